@@ -1,0 +1,22 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+// One `npm test`, three kinds of test (DESIGN.md "Tests and measurements"):
+// unit (plain node), runtime (inside workerd), e2e (the real local mesh over loopback HTTP).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: { MESHGATE_ADMIN_TOKEN: 'test-admin-token' } },
+          }),
+        ],
+        test: { name: 'runtime', include: ['test/runtime/**/*.test.ts'] },
+      },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 120_000 } },
+    ],
+  },
+});
