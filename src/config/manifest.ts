@@ -1,0 +1,225 @@
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { z } from 'zod';
+import { formatPath, type Issue, type PathSegment, type Severity } from './issues.ts';
+import { DEFAULT_NAMESPACE, objectMeta, type ObjectMeta, type Resource } from './meta.ts';
+import { canonicalApiVersion, KINDS, kindFor, splitApiVersion } from './kinds/registry.ts';
+import type { KindDef } from './kinds/types.ts';
+import { fieldsAt } from './schema-nav.ts';
+import { nearest } from './syntax/suggest.ts';
+
+// Manifest loading: YAML streams (one or many documents), JSON objects, JSON arrays and
+// `kind: List`, each object validated against its kind. Every issue names the document, the
+// resource, the field path and the line/column in the source text.
+
+export interface LoadedResource {
+  resource: Resource;
+  def: KindDef;
+  /** 0-based position of the object in the manifest's stream of objects. */
+  document: number;
+  /** The apiVersion the user wrote (the stored resource carries the canonical one). */
+  requestedApiVersion: string;
+}
+
+export interface LoadResult {
+  resources: LoadedResource[];
+  issues: Issue[];
+}
+
+export interface LoadOptions {
+  /** File name (or `-`) for messages. */
+  source?: string;
+  /** Refuse larger inputs outright. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+const MAX_ALIASES = 100;
+
+interface Located {
+  value: unknown;
+  /** Position lookup for a path inside this object. */
+  pos: (path: readonly PathSegment[], key?: boolean) => { line: number; column: number } | undefined;
+}
+
+export function loadManifest(text: string, opts: LoadOptions = {}): LoadResult {
+  const issues: Issue[] = [];
+  const source = opts.source;
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+  if (text.length > maxBytes) {
+    return { resources: [], issues: [{ severity: 'error', source, path: '', message: `manifest is ${text.length} bytes, more than the ${maxBytes} allowed; split it into smaller files` }] };
+  }
+  const lineCounter = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+    if (!Array.isArray(docs)) docs = [];
+  } catch (e) {
+    return { resources: [], issues: [{ severity: 'error', source, path: '', message: `cannot parse manifest: ${(e as Error).message}` }] };
+  }
+  const objects: Located[] = [];
+  for (const [di, doc] of docs.entries()) {
+    if (doc.errors.length) {
+      for (const err of doc.errors) {
+        const lp = lineCounter.linePos(err.pos[0]);
+        issues.push({ severity: 'error', source, document: objects.length, path: '', line: lp.line, column: lp.col, message: `invalid YAML in document ${di}: ${err.message.split('\n')[0]}` });
+      }
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (e) {
+      issues.push({ severity: 'error', source, document: objects.length, path: '', message: `invalid YAML in document ${di}: ${(e as Error).message}` });
+      continue;
+    }
+    if (value === null || value === undefined) continue; // empty document between `---`
+    const pos = (base: readonly PathSegment[]) => (path: readonly PathSegment[], key?: boolean) => {
+      const off = locate(doc.contents, [...base, ...path], key);
+      if (off === undefined) return undefined;
+      const lp = lineCounter.linePos(off);
+      return { line: lp.line, column: lp.col };
+    };
+    const expand = (v: unknown, base: PathSegment[]) => {
+      if (Array.isArray(v)) v.forEach((item, i) => objects.push({ value: item, pos: pos([...base, i]) }));
+      else if (isObject(v) && v.kind === 'List' && Array.isArray(v.items)) v.items.forEach((item, i) => objects.push({ value: item, pos: pos([...base, 'items', i]) }));
+      else objects.push({ value: v, pos: pos(base) });
+    };
+    expand(value, []);
+  }
+  const resources: LoadedResource[] = [];
+  const seen = new Map<string, number>();
+  for (const [document, obj] of objects.entries()) {
+    const loaded = validateObject(obj.value, { document, source, pos: obj.pos, issues });
+    if (!loaded) continue;
+    const { resource, def } = loaded;
+    const key = resourceKey(def, resource.metadata.namespace, resource.metadata.name);
+    const prior = seen.get(key);
+    if (prior !== undefined) {
+      issues.push({ severity: 'error', source, document, kind: resource.kind, namespace: resource.metadata.namespace, name: resource.metadata.name, path: 'metadata.name', ...obj.pos(['metadata', 'name']), message: `duplicate resource: ${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name} is also defined in document ${prior}` });
+      continue;
+    }
+    seen.set(key, document);
+    resources.push(loaded);
+  }
+  return { resources, issues };
+}
+
+export function resourceKey(def: Pick<KindDef, 'group' | 'kind'>, namespace: string, name: string): string {
+  return `${def.group}/${def.kind}/${namespace}/${name}`;
+}
+
+interface ValidateContext {
+  document: number;
+  source?: string;
+  pos?: Located['pos'];
+  issues: Issue[];
+}
+
+const TOP_LEVEL = ['apiVersion', 'kind', 'metadata', 'status'];
+
+/** Validates one object (already parsed) as an Istio resource; pushes issues, returns it when valid. */
+export function validateObject(value: unknown, ctx: ValidateContext): LoadedResource | undefined {
+  const ident: Pick<Issue, 'kind' | 'namespace' | 'name'> = {};
+  const push = (path: readonly PathSegment[], message: string, severity: Severity = 'error', key = false) => {
+    ctx.issues.push({ severity, source: ctx.source, document: ctx.document, ...ident, path: formatPath(path), ...ctx.pos?.(path, key), message });
+  };
+  if (!isObject(value)) return void push([], `document ${ctx.document} is not an object (got ${describe(value)}); each document must be a Kubernetes-style resource with apiVersion, kind, metadata and spec`);
+  const { apiVersion, kind } = value;
+  if (typeof kind !== 'string' || !kind) return void push(['kind'], 'missing kind: every document needs a kind (e.g. VirtualService)');
+  ident.kind = kind;
+  if (isObject(value.metadata)) {
+    if (typeof value.metadata.name === 'string') ident.name = value.metadata.name;
+    ident.namespace = typeof value.metadata.namespace === 'string' ? value.metadata.namespace : DEFAULT_NAMESPACE;
+  }
+  if (typeof apiVersion !== 'string' || !apiVersion) return void push(['apiVersion'], `missing apiVersion for ${kind}`);
+  const { group, version } = splitApiVersion(apiVersion);
+  const def = kindFor(group, kind);
+  if (!def) {
+    const sameKind = KINDS.find((k) => k.kind === kind);
+    if (sameKind) return void push(['apiVersion'], `${kind} is served in group ${sameKind.group || 'core'}, not ${group || 'core'}: use apiVersion ${canonicalApiVersion(sameKind)}`);
+    const near = nearest(kind, KINDS.map((k) => k.kind));
+    return void push(['kind'], `unknown kind "${kind}" in ${apiVersion}${near ? ` (did you mean "${near}"?)` : ''}; meshgate accepts ${[...new Set(KINDS.map((k) => k.kind))].join(', ')}`);
+  }
+  if (!def.versions.includes(version)) return void push(['apiVersion'], `unknown API version ${apiVersion} for ${kind}; served versions: ${def.versions.map((v) => (def.group ? `${def.group}/${v}` : v)).join(', ')}`);
+  let ok = true;
+  const allowedTop = [...TOP_LEVEL, def.body, ...(def.body === 'data' ? ['binaryData', 'immutable'] : [])];
+  for (const k of Object.keys(value)) {
+    if (!allowedTop.includes(k)) {
+      const near = nearest(k, allowedTop);
+      push([k], `unknown field "${k}"${near ? ` (did you mean "${near}"?)` : ''}`, 'error', true);
+      ok = false;
+    }
+  }
+  const meta = objectMeta.safeParse(value.metadata ?? undefined);
+  if (value.metadata === undefined) {
+    push(['metadata'], 'missing metadata: every resource needs metadata.name');
+    ok = false;
+  } else if (!meta.success) {
+    reportZod(meta.error.issues, ['metadata'], objectMeta, push);
+    ok = false;
+  }
+  const body = value[def.body] ?? {};
+  const spec = def.spec.safeParse(body);
+  if (!spec.success) {
+    reportZod(spec.error.issues, [def.body], def.spec, push);
+    ok = false;
+  }
+  if (!ok || !meta.success || !spec.success) return undefined;
+  const metadata: ObjectMeta = { ...meta.data, namespace: meta.data.namespace ?? DEFAULT_NAMESPACE };
+  const resource: Resource = { apiVersion: canonicalApiVersion(def), kind: def.kind, metadata, spec: body };
+  let failed = false;
+  def.check?.(resource, (path, message, severity = 'error') => {
+    if (severity === 'error') failed = true;
+    push(path, message, severity);
+  });
+  return failed ? undefined : { resource, def, document: ctx.document, requestedApiVersion: apiVersion };
+}
+
+function reportZod(zIssues: readonly z.core.$ZodIssue[], base: PathSegment[], schema: z.ZodType, push: (path: readonly PathSegment[], message: string, severity?: Severity, key?: boolean) => void) {
+  for (const zi of zIssues) {
+    const path = zi.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+    if (zi.code === 'unrecognized_keys') {
+      const known = fieldsAt(schema, path) ?? [];
+      for (const key of zi.keys) {
+        const near = nearest(key, known);
+        push([...base, ...path, key], `unknown field "${key}"${near ? ` (did you mean "${near}"?)` : ''}`, 'error', true);
+      }
+    } else {
+      push([...base, ...path], humanize(zi));
+    }
+  }
+}
+
+function humanize(zi: z.core.$ZodIssue): string {
+  if (zi.code === 'invalid_type') {
+    const got = zi.message.match(/received (\w+)/)?.[1];
+    return got === 'undefined' ? `required field is missing (expected ${zi.expected})` : `expected ${zi.expected}${got ? `, got ${got}` : ''}`;
+  }
+  if (zi.code === 'invalid_value') return `invalid value; expected one of ${zi.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return zi.message;
+}
+
+/** Offset in the source of the node at `path` (or of its key), or of the deepest ancestor found. */
+function locate(root: unknown, path: readonly PathSegment[], key?: boolean): number | undefined {
+  let node = root as { range?: [number, number, number] } | null;
+  let best = node?.range?.[0];
+  for (const [i, seg] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      if (i === path.length - 1 && key && isScalar(pair.key)) return pair.key.range?.[0] ?? best;
+      node = pair.value as typeof node;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg] as typeof node;
+    } else break;
+    if (node?.range) best = node.range[0];
+    else break;
+  }
+  return best;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'string' ? 'a string' : typeof v);

@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest';
+import { loadManifest } from '../../../src/config/manifest.ts';
+
+describe('loadManifest', () => {
+  test('YAML stream, JSON array and List give one resource each, canonical apiVersion, default namespace', () => {
+    const yaml = `apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: {name: a}
+spec: {}
+---
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: networking.istio.io/v1alpha3
+  kind: Gateway
+  metadata: {name: b, namespace: istio-system}
+  spec: {}
+`;
+    const r = loadManifest(yaml);
+    expect(r.issues).toEqual([]);
+    expect(r.resources.map((x) => [x.resource.apiVersion, x.resource.kind, x.resource.metadata.namespace, x.resource.metadata.name, x.document, x.requestedApiVersion])).toEqual([
+      ['networking.istio.io/v1', 'VirtualService', 'default', 'a', 0, 'networking.istio.io/v1beta1'],
+      ['networking.istio.io/v1', 'Gateway', 'istio-system', 'b', 1, 'networking.istio.io/v1alpha3'],
+    ]);
+    const json = JSON.stringify([{ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'p' }, spec: {} }]);
+    expect(loadManifest(json).resources[0]?.resource.kind).toBe('PeerAuthentication');
+  });
+
+  test('unknown field names document, path, line, column and the nearest field', () => {
+    const r = loadManifest(`apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: a
+  namspace: x
+spec: {}
+`);
+    expect(r.resources).toEqual([]);
+    expect(r.issues).toEqual([
+      expect.objectContaining({ severity: 'error', document: 0, kind: 'VirtualService', name: 'a', path: 'metadata.namspace', line: 5, column: 3, message: 'unknown field "namspace" (did you mean "namespace"?)' }),
+    ]);
+  });
+
+  test('bad YAML, missing kind, unknown kind and version, duplicates are clear errors', () => {
+    expect(loadManifest('a: [1,\n').issues[0]?.message).toMatch(/invalid YAML/);
+    expect(loadManifest('apiVersion: v1\nmetadata: {name: a}\n').issues[0]?.message).toMatch(/missing kind/);
+    expect(loadManifest('apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata: {name: a}\n').issues[0]?.message).toMatch(/did you mean "VirtualService"/);
+    expect(loadManifest('apiVersion: networking.istio.io/v2\nkind: VirtualService\nmetadata: {name: a}\n').issues[0]?.message).toMatch(/served versions: networking.istio.io\/v1, /);
+    const dup = loadManifest('apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: a}\n---\napiVersion: networking.istio.io/v1beta1\nkind: Gateway\nmetadata: {name: a, namespace: default}\n');
+    expect(dup.issues).toEqual([expect.objectContaining({ document: 1, line: 7, message: expect.stringMatching(/duplicate resource.*document 0/) })]);
+  });
+
+  test('alias bombs and oversize input are refused, not expanded', () => {
+    const bomb = 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    expect(loadManifest(bomb).issues[0]?.message).toMatch(/invalid YAML|alias/i);
+    expect(loadManifest('x'.repeat(100), { maxBytes: 10 }).issues[0]?.message).toMatch(/more than the 10 allowed/);
+  });
+});
