@@ -30,6 +30,8 @@ export interface LoadOptions {
   source?: string;
   /** Refuse larger inputs outright. */
   maxBytes?: number;
+  /** Namespace for documents that name none (default `default`), like `kubectl apply -n`. */
+  namespace?: string;
 }
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
@@ -42,19 +44,72 @@ interface Located {
 }
 
 export function loadManifest(text: string, opts: LoadOptions = {}): LoadResult {
+  const { objects, issues } = parseObjects(text, opts);
+  const source = opts.source;
+  const resources: LoadedResource[] = [];
+  const seen = new Map<string, number>();
+  for (const [document, obj] of objects.entries()) {
+    const loaded = validateObject(obj.value, { document, source, pos: obj.pos, issues, namespace: opts.namespace });
+    if (!loaded) continue;
+    const { resource, def } = loaded;
+    const key = resourceKey(def, resource.metadata.namespace, resource.metadata.name);
+    const prior = seen.get(key);
+    if (prior !== undefined) {
+      issues.push({ severity: 'error', source, document, kind: resource.kind, namespace: resource.metadata.namespace, name: resource.metadata.name, path: 'metadata.name', ...obj.pos(['metadata', 'name']), message: `duplicate resource: ${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name} is also defined in document ${prior}` });
+      continue;
+    }
+    seen.set(key, document);
+    resources.push(loaded);
+  }
+  return { resources, issues };
+}
+
+export interface ResourceIdentity {
+  def: KindDef;
+  namespace: string;
+  name: string;
+  document: number;
+}
+
+/**
+ * Only the identities (kind, namespace, name) of a manifest's objects, for `delete -f`: a
+ * document whose spec no longer validates can still be deleted.
+ */
+export function loadIdentities(text: string, opts: LoadOptions = {}): { identities: ResourceIdentity[]; issues: Issue[] } {
+  const { objects, issues } = parseObjects(text, opts);
+  const identities: ResourceIdentity[] = [];
+  for (const [document, obj] of objects.entries()) {
+    const push = (path: PathSegment[], message: string) => issues.push({ severity: 'error', source: opts.source, document, path: formatPath(path), ...obj.pos(path), message });
+    const v = obj.value;
+    if (!isObject(v) || typeof v.kind !== 'string' || typeof v.apiVersion !== 'string') {
+      push([], 'each document needs apiVersion and kind');
+      continue;
+    }
+    const { group } = splitApiVersion(v.apiVersion);
+    const def = kindFor(group, v.kind);
+    const meta = isObject(v.metadata) ? v.metadata : {};
+    if (!def) push(['kind'], `unknown kind "${v.kind}" in ${v.apiVersion}`);
+    else if (typeof meta.name !== 'string' || !meta.name) push(['metadata', 'name'], 'metadata.name is required');
+    else identities.push({ def, name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : (opts.namespace ?? DEFAULT_NAMESPACE), document });
+  }
+  return { identities, issues };
+}
+
+/** YAML/JSON text → the stream of objects (arrays and `kind: List` expanded), with positions. */
+function parseObjects(text: string, opts: LoadOptions): { objects: Located[]; issues: Issue[] } {
   const issues: Issue[] = [];
   const source = opts.source;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
   if (text.length > maxBytes) {
-    return { resources: [], issues: [{ severity: 'error', source, path: '', message: `manifest is ${text.length} bytes, more than the ${maxBytes} allowed; split it into smaller files` }] };
+    return { objects: [], issues: [{ severity: 'error', source, path: '', message: `manifest is ${text.length} bytes, more than the ${maxBytes} allowed; split it into smaller files` }] };
   }
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' }) as Document.Parsed[];
     if (!Array.isArray(docs)) docs = [];
   } catch (e) {
-    return { resources: [], issues: [{ severity: 'error', source, path: '', message: `cannot parse manifest: ${(e as Error).message}` }] };
+    return { objects: [], issues: [{ severity: 'error', source, path: '', message: `cannot parse manifest: ${(e as Error).message}` }] };
   }
   const objects: Located[] = [];
   for (const [di, doc] of docs.entries()) {
@@ -79,29 +134,11 @@ export function loadManifest(text: string, opts: LoadOptions = {}): LoadResult {
       const lp = lineCounter.linePos(off);
       return { line: lp.line, column: lp.col };
     };
-    const expand = (v: unknown, base: PathSegment[]) => {
-      if (Array.isArray(v)) v.forEach((item, i) => objects.push({ value: item, pos: pos([...base, i]) }));
-      else if (isObject(v) && v.kind === 'List' && Array.isArray(v.items)) v.items.forEach((item, i) => objects.push({ value: item, pos: pos([...base, 'items', i]) }));
-      else objects.push({ value: v, pos: pos(base) });
-    };
-    expand(value, []);
+    if (Array.isArray(value)) value.forEach((item, i) => objects.push({ value: item, pos: pos([i]) }));
+    else if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) value.items.forEach((item, i) => objects.push({ value: item, pos: pos(['items', i]) }));
+    else objects.push({ value, pos: pos([]) });
   }
-  const resources: LoadedResource[] = [];
-  const seen = new Map<string, number>();
-  for (const [document, obj] of objects.entries()) {
-    const loaded = validateObject(obj.value, { document, source, pos: obj.pos, issues });
-    if (!loaded) continue;
-    const { resource, def } = loaded;
-    const key = resourceKey(def, resource.metadata.namespace, resource.metadata.name);
-    const prior = seen.get(key);
-    if (prior !== undefined) {
-      issues.push({ severity: 'error', source, document, kind: resource.kind, namespace: resource.metadata.namespace, name: resource.metadata.name, path: 'metadata.name', ...obj.pos(['metadata', 'name']), message: `duplicate resource: ${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name} is also defined in document ${prior}` });
-      continue;
-    }
-    seen.set(key, document);
-    resources.push(loaded);
-  }
-  return { resources, issues };
+  return { objects, issues };
 }
 
 export function resourceKey(def: Pick<KindDef, 'group' | 'kind'>, namespace: string, name: string): string {
@@ -113,6 +150,7 @@ interface ValidateContext {
   source?: string;
   pos?: Located['pos'];
   issues: Issue[];
+  namespace?: string;
 }
 
 const TOP_LEVEL = ['apiVersion', 'kind', 'metadata', 'status'];
@@ -129,7 +167,7 @@ export function validateObject(value: unknown, ctx: ValidateContext): LoadedReso
   ident.kind = kind;
   if (isObject(value.metadata)) {
     if (typeof value.metadata.name === 'string') ident.name = value.metadata.name;
-    ident.namespace = typeof value.metadata.namespace === 'string' ? value.metadata.namespace : DEFAULT_NAMESPACE;
+    ident.namespace = typeof value.metadata.namespace === 'string' ? value.metadata.namespace : (ctx.namespace ?? DEFAULT_NAMESPACE);
   }
   if (typeof apiVersion !== 'string' || !apiVersion) return void push(['apiVersion'], `missing apiVersion for ${kind}`);
   const { group, version } = splitApiVersion(apiVersion);
@@ -165,7 +203,7 @@ export function validateObject(value: unknown, ctx: ValidateContext): LoadedReso
     ok = false;
   }
   if (!ok || !meta.success || !spec.success) return undefined;
-  const metadata: ObjectMeta = { ...meta.data, namespace: meta.data.namespace ?? DEFAULT_NAMESPACE };
+  const metadata: ObjectMeta = { ...meta.data, namespace: meta.data.namespace ?? ctx.namespace ?? DEFAULT_NAMESPACE };
   const resource: Resource = { apiVersion: canonicalApiVersion(def), kind: def.kind, metadata, spec: body };
   let failed = false;
   def.check?.(resource, (path, message, severity = 'error') => {
@@ -192,6 +230,7 @@ function reportZod(zIssues: readonly z.core.$ZodIssue[], base: PathSegment[], sc
 
 function humanize(zi: z.core.$ZodIssue): string {
   if (zi.code === 'invalid_type') {
+    if (!zi.message.startsWith('Invalid input')) return zi.message; // the schema's own wording (Istio's)
     const got = zi.message.match(/received (\w+)/)?.[1];
     return got === 'undefined' ? `required field is missing (expected ${zi.expected})` : `expected ${zi.expected}${got ? `, got ${got}` : ''}`;
   }

@@ -1,15 +1,156 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Issue } from '../config/issues.ts';
+import { loadIdentities, loadManifest } from '../config/manifest.ts';
+import { KINDS } from '../config/kinds/registry.ts';
+import type { KindDef } from '../config/kinds/types.ts';
+import type { Resource } from '../config/meta.ts';
+import { toWire } from '../config/wire.ts';
+import { adminAuth } from './auth.ts';
+import type { MeshControlPlane, Outcome } from './durable-object.ts';
+
+// The admin API (DESIGN.md "The contract"): apply/delete of manifests, Kubernetes-style resource
+// paths, and the debug endpoints. Parsing and validation run here, in the stateless worker; the
+// Durable Object only stores validated resources.
 
 export interface ControlPlaneEnv {
-  MESH: DurableObjectNamespace<import('./durable-object.ts').MeshControlPlane>;
+  MESH: DurableObjectNamespace<MeshControlPlane>;
   MESHGATE_ADMIN_TOKEN?: string;
+  /** Which mesh (Durable Object name) this worker serves; default `mesh`. */
+  MESHGATE_MESH_NAME?: string;
 }
 
+type Env = { Bindings: ControlPlaneEnv };
+
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export const meshStub = (env: ControlPlaneEnv) => env.MESH.get(env.MESH.idFromName(env.MESHGATE_MESH_NAME ?? 'mesh'));
+
+const errorBody = (issues: readonly Issue[]) => ({
+  errors: issues.filter((i) => i.severity === 'error').map(({ document, kind, namespace, name, path, line, column, message }) => ({ document, kind, namespace, name, path, line, column, message })),
+});
+const fail = (c: Context, status: 400 | 404 | 409 | 413 | 415, message: string) => c.json({ errors: [{ message }] }, status);
+
 export function createAdminApp() {
-  const app = new Hono<{ Bindings: ControlPlaneEnv }>();
-  app.get('/healthz', async (c) => {
-    const stub = c.env.MESH.get(c.env.MESH.idFromName('mesh'));
-    return c.text(await stub.ping());
+  const app = new Hono<Env>();
+
+  app.get('/healthz', (c) => c.text('ok'));
+
+  app.use('*', adminAuth((env) => (env as ControlPlaneEnv).MESHGATE_ADMIN_TOKEN));
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => fail(c, 413, `request body is larger than ${MAX_BODY_BYTES} bytes; split the manifest and apply it in parts`) }));
+
+  app.post('/v1/apply', async (c) => {
+    const dryRun = c.req.query('dryRun') === 'true' || c.req.query('dryRun') === 'All';
+    const { resources, issues } = loadManifest(await c.req.text(), { source: 'request', namespace: c.req.query('namespace') });
+    if (issues.some((i) => i.severity === 'error')) return c.json(errorBody(issues), 400);
+    if (resources.length === 0) return fail(c, 400, 'the manifest holds no resources');
+    const out = await meshStub(c.env).apply(resources.map((r) => r.resource), { dryRun });
+    if (!out.ok) return fail(c, out.status, out.message);
+    const warnings = issues.filter((i) => i.severity !== 'error');
+    return c.json({
+      version: String(out.value.version),
+      dryRun,
+      results: out.value.results.map((r, i) => ({ apiVersion: resources[i]!.requestedApiVersion, kind: r.kind, namespace: r.namespace, name: r.name, resourceVersion: r.resourceVersion, action: r.action })),
+      ...(warnings.length ? { warnings } : {}),
+    });
+  });
+
+  app.post('/v1/delete', async (c) => {
+    const dryRun = c.req.query('dryRun') === 'true';
+    const { identities, issues } = loadIdentities(await c.req.text(), { source: 'request', namespace: c.req.query('namespace') });
+    if (issues.length) return c.json(errorBody(issues), 400);
+    const out = await meshStub(c.env).remove(identities.map((i) => ({ group: i.def.group, kind: i.def.kind, namespace: i.namespace, name: i.name })), { dryRun });
+    if (!out.ok) return fail(c, out.status, out.message);
+    return c.json({ version: String(out.value.version), dryRun, results: out.value.results });
+  });
+
+  // Kubernetes-style resource paths. Core group (`/api/v1`) serves only the mesh ConfigMap.
+  const resolve = (c: Context<Env>): { def: KindDef; version: string } | Response => {
+    const { group = '', version = 'v1', plural } = c.req.param() as Record<string, string>;
+    const def = KINDS.find((k) => k.group === group && k.plural === plural);
+    if (!def || !def.versions.includes(version)) return fail(c, 404, `the server could not find the requested resource: ${group ? `${group}/` : ''}${version} ${plural}`);
+    return { def, version };
+  };
+
+  const listHandler = async (c: Context<Env>) => {
+    const r = resolve(c);
+    if (r instanceof Response) return r;
+    const stub = meshStub(c.env);
+    const [items, version] = await Promise.all([stub.list({ group: r.def.group, kind: r.def.kind, namespace: c.req.param('ns') }) as Promise<Resource[]>, stub.version()]);
+    return c.json({ apiVersion: r.def.group ? `${r.def.group}/${r.version}` : r.version, kind: `${r.def.kind}List`, metadata: { resourceVersion: String(version) }, items: items.map((i) => toWire(i, r.def, r.version)) });
+  };
+
+  const getHandler = async (c: Context<Env>) => {
+    const r = resolve(c);
+    if (r instanceof Response) return r;
+    const { ns, name } = c.req.param() as Record<string, string>;
+    const found: Resource | undefined = await meshStub(c.env).get({ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! });
+    return found ? c.json(toWire(found, r.def, r.version)) : fail(c, 404, `${r.def.plural} "${name}" not found in namespace ${ns}`);
+  };
+
+  const putHandler = async (c: Context<Env>) => {
+    const r = resolve(c);
+    if (r instanceof Response) return r;
+    const { ns, name } = c.req.param() as Record<string, string>;
+    const { resources, issues } = loadManifest(await c.req.text(), { source: 'request', namespace: ns });
+    if (issues.some((i) => i.severity === 'error')) return c.json(errorBody(issues), 400);
+    const one = resources[0];
+    if (resources.length !== 1 || !one) return fail(c, 400, 'PUT takes exactly one resource');
+    const m = one.resource.metadata;
+    if (one.def !== r.def || m.name !== name || m.namespace !== ns) {
+      return fail(c, 400, `the body is ${one.def.kind} ${m.namespace}/${m.name} but the path names ${r.def.kind} ${ns}/${name}`);
+    }
+    const stub = meshStub(c.env);
+    const out: Outcome<{ results: { action: string }[] }> = await stub.apply([one.resource], { checkResourceVersion: m.resourceVersion !== undefined });
+    if (!out.ok) return fail(c, out.status, out.message);
+    const stored: Resource | undefined = await stub.get({ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! });
+    return c.json(toWire(stored!, r.def, r.version), out.value.results[0]?.action === 'created' ? 201 : 200);
+  };
+
+  const deleteHandler = async (c: Context<Env>) => {
+    const r = resolve(c);
+    if (r instanceof Response) return r;
+    const { ns, name } = c.req.param() as Record<string, string>;
+    const out = await meshStub(c.env).remove([{ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! }], { requireExisting: true });
+    if (!out.ok) return fail(c, out.status, `${r.def.plural} "${name}" not found in namespace ${ns}`);
+    return c.json({ kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name, kind: r.def.plural, group: r.def.group } });
+  };
+
+  for (const prefix of ['/apis/:group/:version', '/api/:version']) {
+    app.get(`${prefix}/namespaces/:ns/:plural`, listHandler);
+    app.get(`${prefix}/:plural`, listHandler);
+    app.get(`${prefix}/namespaces/:ns/:plural/:name`, getHandler);
+    app.put(`${prefix}/namespaces/:ns/:plural/:name`, putHandler);
+    app.delete(`${prefix}/namespaces/:ns/:plural/:name`, deleteHandler);
+  }
+
+  // Debug endpoints (istiod's /debug/syncz and /debug/config_dump).
+  app.get('/debug/syncz', async (c) => c.json(await meshStub(c.env).syncz()));
+  app.get('/debug/config_dump', async (c) => {
+    const proxy = c.req.query('proxy');
+    if (!proxy) return fail(c, 400, 'name the proxy: /debug/config_dump?proxy=ID (see /debug/syncz for ids)');
+    const dump = await meshStub(c.env).configDump(proxy);
+    return dump ? c.json(dump) : fail(c, 404, `proxy "${proxy}" has not connected; /debug/syncz lists the connected proxies`);
+  });
+
+  // xDS over HTTP (one poll) and the ADS WebSocket, for clients outside the mesh's workers
+  // (e.g. `meshgate proxy-config --watch`). Gateways use the XdsService RPC entrypoint instead.
+  app.post('/xds', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return fail(c, 400, 'the body must be a JSON DiscoveryRequest');
+    }
+    const res = await meshStub(c.env).discover(body);
+    return c.json(res, res.kind === 'error' ? 400 : 200);
+  });
+  app.get('/xds/ws', (c) => meshStub(c.env).fetch(c.req.raw));
+
+  app.notFound((c) => fail(c, 404, `no such admin API route: ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.onError((err, c) => {
+    console.error('admin API error', err);
+    return c.json({ errors: [{ message: `internal error: ${err.message}` }] }, 500);
   });
   return app;
 }

@@ -1,8 +1,131 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { Resource } from '../config/meta.ts';
+import { DiscoveryRequest, type Node } from '../xds/protocol.ts';
+import { ConfigStore, ConflictError, NotFoundError, type StoredRef } from './store.ts';
+import { XdsServer } from './xds-server.ts';
+import { Debounce } from './debounce.ts';
 
-/** The mesh's single writer (istiod): config store, translator and xDS server. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409 | 413; message: string };
+
+interface SocketAttachment {
+  node: Node;
+  version?: string;
+}
+
+/**
+ * The mesh's single writer (istiod): the config store, the translator and the xDS server. One
+ * instance per mesh; gateways reach it by RPC (`discover`), long-lived clients over a hibernating
+ * WebSocket ADS stream that is pushed to on every change (debounced).
+ */
 export class MeshControlPlane extends DurableObject {
-  async ping(): Promise<string> {
-    return 'pong';
+  private readonly store: ConfigStore;
+  private readonly xds: XdsServer;
+  private readonly debounce = new Debounce();
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    this.store = new ConfigStore(ctx.storage);
+    this.xds = new XdsServer(() => ({ resources: this.store.list(), version: this.store.version() }));
+  }
+
+  version(): number {
+    return this.store.version();
+  }
+
+  list(filter: { group?: string; kind?: string; namespace?: string }): Resource[] {
+    return this.store.list(filter);
+  }
+
+  get(ref: StoredRef): Resource | undefined {
+    return this.store.get(ref);
+  }
+
+  async apply(resources: Resource[], opts: { dryRun?: boolean; checkResourceVersion?: boolean } = {}) {
+    const out = guard(() =>
+      this.store.apply(resources, {
+        dryRun: opts.dryRun,
+        expectResourceVersion: opts.checkResourceVersion ? (r) => r.metadata.resourceVersion : undefined,
+      }),
+    );
+    if (out.ok && !opts.dryRun && out.value.results.some((r) => r.action !== 'unchanged')) await this.changed();
+    return out;
+  }
+
+  async remove(refs: StoredRef[], opts: { dryRun?: boolean; requireExisting?: boolean } = {}) {
+    const out = guard(() => this.store.delete(refs, opts));
+    if (out.ok && !opts.dryRun && out.value.results.some((r) => r.action === 'deleted')) await this.changed();
+    return out;
+  }
+
+  /** xDS: one discovery request (poll), answered full, delta or not-modified. */
+  async discover(request: unknown) {
+    const req = DiscoveryRequest.safeParse(request);
+    if (!req.success) return { kind: 'error' as const, message: `invalid discovery request: ${req.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+    return this.xds.discover(req.data);
+  }
+
+  syncz() {
+    return this.xds.syncz();
+  }
+
+  async configDump(proxyId: string) {
+    return this.xds.configDump(proxyId);
+  }
+
+  /** The ADS WebSocket (already authenticated by the admin worker). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof message === 'string' ? message : new TextDecoder().decode(message));
+    } catch {
+      ws.send(JSON.stringify({ kind: 'error', message: 'messages must be JSON DiscoveryRequests' }));
+      return;
+    }
+    const res = await this.discover(parsed);
+    if ('node' in (parsed as object)) {
+      const req = parsed as { node: Node; version_info?: string };
+      const prev = ws.deserializeAttachment() as SocketAttachment | null;
+      ws.serializeAttachment({ node: req.node, version: req.version_info ?? prev?.version } satisfies SocketAttachment);
+    }
+    ws.send(JSON.stringify(res));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // With web_socket_auto_reply_to_close on, the runtime completes the close handshake itself.
+    void ws;
+    void code;
+  }
+
+  override async alarm(): Promise<void> {
+    this.debounce.fired();
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as SocketAttachment | null;
+      if (!att) continue;
+      const res = await this.xds.discover({ node: att.node, version_info: att.version });
+      if (res.kind !== 'not-modified') ws.send(JSON.stringify(res));
+    }
+  }
+
+  private async changed() {
+    this.xds.invalidate();
+    if (this.ctx.getWebSockets().length) await this.ctx.storage.setAlarm(this.debounce.schedule(Date.now()));
+  }
+}
+
+function guard<T>(fn: () => T): Outcome<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (e) {
+    if (e instanceof ConflictError) return { ok: false, status: 409, message: e.message };
+    if (e instanceof NotFoundError) return { ok: false, status: 404, message: e.message };
+    if (e instanceof RangeError) return { ok: false, status: 413, message: e.message };
+    throw e;
   }
 }

@@ -20,11 +20,15 @@ export const labels = z.record(z.string(), z.string()).superRefine((m, ctx) => {
   }
 });
 
-/** WorkloadSelector `{matchLabels}`: no wildcards, no empty keys. */
-export const workloadSelector = z.strictObject({ matchLabels: labels.optional() }).superRefine((s, ctx) => {
+/** WorkloadSelector `{matchLabels}`: no wildcards, no empty keys, valid label syntax. */
+export const workloadSelector = z.strictObject({ matchLabels: z.record(z.string(), z.string()).optional() }).superRefine((s, ctx) => {
   for (const [k, v] of Object.entries(s.matchLabels ?? {})) {
     if (k === '') ctx.addIssue({ code: 'custom', path: ['matchLabels'], message: 'empty key is not supported in selector' });
-    if (k.includes('*') || v.includes('*')) ctx.addIssue({ code: 'custom', path: ['matchLabels', k], message: 'wildcard is not supported in selector' });
+    else if (k.includes('*') || v.includes('*')) ctx.addIssue({ code: 'custom', path: ['matchLabels', k], message: 'wildcard is not supported in selector' });
+    else {
+      const r = labels.safeParse({ [k]: v });
+      if (!r.success) ctx.addIssue({ code: 'custom', path: ['matchLabels', k], message: r.error.issues[0]!.message });
+    }
   }
 });
 

@@ -6,7 +6,7 @@ describe('loadManifest', () => {
     const yaml = `apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
 metadata: {name: a}
-spec: {}
+spec: {hosts: [a.example.com], http: [{route: [{destination: {host: a}}]}]}
 ---
 ---
 apiVersion: v1
@@ -15,7 +15,7 @@ items:
 - apiVersion: networking.istio.io/v1alpha3
   kind: Gateway
   metadata: {name: b, namespace: istio-system}
-  spec: {}
+  spec: {servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
 `;
     const r = loadManifest(yaml);
     expect(r.issues).toEqual([]);
@@ -33,7 +33,7 @@ kind: VirtualService
 metadata:
   name: a
   namspace: x
-spec: {}
+spec: {hosts: [a.example.com], http: [{route: [{destination: {host: a}}]}]}
 `);
     expect(r.resources).toEqual([]);
     expect(r.issues).toEqual([
@@ -46,7 +46,7 @@ spec: {}
     expect(loadManifest('apiVersion: v1\nmetadata: {name: a}\n').issues[0]?.message).toMatch(/missing kind/);
     expect(loadManifest('apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata: {name: a}\n').issues[0]?.message).toMatch(/did you mean "VirtualService"/);
     expect(loadManifest('apiVersion: networking.istio.io/v2\nkind: VirtualService\nmetadata: {name: a}\n').issues[0]?.message).toMatch(/served versions: networking.istio.io\/v1, /);
-    const dup = loadManifest('apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: a}\n---\napiVersion: networking.istio.io/v1beta1\nkind: Gateway\nmetadata: {name: a, namespace: default}\n');
+    const dup = loadManifest('apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: a}\n---\napiVersion: security.istio.io/v1beta1\nkind: PeerAuthentication\nmetadata: {name: a, namespace: default}\n');
     expect(dup.issues).toEqual([expect.objectContaining({ document: 1, line: 7, message: expect.stringMatching(/duplicate resource.*document 0/) })]);
   });
 

@@ -1,8 +1,32 @@
 import { z } from 'zod';
 import { defineKind } from '../types.ts';
+import { labels } from '../../syntax/common.ts';
+import { isDNS1123Label } from '../../syntax/host.ts';
+import { server } from './gw-server.ts';
+import { serverTLSWarnings } from './server-tls.ts';
+import { isHTTPProtocol, parseProtocol } from './se-port.ts';
 
-// TODO(kind helper): full schema from istio/api.
-export const gatewaySpec = z.strictObject({});
+// Gateway (networking/v1alpha3/gateway.proto): listeners of the edge gateways. Rules of
+// validation.go validateGateway. `selector` picks gateway workloads by label (all namespaces);
+// unset ⇒ all gateway workloads.
+// https://istio.io/latest/docs/reference/config/networking/gateway/
+
+export const gatewaySpec = z
+  .strictObject({
+    /** Required, ≥1. */
+    servers: z.array(server),
+    selector: labels.optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (!g.servers.length) return void ctx.addIssue({ code: 'custom', path: ['servers'], message: 'gateway must have at least one server' });
+    const names = new Set<string>();
+    for (const [i, s] of g.servers.entries()) {
+      const name = s.port.name;
+      if (!name) continue;
+      if (names.has(name)) ctx.addIssue({ code: 'custom', path: ['servers', i, 'port', 'name'], message: `port names in servers must be unique: duplicate name ${name}` });
+      names.add(name);
+    }
+  });
 export type GatewaySpec = z.infer<typeof gatewaySpec>;
 
 export const gateway = defineKind({
@@ -13,4 +37,16 @@ export const gateway = defineKind({
   shortNames: ['gw'],
   body: 'spec',
   spec: gatewaySpec,
+  check: (r, report) => {
+    const name = r.metadata.name;
+    if (!isDNS1123Label(name)) report(['metadata', 'name'], `invalid gateway name: "${name}"`);
+    for (const [i, s] of r.spec.servers.entries()) {
+      if (!s.tls) continue;
+      if (s.tls.httpsRedirect && !isHTTPProtocol(parseProtocol(s.port.protocol))) report(['spec', 'servers', i, 'tls', 'httpsRedirect'], 'tls.httpsRedirect should only be used with http servers', 'warning');
+      serverTLSWarnings(s.tls, ['spec', 'servers', i, 'tls'], report);
+    }
+  },
 });
+
+export type { Server, GatewayPort } from './gw-server.ts';
+export type { ServerTLSSettings } from './server-tls.ts';

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+// Headers / HeaderOperations (virtual_service.proto) with Istio's name and value rules
+// (validation.go ValidateHTTPHeaderWithAuthorityOperationName, ValidateHTTPHeaderOperationName,
+// ValidateHTTPHeaderValue; header_value_validator.go, a port of Envoy's header_parser.cc).
+// Translation: `set` ⇒ OVERWRITE_IF_EXISTS_OR_ADD, `add` ⇒ APPEND_IF_EXISTS_OR_ADD.
+
+/** `:authority` or `Host` (any case): setting it rewrites the authority. */
+export const isAuthorityHeader = (name: string) => /^(:authority|host)$/i.test(name);
+const isInternalHeader = (name: string) => name.startsWith(':') || name.toLowerCase() === 'host';
+
+/** Request set/add: `:authority`/`Host` allowed (authority rewrite), other internal names not. */
+function requestSetNameError(name: string): string | undefined {
+  if (name === '') return 'header name cannot be empty';
+  if (isInternalHeader(name) && !isAuthorityHeader(name)) return `invalid header ${JSON.stringify(name)}: header cannot have ":" prefix`;
+  return undefined;
+}
+
+/** Request remove and every response operation. */
+function operationNameError(name: string): string | undefined {
+  if (name === '') return 'header name cannot be empty';
+  if (name.toLowerCase() === 'host') return `invalid header ${JSON.stringify(name)}: cannot set Host header`;
+  if (isInternalHeader(name)) return `invalid header ${JSON.stringify(name)}: header cannot have ":" prefix`;
+  return undefined;
+}
+
+// Control characters other than TAB are never valid in a header value.
+const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
+
+/**
+ * Envoy's `%VAR%` / `%VAR(["arg", ...])%` formatter syntax: `%%` is a literal `%`. Returns why
+ * the value cannot be parsed, or undefined.
+ */
+export function headerFormatError(value: string): string | undefined {
+  type State = 'literal' | 'name' | 'array' | 'string' | 'inString' | 'delim' | 'argsEnd' | 'varEnd';
+  let state: State = 'literal';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    const space = ch === ' ';
+    switch (state) {
+      case 'literal':
+        if (ch !== '%') break;
+        if (i + 1 >= value.length) return 'invalid header configuration. Un-escaped %';
+        if (value[i + 1] === '%') i++;
+        else state = 'name';
+        break;
+      case 'name':
+        if (ch === '%') state = 'literal';
+        else if (ch === '(') state = 'array';
+        break;
+      case 'array':
+        if (ch === '[') state = 'string';
+        else if (!space) state = 'inString';
+        break;
+      case 'string':
+        if (ch === '"') state = 'inString';
+        else if (!space) return `invalid header configuration. Expecting '"'`;
+        break;
+      case 'inString':
+        if (ch === '\\') {
+          if (i + 1 >= value.length) return 'invalid header configuration. Un-terminated backslash in JSON string';
+          i++;
+        } else if (ch === ')') state = 'varEnd';
+        else if (ch === '"') state = 'delim';
+        break;
+      case 'delim':
+        if (ch === ',') state = 'string';
+        else if (ch === ']') state = 'argsEnd';
+        else if (!space) return "invalid header configuration. Expecting ',', ']', or whitespace";
+        break;
+      case 'argsEnd':
+        if (ch === ')') state = 'varEnd';
+        else if (!space) return "invalid header configuration. Expecting ')' or whitespace";
+        break;
+      case 'varEnd':
+        if (ch === '%') state = 'literal';
+        else if (!space) return "invalid header configuration. Expecting '%' or whitespace";
+        break;
+    }
+  }
+  return state === 'literal' ? undefined : `invalid header configuration. Un-terminated variable expression '${value}'`;
+}
+
+export function headerValueError(value: string): string | undefined {
+  if (CONTROL.test(value)) return `header value configuration ${value} is invalid`;
+  const err = headerFormatError(value);
+  return err ? `header value configuration: ${err}` : undefined;
+}
+
+function operations(setNameError: (n: string) => string | undefined) {
+  return z
+    .strictObject({
+      /** Overwrite (or add) these headers. */
+      set: z.record(z.string(), z.string()).optional(),
+      /** Append these values (comma-joined with existing ones). */
+      add: z.record(z.string(), z.string()).optional(),
+      remove: z.array(z.string()).optional(),
+    })
+    .superRefine((ops, ctx) => {
+      for (const field of ['set', 'add'] as const) {
+        for (const [name, value] of Object.entries(ops[field] ?? {})) {
+          const nameErr = setNameError(name);
+          if (nameErr) ctx.addIssue({ code: 'custom', path: [field, name], message: nameErr });
+          const valueErr = headerValueError(value);
+          if (valueErr) ctx.addIssue({ code: 'custom', path: [field, name], message: valueErr });
+        }
+      }
+      for (const [i, name] of (ops.remove ?? []).entries()) {
+        const err = operationNameError(name);
+        if (err) ctx.addIssue({ code: 'custom', path: ['remove', i], message: err });
+      }
+    });
+}
+
+export const requestHeaderOperations = operations(requestSetNameError);
+export const responseHeaderOperations = operations(operationNameError);
+export type HeaderOperations = z.infer<typeof requestHeaderOperations>;
+
+/** Header manipulation for a route or a destination. */
+export const headers = z.strictObject({
+  request: requestHeaderOperations.optional(),
+  response: responseHeaderOperations.optional(),
+});
+export type Headers = z.infer<typeof headers>;

@@ -1,0 +1,54 @@
+import type { Node } from '../xds/protocol.ts';
+
+// What the control plane knows about each proxy, as istiod keeps it per connection (NonceSent,
+// NonceAcked, LastError): which version it was sent, which it applied, what it rejected.
+export interface ProxyState {
+  node: Node;
+  lastSeen: number;
+  sentVersion?: string;
+  sentNonce?: string;
+  sentTypeVersions?: Record<string, string>;
+  sentAt?: number;
+  ackedVersion?: string;
+  ackedTypeVersions?: Record<string, string>;
+  ackedAt?: number;
+  /** Versions this proxy rejected: never sent to it again (istiod ShouldRespond). */
+  rejected: string[];
+  lastNack?: { version: string; error: string; at: number };
+}
+
+export type SyncStatus = 'SYNCED' | 'STALE' | 'NOT SENT';
+
+export interface SyncRow {
+  proxy: string;
+  role: Node['role'];
+  namespace: string;
+  version?: string;
+  latest?: string;
+  status: SyncStatus;
+  types: Record<string, { sent?: string; acked?: string; status: SyncStatus }>;
+  lastNack?: ProxyState['lastNack'];
+  lastSeen: string;
+}
+
+/** SYNCED: applied the newest snapshot; STALE: sent something newer, or newer exists; NOT SENT: nothing yet. */
+export function syncRow(s: ProxyState, latest: { version: string; type_versions: Record<string, string> } | undefined): SyncRow {
+  const status: SyncStatus = !s.sentVersion ? 'NOT SENT' : s.ackedVersion === s.sentVersion && (!latest || latest.version === s.ackedVersion || s.rejected.includes(latest.version)) ? 'SYNCED' : 'STALE';
+  const types: SyncRow['types'] = {};
+  for (const [t, v] of Object.entries(latest?.type_versions ?? s.sentTypeVersions ?? {})) {
+    const sent = s.sentTypeVersions?.[t];
+    const acked = s.ackedTypeVersions?.[t];
+    types[t] = { sent, acked, status: !sent ? 'NOT SENT' : acked === v || (acked === sent && status === 'SYNCED') ? 'SYNCED' : 'STALE' };
+  }
+  return {
+    proxy: s.node.id,
+    role: s.node.role,
+    namespace: s.node.namespace,
+    version: s.ackedVersion,
+    latest: latest?.version,
+    status,
+    types,
+    ...(s.lastNack ? { lastNack: s.lastNack } : {}),
+    lastSeen: new Date(s.lastSeen).toISOString(),
+  };
+}

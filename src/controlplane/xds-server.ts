@@ -1,0 +1,119 @@
+import type { Resource } from '../config/meta.ts';
+import { buildPushContext, type PushContext } from '../xds/push-context.ts';
+import { generateSnapshot } from '../xds/generate.ts';
+import { diffSnapshot } from '../xds/delta.ts';
+import type { DiscoveryRequest, DiscoveryResponse, Node } from '../xds/protocol.ts';
+import type { Snapshot } from '../xds/snapshot.ts';
+import { syncRow, type ProxyState, type SyncRow } from './proxy-status.ts';
+
+// Serving snapshots (Istio pilot/pkg/xds, go-control-plane pkg/server): one push context per
+// config version, one snapshot per proxy class (role, namespace, labels) per config version,
+// generated lazily and cached — never per discovery request. NACKed versions are never re-sent.
+
+const proxyClass = (n: Node) => `${n.role}|${n.namespace}|${Object.entries(n.labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}`;
+
+export interface ClassSnapshot {
+  snapshot?: Snapshot;
+  /** Generation error for this class at this config version (the last good snapshot keeps serving). */
+  error?: string;
+  warnings: string[];
+}
+
+export class XdsServer {
+  private push?: PushContext;
+  private readonly snapshots = new Map<string, Promise<ClassSnapshot>>();
+  /** Last good snapshot per class, served when a newer config fails to generate. */
+  private readonly lastGood = new Map<string, Snapshot>();
+  readonly proxies = new Map<string, ProxyState>();
+
+  constructor(
+    private readonly load: () => { resources: Resource[]; version: number },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Called after every config write: the next discovery builds from the new version. */
+  invalidate(): void {
+    this.push = undefined;
+    this.snapshots.clear();
+  }
+
+  private context(): PushContext {
+    if (!this.push) {
+      const { resources, version } = this.load();
+      this.push = buildPushContext(resources, version);
+    }
+    return this.push;
+  }
+
+  snapshotFor(node: Node): Promise<ClassSnapshot> {
+    const key = proxyClass(node);
+    let p = this.snapshots.get(key);
+    if (!p) {
+      const push = this.context();
+      p = generateSnapshot(push, node).then(
+        (g) => {
+          this.lastGood.set(key, g.snapshot);
+          return { snapshot: g.snapshot, warnings: g.warnings };
+        },
+        (e: Error) => {
+          console.error(`xds: cannot generate config version ${push.configVersion} for ${key}: ${e.message}`);
+          return { snapshot: this.lastGood.get(key), error: e.message, warnings: [] };
+        },
+      );
+      this.snapshots.set(key, p);
+    }
+    return p;
+  }
+
+  async discover(req: DiscoveryRequest): Promise<DiscoveryResponse> {
+    const now = this.now();
+    const state: ProxyState = this.proxies.get(req.node.id) ?? { node: req.node, lastSeen: now, rejected: [] };
+    state.node = req.node;
+    state.lastSeen = now;
+    this.proxies.set(req.node.id, state);
+    if (req.response_nonce && req.response_nonce === state.sentNonce && state.sentVersion) {
+      if (req.error_detail) {
+        // NACK: remember the rejected version and never send it again; the proxy keeps its last good one.
+        if (!state.rejected.includes(state.sentVersion)) state.rejected = [...state.rejected.slice(-15), state.sentVersion];
+        state.lastNack = { version: state.sentVersion, error: req.error_detail.message, at: now };
+      } else if (req.version_info === state.sentVersion) {
+        state.ackedVersion = state.sentVersion;
+        state.ackedTypeVersions = state.sentTypeVersions;
+        state.ackedAt = now;
+      }
+    } else if (req.version_info && !state.ackedVersion) {
+      // A proxy that kept its snapshot across a control-plane restart reports what it runs.
+      state.ackedVersion = req.version_info;
+    }
+    const { snapshot } = await this.snapshotFor(req.node);
+    if (!snapshot) return { kind: 'not-modified', version_info: req.version_info ?? '' };
+    if (req.version_info === snapshot.version || state.rejected.includes(snapshot.version)) {
+      return { kind: 'not-modified', version_info: req.version_info ?? '' };
+    }
+    const nonce = crypto.randomUUID();
+    state.sentVersion = snapshot.version;
+    state.sentNonce = nonce;
+    state.sentTypeVersions = snapshot.type_versions;
+    state.sentAt = now;
+    if (req.delta && req.resource_versions) {
+      return { kind: 'delta', nonce, version_info: snapshot.version, config_version: snapshot.config_version, type_versions: snapshot.type_versions, updates: diffSnapshot(req.resource_versions, snapshot) };
+    }
+    return { kind: 'full', nonce, snapshot };
+  }
+
+  async syncz(): Promise<SyncRow[]> {
+    const rows: SyncRow[] = [];
+    for (const s of [...this.proxies.values()].sort((a, b) => (a.node.id < b.node.id ? -1 : 1))) {
+      const { snapshot } = await this.snapshotFor(s.node);
+      rows.push(syncRow(s, snapshot));
+    }
+    return rows;
+  }
+
+  /** The snapshot a known proxy (by id) currently gets. */
+  async configDump(proxyId: string): Promise<(ClassSnapshot & { node: Node }) | undefined> {
+    const s = this.proxies.get(proxyId);
+    if (!s) return undefined;
+    return { node: s.node, ...(await this.snapshotFor(s.node)) };
+  }
+}

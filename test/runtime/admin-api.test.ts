@@ -1,0 +1,123 @@
+import { exports } from 'cloudflare:workers';
+import { abortAllDurableObjects } from 'cloudflare:test';
+import { describe, expect, test } from 'vitest';
+
+// The admin API against the real MeshControlPlane Durable Object in workerd.
+const TOKEN = 'test-admin-token';
+const call = (path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
+  exports.default.fetch(`http://cp${path}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string>) } });
+const apply = (body: string, q = '') => call(`/v1/apply${q}`, { method: 'POST', body });
+
+const gw = (name: string, host = '*.example.com') => `apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: {name: ${name}, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["${host}"]
+`;
+const pa = (name: string, mode = 'STRICT') => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: ${name}, namespace: default}
+spec: {mtls: {mode: ${mode}}}
+`;
+
+describe('admin API', () => {
+  test('healthz is open; everything else needs the bearer token (401 without, 403 wrong)', async () => {
+    expect((await call('/healthz', {}, null)).status).toBe(200);
+    const none = await call('/apis/networking.istio.io/v1/gateways', {}, null);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/Bearer/);
+    expect((await call('/apis/networking.istio.io/v1/gateways', {}, 'wrong')).status).toBe(403);
+    expect((await call('/apis/networking.istio.io/v1/gateways')).status).toBe(200);
+  });
+
+  test('apply creates, re-apply is unchanged with no version bump, change is configured', async () => {
+    const first = await apply(gw('g1') + '---\n' + pa('p1'));
+    expect(first.status).toBe(200);
+    const a = (await first.json()) as { version: string; results: { action: string; kind: string; apiVersion: string }[] };
+    expect(a.results.map((r) => [r.kind, r.action, r.apiVersion])).toEqual([['Gateway', 'created', 'networking.istio.io/v1beta1'], ['PeerAuthentication', 'created', 'security.istio.io/v1']]);
+    const again = (await (await apply(gw('g1') + '---\n' + pa('p1'))).json()) as typeof a;
+    expect(again.results.map((r) => r.action)).toEqual(['unchanged', 'unchanged']);
+    expect(again.version).toBe(a.version);
+    const changed = (await (await apply(pa('p1', 'PERMISSIVE'))).json()) as typeof a;
+    expect(changed.results.map((r) => r.action)).toEqual(['configured']);
+    expect(Number(changed.version)).toBe(Number(a.version) + 1);
+    const got = (await (await call('/apis/security.istio.io/v1beta1/namespaces/default/peerauthentications/p1')).json()) as { apiVersion: string; metadata: { generation: number; resourceVersion: string; uid: string; creationTimestamp: string }; spec: unknown };
+    expect(got.apiVersion).toBe('security.istio.io/v1beta1');
+    expect(got.spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+    expect(got.metadata.generation).toBe(2);
+    expect(got.metadata.resourceVersion).toBe(changed.version);
+    expect(got.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('a multi-document apply with one invalid document stores nothing and names the error', async () => {
+    const before = (await (await call('/apis/networking.istio.io/v1/gateways')).json()) as { items: unknown[]; metadata: { resourceVersion: string } };
+    const bad = gw('ok-one') + '---\n' + `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: bad-one, namespace: istio-system}
+spec:
+  servers:
+  - port: {number: 99999, name: http, protocol: HTTP}
+    hosts: ["*"]
+`;
+    const res = await apply(bad);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { document: number; kind: string; name: string; path: string; line: number; message: string }[] };
+    expect(body.errors).toContainEqual(expect.objectContaining({ document: 1, kind: 'Gateway', name: 'bad-one', path: 'spec.servers[0].port.number', line: 15 }));
+    const after = (await (await call('/apis/networking.istio.io/v1/gateways')).json()) as typeof before;
+    expect(after.items).toEqual(before.items);
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+
+  test('dryRun reports actions without storing', async () => {
+    const res = (await (await apply(gw('dry'), '?dryRun=true')).json()) as { dryRun: boolean; results: { action: string }[] };
+    expect(res.dryRun).toBe(true);
+    expect(res.results[0]?.action).toBe('created');
+    expect((await call('/apis/networking.istio.io/v1/namespaces/istio-system/gateways/dry')).status).toBe(404);
+  });
+
+  test('PUT creates (201) and replaces (200); a stale resourceVersion is 409; DELETE then 404', async () => {
+    const path = '/apis/networking.istio.io/v1/namespaces/istio-system/gateways/put-me';
+    const created = await call(path, { method: 'PUT', body: gw('put-me') });
+    expect(created.status).toBe(201);
+    const rv = ((await created.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const stale = gw('put-me', 'a.example.com').replace('namespace: istio-system}', `namespace: istio-system, resourceVersion: "${Number(rv) - 1}"}`);
+    expect((await call(path, { method: 'PUT', body: stale })).status).toBe(409);
+    const fresh = gw('put-me', 'a.example.com').replace('namespace: istio-system}', `namespace: istio-system, resourceVersion: "${rv}"}`);
+    expect((await call(path, { method: 'PUT', body: fresh })).status).toBe(200);
+    expect((await call(path, { method: 'PUT', body: gw('other-name') })).status).toBe(400);
+    expect((await call(path, { method: 'DELETE' })).status).toBe(200);
+    expect((await call(path, { method: 'DELETE' })).status).toBe(404);
+    expect((await call(path)).status).toBe(404);
+  });
+
+  test('lists all namespaces and one namespace; unknown plural is 404', async () => {
+    await apply(pa('other').replace('namespace: default', 'namespace: team-a'));
+    const all = (await (await call('/apis/security.istio.io/v1/peerauthentications')).json()) as { kind: string; items: { metadata: { namespace: string } }[] };
+    expect(all.kind).toBe('PeerAuthenticationList');
+    expect(new Set(all.items.map((i) => i.metadata.namespace))).toEqual(new Set(['default', 'team-a']));
+    const one = (await (await call('/apis/security.istio.io/v1/namespaces/team-a/peerauthentications')).json()) as typeof all;
+    expect(one.items.map((i) => i.metadata.namespace)).toEqual(['team-a']);
+    expect((await call('/apis/networking.istio.io/v1/widgets')).status).toBe(404);
+  });
+
+  test('POST /v1/delete removes what the manifest names', async () => {
+    await apply(pa('del-me'));
+    const res = (await (await call('/v1/delete', { method: 'POST', body: pa('del-me') + '---\n' + pa('never-was') })).json()) as { results: { name: string; action: string }[] };
+    expect(res.results.map((r) => [r.name, r.action])).toEqual([['del-me', 'deleted'], ['never-was', 'not-found']]);
+  });
+
+  test('body over the limit is 413', async () => {
+    const res = await apply('#'.repeat(4 * 1024 * 1024 + 10));
+    expect(res.status).toBe(413);
+  });
+
+  test('config survives a Durable Object restart', async () => {
+    await apply(pa('durable'));
+    await abortAllDurableObjects();
+    const res = await call('/apis/security.istio.io/v1/namespaces/default/peerauthentications/durable');
+    expect(res.status).toBe(200);
+  });
+});

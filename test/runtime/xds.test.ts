@@ -1,0 +1,123 @@
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, test } from 'vitest';
+import type { DiscoveryResponse } from '../../src/xds/protocol.ts';
+
+// xDS serving against the real Durable Object: versions, ACK/NACK, syncz, delta, WebSocket push.
+const TOKEN = 'test-admin-token';
+const call = (path: string, init: RequestInit = {}) => exports.default.fetch(`http://cp${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) } });
+const apply = async (body: string) => expect((await call('/v1/apply', { method: 'POST', body })).status).toBe(200);
+const stub = () => env.MESH.get(env.MESH.idFromName('mesh'));
+const node = (id: string) => ({ id, role: 'ingress' as const, namespace: 'istio-system', labels: { istio: 'ingressgateway' } });
+const discover = (req: object) => stub().discover(req) as Promise<DiscoveryResponse | { kind: 'error'; message: string }>;
+
+const config = (host: string) => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: web, namespace: default}
+spec:
+  hosts: [web.internal]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  endpoints: [{address: 127.0.0.1}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: default}
+spec:
+  hosts: [${host}]
+  gateways: [istio-system/gw]
+  http: [{route: [{destination: {host: web.internal}}]}]
+`;
+
+type Syncz = { proxy: string; status: string; version?: string; lastNack?: { error: string } }[];
+const syncz = async () => (await (await call('/debug/syncz')).json()) as Syncz;
+
+describe('xDS serving', () => {
+  test('full snapshot, ACK → SYNCED, not-modified, change → STALE, NACK never re-sent', async () => {
+    await apply(config('a.example.com'));
+    const first = await discover({ node: node('gw-1') });
+    expect(first.kind).toBe('full');
+    if (first.kind !== 'full') return;
+    const snap = first.snapshot;
+    expect(Object.keys(snap.type_versions)).toEqual(['cluster', 'endpoint', 'listener', 'route', 'secret']);
+    expect(snap.resources.listener.map((l) => l.name)).toEqual(['0.0.0.0_80']);
+    expect((await syncz()).find((r) => r.proxy === 'gw-1')?.status).toBe('STALE');
+    const ack = await discover({ node: node('gw-1'), version_info: snap.version, response_nonce: first.nonce });
+    expect(ack).toEqual({ kind: 'not-modified', version_info: snap.version });
+    expect((await syncz()).find((r) => r.proxy === 'gw-1')).toMatchObject({ status: 'SYNCED', version: snap.version });
+
+    await apply(config('b.example.com'));
+    expect((await syncz()).find((r) => r.proxy === 'gw-1')?.status).toBe('STALE');
+    const next = await discover({ node: node('gw-1'), version_info: snap.version });
+    expect(next.kind).toBe('full');
+    if (next.kind !== 'full') return;
+    expect(next.snapshot.version).not.toBe(snap.version);
+    // The proxy rejects it: recorded, and not sent again.
+    const nack = await discover({ node: node('gw-1'), version_info: snap.version, response_nonce: next.nonce, error_detail: { message: 'cannot compile regex' } });
+    expect(nack.kind).toBe('not-modified');
+    const again = await discover({ node: node('gw-1'), version_info: snap.version });
+    expect(again.kind).toBe('not-modified');
+    const row = (await syncz()).find((r) => r.proxy === 'gw-1');
+    expect(row?.lastNack?.error).toBe('cannot compile regex');
+    expect(row?.version).toBe(snap.version);
+  });
+
+  test('delta sends only what changed and names what was removed', async () => {
+    await apply(config('c.example.com'));
+    const full = await discover({ node: node('gw-2') });
+    if (full.kind !== 'full') throw new Error('expected full');
+    await call('/v1/delete', { method: 'POST', body: config('c.example.com').split('---')[1]! });
+    const delta = await discover({ node: node('gw-2'), version_info: full.snapshot.version, delta: true, resource_versions: full.snapshot.resource_versions });
+    expect(delta.kind).toBe('delta');
+    if (delta.kind !== 'delta') return;
+    const types = delta.updates.map((u) => u.type_url.split('.').pop());
+    expect(types).not.toContain('Listener');
+    expect(types.indexOf('Cluster')).toBeLessThan(types.indexOf('RouteConfiguration') === -1 ? Infinity : types.indexOf('RouteConfiguration'));
+  });
+
+  test('config_dump shows a known proxy; unknown is 404; bad requests are errors', async () => {
+    await discover({ node: node('gw-3') });
+    const dump = (await (await call('/debug/config_dump?proxy=gw-3')).json()) as { snapshot: { version: string } };
+    expect(dump.snapshot.version).toMatch(/^[0-9a-f]{16}$/);
+    expect((await call('/debug/config_dump?proxy=nobody')).status).toBe(404);
+    expect((await discover({ node: { id: '' } })).kind).toBe('error');
+  });
+
+  test('the ADS WebSocket answers requests and pushes changes', async () => {
+    const res = await call('/xds/ws', { headers: { upgrade: 'websocket' } });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    ws.accept();
+    const messages: DiscoveryResponse[] = [];
+    let wake: () => void = () => {};
+    ws.addEventListener('message', (e) => {
+      messages.push(JSON.parse(e.data as string));
+      wake();
+    });
+    const next = () => new Promise<void>((r) => (wake = r));
+    let got = next();
+    ws.send(JSON.stringify({ node: node('watcher') }));
+    await got;
+    const first = messages[0]!;
+    expect(first.kind).toBe('full');
+    if (first.kind !== 'full') return;
+    got = next();
+    ws.send(JSON.stringify({ node: node('watcher'), version_info: first.snapshot.version, response_nonce: first.nonce }));
+    await got;
+    expect(messages[1]?.kind).toBe('not-modified');
+    got = next();
+    await apply(config('d.example.com'));
+    const { runDurableObjectAlarm } = await import('cloudflare:test');
+    await runDurableObjectAlarm(stub());
+    await got;
+    expect(messages[2]?.kind).toBe('full');
+    ws.close();
+  });
+});
