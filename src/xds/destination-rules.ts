@@ -13,6 +13,8 @@ export type ClusterPolicy = Omit<TrafficPolicy, 'portLevelSettings'>;
 
 export interface MergedRule {
   rule: DestinationRule;
+  /** The first (oldest) non-empty top-level policy among the merged rules. */
+  trafficPolicy: TrafficPolicy | undefined;
   /** Subsets of all same-host rules in the chosen namespace, oldest rule first, first name wins. */
   subsets: Subset[];
 }
@@ -34,18 +36,22 @@ function mostSpecific(rules: DestinationRule[], host: string): DestinationRule[]
  * then the root namespace (exported to the proxy). Several rules for one host in one namespace
  * merge: subsets appended (first name wins), the oldest rule's top-level policy wins.
  */
-export function destinationRuleFor(push: PushContext, proxyNamespace: string, host: string, serviceNamespace?: string): MergedRule | undefined {
+export function destinationRuleFor(push: PushContext, proxyNamespace: string, host: string, serviceNamespace?: string, proxyLabels?: Readonly<Record<string, string>>): MergedRule | undefined {
   const exported = (dr: DestinationRule) => visibleTo(dr.spec.exportTo?.length ? dr.spec.exportTo : push.mesh.defaultDestinationRuleExportTo, dr.metadata.namespace, proxyNamespace);
-  // Rules with a workloadSelector bind sidecars only; gateways take the selector-less ones.
-  const usable = push.destinationRules.filter((dr) => !dr.spec.workloadSelector);
+  // A rule with a workloadSelector applies only to proxies it selects, in its own namespace;
+  // such rules come before the selector-less ones there.
+  const selects = (dr: DestinationRule) => {
+    const labels = dr.spec.workloadSelector?.matchLabels;
+    return !!proxyLabels && dr.metadata.namespace === proxyNamespace && Object.entries(labels ?? {}).every(([k, v]) => proxyLabels[k] === v);
+  };
   const order = [proxyNamespace, serviceNamespace, push.mesh.rootNamespace].filter((n): n is string => !!n);
   for (const [i, ns] of order.entries()) {
-    const inNs = usable.filter((dr) => dr.metadata.namespace === ns && (i === 0 || exported(dr)));
-    const found = mostSpecific(inNs, host);
+    const inNs = push.destinationRules.filter((dr) => dr.metadata.namespace === ns && (i === 0 || exported(dr)));
+    const found = [...mostSpecific(inNs.filter((dr) => dr.spec.workloadSelector && selects(dr)), host), ...mostSpecific(inNs.filter((dr) => !dr.spec.workloadSelector), host)];
     if (found.length) {
       const subsets: Subset[] = [];
       for (const dr of found) for (const s of dr.spec.subsets ?? []) if (s && !subsets.some((x) => x.name === s.name)) subsets.push(s);
-      return { rule: found[0]!, subsets };
+      return { rule: found[0]!, trafficPolicy: found.find((dr) => dr.spec.trafficPolicy)?.spec.trafficPolicy, subsets };
     }
   }
   return undefined;
@@ -68,9 +74,9 @@ export interface ClusterPolicyResult {
   rule?: DestinationRule;
 }
 
-export function trafficPolicyFor(push: PushContext, proxyNamespace: string, host: string, port: number, subsetName: string, serviceNamespace?: string): ClusterPolicyResult {
-  const merged = destinationRuleFor(push, proxyNamespace, host, serviceNamespace);
-  const base = atPort(merged?.rule.spec.trafficPolicy, port);
+export function trafficPolicyFor(push: PushContext, proxyNamespace: string, host: string, port: number, subsetName: string, serviceNamespace?: string, proxyLabels?: Readonly<Record<string, string>>): ClusterPolicyResult {
+  const merged = destinationRuleFor(push, proxyNamespace, host, serviceNamespace, proxyLabels);
+  const base = atPort(merged?.trafficPolicy, port);
   if (!subsetName) return { policy: base, subsetDefined: true, rule: merged?.rule };
   const subset = merged?.subsets.find((s) => s.name === subsetName);
   if (!subset) return { policy: base, subsetDefined: false, rule: merged?.rule };

@@ -2,6 +2,7 @@ import type { Node } from './protocol.ts';
 import type { PushContext } from './push-context.ts';
 import { consistencyErrors, makeSnapshot, type Snapshot, type SnapshotResources } from './snapshot.ts';
 import { buildGatewayRoutes } from './gateway-routes.ts';
+import { buildEgressRoutes } from './egress-routes.ts';
 import { buildListener } from './listeners.ts';
 import { buildClusters } from './cluster/build.ts';
 import type { RouteTranslation } from './route/translate.ts';
@@ -19,7 +20,7 @@ export class InconsistentSnapshotError extends Error {}
 
 export async function generateSnapshot(push: PushContext, node: Node): Promise<Generated> {
   const tx: RouteTranslation = { push, clusters: new Map<string, ClusterRef>(), warnings: [] };
-  const ports = buildGatewayRoutes(push, node, tx);
+  const ports = node.role === 'egress' ? buildEgressRoutes(push, node, tx) : buildGatewayRoutes(push, node, tx);
   const listeners = ports.map((p) => buildListener(push, node, p.port, p.routeConfig.name));
   const built = buildClusters(push, node, tx.clusters.values(), { allServices: node.role === 'egress' });
   const resources: SnapshotResources = {

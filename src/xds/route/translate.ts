@@ -1,8 +1,26 @@
-import type { Route } from '../resources/route.ts';
-import type { ClusterRef } from '../cluster-name.ts';
+import type { HTTPMatchRequest, HTTPRoute } from '../../config/kinds/networking/virtual-service.ts';
+import { parseDuration } from '../../config/syntax/duration.ts';
+import { parseClusterName, type ClusterRef } from '../cluster-name.ts';
+import { FILTER } from '../filters/http-filters.ts';
+import { normalizeGatewayName, vsGateways } from '../gateway-binding.ts';
 import type { PushContext, VirtualService } from '../push-context.ts';
+import { msToDuration, type TypedConfig } from '../resources/common.ts';
+import type { ClusterWeight, HashPolicy, Route, RouteAction } from '../resources/route.ts';
+import { isCatchAll } from './catch-all.ts';
+import { translateCors } from './cors.ts';
+import { effectiveHttpRoutes } from './delegate.ts';
+import { hashPolicyFor, resolveDestination } from './destination.ts';
+import { translateFault } from './fault.ts';
+import { appendHeaderOperations, translateHeaderOperations } from './headers.ts';
+import { translateRouteMatch } from './match.ts';
+import { mirrorPolicies } from './mirror.ts';
+import { translateDirectResponse, translateRedirect } from './redirect.ts';
+import { convertRetryPolicy } from './retry.ts';
 
-// TODO(route helper): HTTPRoute → Envoy routes (Istio pilot/pkg/networking/core/route/route.go).
+// HTTPRoute → Envoy routes for a gateway route table (Istio pilot/pkg/networking/core/route/
+// route.go BuildHTTPRoutesForVirtualService, TranslateRoute, applyHTTPRouteDestination).
+// Each match entry becomes one route with the same action, in order; a route without match is a
+// catch-all and nothing after a catch-all can match, so translation of the VirtualService stops.
 
 export interface RouteTranslation {
   push: PushContext;
@@ -19,6 +37,159 @@ export interface RouteTarget {
   gateways: ReadonlySet<string>;
 }
 
-export function translateHttpRoutes(_tx: RouteTranslation, _target: RouteTarget): Route[] {
-  return [];
+export function translateHttpRoutes(tx: RouteTranslation, target: RouteTarget): Route[] {
+  const { vs } = target;
+  // A match without its own `gateways` inherits the VirtualService's.
+  const inherited = vsGateways(vs).some((g) => target.gateways.has(g));
+  const out: Route[] = [];
+  for (const http of effectiveHttpRoutes(tx, vs)) {
+    if (!http.match?.length) {
+      if (!inherited) continue;
+      const r = translateRoute(tx, target, http, undefined);
+      if (r) out.push(r);
+      break;
+    }
+    let catchAll = false;
+    for (const match of http.match) {
+      if (!matchApplies(match, target, inherited)) continue;
+      const r = translateRoute(tx, target, http, match);
+      if (!r) continue;
+      out.push(r);
+      if (isCatchAll(r)) {
+        catchAll = true;
+        break;
+      }
+    }
+    if (catchAll) break;
+  }
+  return out;
+}
+
+/** Port and gateway selectors of one match (route.go sourceMatchHTTP); source selectors are sidecar-only. */
+function matchApplies(m: HTTPMatchRequest, target: RouteTarget, inherited: boolean): boolean {
+  if (m.port && m.port !== target.port) return false;
+  if (Object.keys(m.sourceLabels ?? {}).length || m.sourceNamespace) return false;
+  if (m.gateways?.length) return m.gateways.some((g) => target.gateways.has(normalizeGatewayName(g, target.vs.metadata.namespace)));
+  return inherited;
+}
+
+const configPath = (vs: VirtualService) => `/apis/networking.istio.io/v1alpha3/namespaces/${vs.metadata.namespace}/virtual-service/${vs.metadata.name}`;
+
+function translateRoute(tx: RouteTranslation, target: RouteTarget, http: HTTPRoute, match: HTTPMatchRequest | undefined): Route | undefined {
+  const { vs } = target;
+  const name = match?.name ? `${http.name ?? ''}.${match.name}` : http.name;
+  const where = `VirtualService ${vs.metadata.namespace}/${vs.metadata.name} route ${name || '(unnamed)'}`;
+  const out: Route = {
+    ...(name ? { name } : {}),
+    match: translateRouteMatch(match),
+    metadata: { filter_metadata: { istio: { config: configPath(vs) } } },
+  };
+  const ops = http.headers ? translateHeaderOperations(http.headers) : undefined;
+  if (ops) appendHeaderOperations(out, ops);
+
+  if (http.redirect) {
+    const redirect = translateRedirect(http.redirect, target.port, isTLSPort(tx, target));
+    if (!redirect) return skip(tx, `${where}: redirect code ${http.redirect.redirectCode} is not supported by Envoy; route dropped`);
+    out.redirect = redirect;
+  } else if (http.directResponse) {
+    if (http.directResponse.status > 599) return skip(tx, `${where}: direct response status ${http.directResponse.status} cannot be sent; route dropped`);
+    out.direct_response = translateDirectResponse(http.directResponse);
+  } else {
+    const action = routeAction(tx, target, http, out, ops?.authority ?? '');
+    if (!action) return skip(tx, `${where}: no destination with a weight above 0; route dropped`);
+    out.route = action;
+  }
+  out.decorator = { operation: routeOperation(out, vs.metadata.name, target.port) };
+
+  const perFilter: Record<string, TypedConfig> = {};
+  if (http.fault) {
+    const fault = translateFault(http.fault);
+    if (fault) perFilter[FILTER.fault] = fault;
+    else skip(tx, `${where}: fault has neither a fixed delay nor an HTTP/gRPC abort; ignored`);
+  }
+  if (http.corsPolicy) perFilter[FILTER.cors] = translateCors(http.corsPolicy);
+  if (Object.keys(perFilter).length) out.typed_per_filter_config = perFilter;
+  return out;
+}
+
+function skip(tx: RouteTranslation, message: string): undefined {
+  if (!tx.warnings.includes(message)) tx.warnings.push(message);
+  return undefined;
+}
+
+/** Istio builds redirects knowing whether the server terminates TLS (default scheme, port elision). */
+function isTLSPort(tx: RouteTranslation, target: RouteTarget): boolean {
+  return tx.push.gateways.some(
+    (g) => target.gateways.has(`${g.metadata.namespace}/${g.metadata.name}`) && g.spec.servers.some((s) => s.port.number === target.port && s.port.protocol.toUpperCase() === 'HTTPS'),
+  );
+}
+
+function routeAction(tx: RouteTranslation, target: RouteTarget, http: HTTPRoute, out: Route, routeAuthority: string): RouteAction | undefined {
+  const ns = target.vs.metadata.namespace;
+  const timeoutMs = http.timeout !== undefined ? parseDuration(http.timeout) : undefined;
+  const rw = http.rewrite;
+  // rewrite.authority beats an authority set through headers; both beat destination-level ones.
+  const authority = rw?.authority || routeAuthority;
+  let hostRewrite = authority || undefined;
+  const hashPolicies: HashPolicy[] = [];
+
+  // One destination (or one left after dropping weight-0 ones) is a plain cluster; its header
+  // operations append after the route's (Istio processDestination).
+  const dests = http.route ?? [];
+  const live = dests.length === 1 ? dests : dests.filter((d) => (d.weight ?? 0) > 0);
+  if (!live.length) return undefined;
+  let cluster: string | undefined;
+  let weighted: ClusterWeight[] | undefined;
+  if (live.length === 1) {
+    const d = live[0]!;
+    const rd = resolveDestination(tx, target, d.destination, ns);
+    cluster = rd.name;
+    if (d.headers) {
+      const dOps = translateHeaderOperations(d.headers);
+      appendHeaderOperations(out, dOps);
+      if (!hostRewrite && dOps.authority) hostRewrite = dOps.authority;
+    }
+    const hash = hashPolicyFor(tx, rd);
+    if (hash) hashPolicies.push(hash);
+  } else {
+    // Weighted: destination operations ride on the cluster entry (processWeightedDestination).
+    // A route-level authority wins (reference §3.6), so the entry's is left out then rather
+    // than leaving the precedence to the data plane.
+    weighted = live.map((d) => {
+      const rd = resolveDestination(tx, target, d.destination, ns);
+      const entry: ClusterWeight = { name: rd.name, weight: d.weight ?? 0 };
+      if (d.headers) {
+        const dOps = translateHeaderOperations(d.headers);
+        appendHeaderOperations(entry, dOps);
+        if (dOps.authority && !hostRewrite) entry.host_rewrite_literal = dOps.authority;
+      }
+      const hash = hashPolicyFor(tx, rd);
+      if (hash) hashPolicies.push(hash);
+      return entry;
+    });
+  }
+  const mirrors = mirrorPolicies(tx, target, http, ns);
+  // Istio drops the previous-hosts predicate only for a single hashed destination.
+  const retry = convertRetryPolicy(http.retries ?? tx.push.mesh.defaultHttpRetryPolicy, cluster !== undefined && hashPolicies.length > 0);
+  return {
+    ...(cluster !== undefined ? { cluster } : { weighted_clusters: { clusters: weighted! } }),
+    cluster_not_found_response_code: 'SERVICE_UNAVAILABLE',
+    timeout: msToDuration(timeoutMs ?? 0),
+    ...(retry ? { retry_policy: retry } : {}),
+    ...(rw?.uriRegexRewrite ? { regex_rewrite: { pattern: { regex: rw.uriRegexRewrite.match }, substitution: rw.uriRegexRewrite.rewrite } } : {}),
+    // Envoy: prefix_rewrite replaces the matched prefix of a prefix route and the whole path of
+    // a path or safe_regex route, which is Istio's `rewrite.uri` for exact and regex matches.
+    ...(rw?.uri && !rw.uriRegexRewrite ? { prefix_rewrite: rw.uri } : {}),
+    ...(hostRewrite ? { host_rewrite_literal: hostRewrite } : {}),
+    ...(hashPolicies.length ? { hash_policy: hashPolicies } : {}),
+    ...(mirrors.length ? { request_mirror_policies: mirrors } : {}),
+  };
+}
+
+/** Trace operation (route.go GetRouteOperation): `host:port/path` for one cluster, else `vs:port/path`. */
+function routeOperation(r: Route, vsName: string, port: number): string {
+  const m = r.match;
+  const path = m.prefix !== undefined ? `${m.prefix}*` : m.path !== undefined ? m.path : m.safe_regex ? m.safe_regex.regex : '/*';
+  const ref = r.route?.cluster ? parseClusterName(r.route.cluster) : undefined;
+  return ref ? `${ref.host}:${ref.port}${path}` : `${vsName}:${port}${path}`;
 }

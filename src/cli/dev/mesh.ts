@@ -1,0 +1,417 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { ADMIN_SHIM_SCRIPT, ADMIN_SHIM_WORKER } from './admin-shim.ts';
+import { bundleWorkers, MESH_ENTRIES, REPO_ROOT, type MeshWorkerName } from './bundle.ts';
+import { checkPortFree, PortInUseError, validPort } from './ports.ts';
+
+// The local mesh (DESIGN.md "The contract", `meshgate dev`): the control plane and both gateways
+// bundled with esbuild and run by ONE Miniflare instance (one workerd process) on 127.0.0.1, each
+// on its own port through `unsafeDirectSockets`:
+//
+//   admin   :15010 → meshgate-admin shim → (service binding) → control-plane (Hono admin API, DO MESH)
+//   ingress :8080  → ingress-gateway  ─┐ XDS service binding → control-plane's XdsService entrypoint
+//   egress  :8081  → egress-gateway   ─┘
+//
+// Used by the CLI (`meshgate dev`) and by the e2e tests (test/e2e/harness). Plain Miniflare, not
+// `wrangler dev`: one process, ~4× the throughput (cloudflare-workers.md §8).
+
+// Miniflare types are taken from the package lazily (import cost ~300 ms is paid in startMesh).
+type MiniflareModule = typeof import('miniflare');
+export type WorkerOptions = import('miniflare').WorkerOptions;
+type Miniflare = import('miniflare').Miniflare;
+
+/** A gateway service binding: a worker name, a worker + RPC entrypoint, or a Node function. */
+export type ServiceTarget = string | { name: string; entrypoint?: string } | ((request: Request) => Response | Promise<Response>);
+
+export interface StartMeshOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Admin API (control plane) port; default 15010; 0 picks a free one. */
+  adminPort?: number;
+  /** Ingress gateway port (stands for edge port 80); default 8080; 0 picks a free one. */
+  ingressPort?: number;
+  /** Egress gateway port; default 8081; 0 picks a free one. */
+  egressPort?: number;
+  /** Admin bearer token; default 32 random hex characters. */
+  token?: string;
+  /** Durable Object state lives here (survives restarts). Default: a fresh temp dir, removed on stop. */
+  stateDir?: string;
+  /** Where bundles go (reused while sources are unchanged). Default `<stateDir>/.build`. */
+  buildDir?: string;
+  /** Manifests applied through the admin API once the mesh is up: file paths or texts. */
+  manifests?: readonly (string | { source: string; text: string })[];
+  /** Gateways' snapshot refresh interval (MESHGATE_REFRESH_MS); default 200 locally. */
+  refreshMs?: number;
+  /** More workers in the same workerd (demo services, test workloads). */
+  extraWorkers?: readonly WorkerOptions[];
+  /**
+   * Service bindings added to BOTH gateways, reachable as `worker:BINDING` endpoints. Each extra
+   * worker is also bound by default under its name in UPPER_SNAKE case (`reviews-v1` → REVIEWS_V1).
+   */
+  extraBindings?: Readonly<Record<string, ServiceTarget>>;
+  /** Override entry files (repo-relative or absolute), e.g. to run a stand-in gateway. */
+  entries?: Partial<Record<MeshWorkerName, string>>;
+  /** More vars for the gateways (strings). */
+  gatewayVars?: Readonly<Record<string, string>>;
+  /** Progress lines ("bundling workers…"). Default: none. */
+  log?: (line: string) => void;
+  /**
+   * What to do with the workers' console output (workerd stdout/stderr): `inherit` writes it to
+   * this process's stdout/stderr, `silent` keeps only the last lines (see RunningMesh.logs()),
+   * or a function gets each line. Default `inherit`.
+   */
+  workerLogs?: 'inherit' | 'silent' | ((line: string, stream: 'stdout' | 'stderr') => void);
+  /**
+   * Miniflare installs SIGINT/SIGTERM handlers that exit the process at once (code 130/143).
+   * Callers that shut down themselves (the CLI) pass true to remove them; workerd is still killed
+   * on process exit.
+   */
+  ownSignals?: boolean;
+  /** How long to wait for readiness (ms); default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface ApplyResult {
+  version: string;
+  dryRun?: boolean;
+  results: { apiVersion: string; kind: string; namespace: string; name: string; resourceVersion: string; action: 'created' | 'configured' | 'unchanged' }[];
+  warnings?: unknown[];
+}
+
+export interface ApiErrorItem {
+  document?: number;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  path?: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** An admin API call that did not answer 2xx. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errors: ApiErrorItem[],
+    readonly source?: string,
+  ) {
+    super(`${source ? `${source}: ` : ''}${errors.length ? errors.map(formatApiError).join('; ') : `HTTP ${status}`}`);
+    this.name = 'ApiError';
+  }
+}
+
+export const formatApiError = (e: ApiErrorItem) =>
+  `${e.line !== undefined ? `${e.line}:${e.column ?? 1} ` : ''}${e.kind ? `${e.kind}/${e.namespace ?? 'default'}/${e.name ?? ''} ` : ''}${e.path ? `${e.path}: ` : ''}${e.message}`;
+
+export interface RunningMesh {
+  adminUrl: string;
+  ingressUrl: string;
+  egressUrl: string;
+  token: string;
+  ports: { admin: number; ingress: number; egress: number };
+  stateDir: string;
+  /** The Miniflare instance (getBindings, getWorker, dispatchFetch). */
+  mf: Miniflare;
+  /** POST /v1/apply; throws ApiError on 4xx/5xx. */
+  apply(yamlText: string, opts?: { dryRun?: boolean; namespace?: string }): Promise<ApplyResult>;
+  /** An authenticated admin API request (path relative to adminUrl). */
+  admin(pathname: string, init?: RequestInit): Promise<Response>;
+  /** The workers' last console lines (up to 500). */
+  logs(): string[];
+  /** Stops workerd (no orphan process) and removes a temp state dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Failure to start, with a line telling the user what to do. */
+export class MeshStartError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'MeshStartError';
+  }
+}
+
+export const DEFAULT_PORTS = { admin: 15010, ingress: 8080, egress: 8081 } as const;
+export const NODE_IDS = { ingress: 'istio-ingressgateway', egress: 'istio-egressgateway' } as const;
+const LOG_LINES = 500;
+
+/** `reviews-v1` → `REVIEWS_V1`: the default binding name of an extra worker. */
+export const bindingNameFor = (worker: string) => worker.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+
+function compatibility(): { date: string; flags: string[] } {
+  // The root wrangler.toml is the source of truth for deploys; read the same values.
+  let text = '';
+  try {
+    text = readFileSync(path.join(REPO_ROOT, 'wrangler.toml'), 'utf8');
+  } catch {
+    /* defaults below */
+  }
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(text)?.[1] ?? '2026-04-20';
+  const flagsText = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1];
+  const flags = flagsText ? [...flagsText.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) : ['nodejs_compat'];
+  return { date, flags };
+}
+
+export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMesh> {
+  const log = opts.log ?? (() => {});
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
+  // Loading Miniflare takes ~1 s: overlap it with the port checks and bundling.
+  const miniflare = import('miniflare');
+  miniflare.catch(() => {});
+  const host = opts.host ?? '127.0.0.1';
+  const want = { admin: opts.adminPort ?? DEFAULT_PORTS.admin, ingress: opts.ingressPort ?? DEFAULT_PORTS.ingress, egress: opts.egressPort ?? DEFAULT_PORTS.egress };
+  const flags = { admin: '--admin-port', ingress: '--ingress-port', egress: '--egress-port' } as const;
+  for (const role of ['admin', 'ingress', 'egress'] as const) {
+    if (!validPort(want[role])) throw new MeshStartError(`invalid ${role} port ${want[role]}`, `pass ${flags[role]} N with 0 ≤ N ≤ 65535 (0 picks a free one)`);
+  }
+  const nonZero = Object.values(want).filter((p) => p !== 0);
+  if (new Set(nonZero).size !== nonZero.length) throw new MeshStartError(`the admin, ingress and egress ports must differ (got ${want.admin}, ${want.ingress}, ${want.egress})`, 'pass distinct --admin-port, --ingress-port and --egress-port');
+  for (const role of ['admin', 'ingress', 'egress'] as const) {
+    if (!(await checkPortFree(host, want[role]))) {
+      const e = new PortInUseError(role, host, want[role], flags[role]);
+      throw new MeshStartError(e.message, e.hint);
+    }
+  }
+
+  const token = opts.token ?? randomBytes(16).toString('hex');
+  const ownState = opts.stateDir === undefined;
+  const stateDir = ownState ? await mkdtemp(path.join(tmpdir(), 'meshgate-dev-')) : path.resolve(opts.stateDir!);
+  const cleanups: (() => Promise<void>)[] = [];
+  if (ownState) cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+  const cleanup = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+  };
+
+  try {
+    await mkdir(stateDir, { recursive: true });
+    const buildDir = opts.buildDir ? path.resolve(opts.buildDir) : path.join(stateDir, '.build');
+
+    log('bundling workers…');
+    const entries: Record<string, string> = { ...MESH_ENTRIES, ...opts.entries };
+    let bundle;
+    try {
+      bundle = await bundleWorkers(buildDir, entries);
+    } catch (e) {
+      const details = (e as { details?: string[] }).details ?? [];
+      throw new MeshStartError(`cannot bundle the mesh workers: ${(e as Error).message}`, 'fix the error above (or wait for the file to exist), then run meshgate dev again; `npx tsc --noEmit` shows type errors', details);
+    }
+
+    log('starting workerd…');
+    const mf = await launch({ opts, host, want, token, stateDir, files: bundle.files, miniflare: await miniflare });
+    cleanups.push(() => mf.dispose());
+    const logs = mf.logs;
+
+    const direct = async (worker: string) => {
+      const u = await mf.instance.unsafeGetDirectURL(worker);
+      return { url: `http://${host.includes(':') ? `[${host}]` : host}:${u.port}`, port: Number(u.port) };
+    };
+    const [admin, ingress, egress] = await Promise.all([direct(ADMIN_SHIM_WORKER), direct('ingress-gateway'), direct('egress-gateway')]);
+
+    const adminFetch = (pathname: string, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+      return fetch(new URL(pathname, admin.url), { ...init, headers });
+    };
+    const apply = async (text: string, o: { dryRun?: boolean; namespace?: string; source?: string } = {}) => {
+      const q = new URLSearchParams();
+      if (o.dryRun) q.set('dryRun', 'true');
+      if (o.namespace) q.set('namespace', o.namespace);
+      const res = await adminFetch(`/v1/apply${q.size ? `?${q}` : ''}`, { method: 'POST', body: text, headers: { 'content-type': 'application/yaml' } });
+      const body = (await res.json().catch(() => ({}))) as Partial<ApplyResult> & { errors?: ApiErrorItem[] };
+      if (!res.ok) throw new ApiError(res.status, body.errors ?? [], o.source);
+      return body as ApplyResult;
+    };
+
+    await waitReady({ mf: mf.instance, ingress: ingress.url, egress: egress.url, timeoutMs: opts.readyTimeoutMs ?? 30_000, logs });
+
+    const manifests = await readManifests(opts.manifests ?? []);
+    if (manifests.length) {
+      log(`applying ${manifests.length} manifest${manifests.length === 1 ? '' : 's'}…`);
+      for (const m of manifests) {
+        try {
+          await apply(m.text, { source: m.source });
+        } catch (e) {
+          if (e instanceof ApiError) {
+            throw new MeshStartError(`${m.source} was rejected by the control plane (HTTP ${e.status})`, 'fix the manifest (meshgate validate -f FILE shows every error), then start again', e.errors.map((x) => `${m.source}:${formatApiError(x)}`));
+          }
+          throw e;
+        }
+      }
+    }
+
+    mf.setReady(); // from now on the admin port's /healthz is the control plane's own
+    let stopped: Promise<void> | undefined;
+    return {
+      adminUrl: admin.url,
+      ingressUrl: ingress.url,
+      egressUrl: egress.url,
+      token,
+      ports: { admin: admin.port, ingress: ingress.port, egress: egress.port },
+      stateDir,
+      mf: mf.instance,
+      apply: (text, o) => apply(text, o),
+      admin: adminFetch,
+      logs: () => [...logs],
+      stop: () => (stopped ??= cleanup()),
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+interface Launched {
+  instance: Miniflare;
+  logs: string[];
+  setReady(): void;
+  dispose(): Promise<void>;
+}
+
+async function launch(a: { opts: StartMeshOptions; host: string; want: { admin: number; ingress: number; egress: number }; token: string; stateDir: string; files: Record<string, string>; miniflare: MiniflareModule }): Promise<Launched> {
+  const { Miniflare } = a.miniflare;
+  const { opts, host, want } = a;
+  const compat = compatibility();
+  const base = { modules: true, compatibilityDate: compat.date, compatibilityFlags: compat.flags } as const;
+
+  const gatewayBindings: Record<string, WorkerOptions['serviceBindings'] extends infer S ? (S extends Record<string, infer V> ? V : never) : never> = {};
+  for (const w of opts.extraWorkers ?? []) if (w.name) gatewayBindings[bindingNameFor(w.name)] = w.name;
+  for (const [k, v] of Object.entries(opts.extraBindings ?? {})) gatewayBindings[k] = v as never;
+  const xds = { name: 'control-plane', entrypoint: 'XdsService' };
+  const refresh = String(opts.refreshMs ?? 200);
+
+  let ready = false;
+  const logs: string[] = [];
+  const sink = opts.workerLogs ?? 'inherit';
+  const onLine = (line: string, stream: 'stdout' | 'stderr') => {
+    logs.push(line);
+    if (logs.length > LOG_LINES) logs.splice(0, logs.length - LOG_LINES);
+    if (sink === 'inherit') (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
+    else if (typeof sink === 'function') sink(line, stream);
+  };
+  const pipe = (r: Readable, stream: 'stdout' | 'stderr') => createInterface({ input: r, crlfDelay: Infinity }).on('line', (l) => onLine(l, stream));
+
+  const workers: WorkerOptions[] = [
+    {
+      ...base,
+      name: 'control-plane',
+      scriptPath: a.files['control-plane']!,
+      modulesRoot: path.dirname(a.files['control-plane']!),
+      durableObjects: { MESH: { className: 'MeshControlPlane', useSQLite: true } },
+      bindings: { MESHGATE_ADMIN_TOKEN: a.token },
+    },
+    {
+      ...base,
+      name: ADMIN_SHIM_WORKER,
+      script: ADMIN_SHIM_SCRIPT,
+      serviceBindings: {
+        CONTROL_PLANE: 'control-plane',
+        RUNNER: () => new Response(ready ? 'ok' : 'starting: waiting for the control plane and both gateways', { status: ready ? 200 : 503 }),
+      },
+      unsafeDirectSockets: [{ host, port: want.admin }],
+    },
+    ...(['ingress', 'egress'] as const).map(
+      (role): WorkerOptions => ({
+        ...base,
+        name: `${role}-gateway`,
+        scriptPath: a.files[`${role}-gateway`]!,
+        modulesRoot: path.dirname(a.files[`${role}-gateway`]!),
+        bindings: { MESHGATE_NODE_ID: NODE_IDS[role], MESHGATE_REFRESH_MS: refresh, ...(role === 'ingress' ? { MESHGATE_EDGE_PORT: '80' } : {}), ...opts.gatewayVars },
+        serviceBindings: { ...gatewayBindings, XDS: xds },
+        unsafeDirectSockets: [{ host, port: want[role] }],
+      }),
+    ),
+    ...(opts.extraWorkers ?? []),
+  ];
+
+  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+  const instance = new Miniflare({
+    host,
+    port: 0,
+    cf: false,
+    defaultPersistRoot: a.stateDir,
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      pipe(stdout, 'stdout');
+      pipe(stderr, 'stderr');
+    },
+    workers,
+  });
+  if (opts.ownSignals) {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.removeListener(sig, l);
+    }
+  }
+  try {
+    await instance.ready;
+  } catch (e) {
+    await instance.dispose().catch(() => {});
+    const err = e as Error & { code?: string };
+    if (err.code === 'ERR_ADDRESS_IN_USE') {
+      const port = Number(/:(\d+)\)/.exec(err.message)?.[1]);
+      const role = (['admin', 'ingress', 'egress'] as const).find((r) => want[r] === port);
+      const flag = role ? `--${role}-port` : 'the port flags';
+      throw new MeshStartError(`${role ?? 'a'} port ${port || ''} is already in use on ${host}`.replace('  ', ' '), `stop whatever listens there, or pick another port with ${flag} N (0 picks a free one)`);
+    }
+    const tail = logs.slice(-20);
+    throw new MeshStartError(`workerd failed to start: ${err.message}`, 'see the workerd output above; MESHGATE_DEBUG=1 shows more', tail);
+  }
+  return { instance, logs, setReady: () => void (ready = true), dispose: () => instance.dispose() };
+}
+
+async function readManifests(list: readonly (string | { source: string; text: string })[]): Promise<{ source: string; text: string }[]> {
+  const { readFile } = await import('node:fs/promises');
+  return Promise.all(list.map(async (m) => (typeof m === 'string' ? { source: m, text: await readFile(m, 'utf8') } : m)));
+}
+
+/** Control plane /healthz 200 (directly, not through the admin shim) and both gateways answering. */
+async function waitReady(a: { mf: Miniflare; ingress: string; egress: string; timeoutMs: number; logs: string[] }): Promise<void> {
+  const deadline = Date.now() + a.timeoutMs;
+  const cp = await a.mf.getWorker('control-plane');
+  const pending = new Map<string, () => Promise<boolean>>([
+    ['control plane', async () => {
+      const r = await cp.fetch('http://meshgate.local/healthz');
+      await r.arrayBuffer();
+      return r.status === 200;
+    }],
+    ['ingress gateway', () => answers(a.ingress)],
+    ['egress gateway', () => answers(a.egress)],
+  ]);
+  let lastError = '';
+  while (pending.size) {
+    for (const [name, probe] of [...pending]) {
+      try {
+        if (await probe()) pending.delete(name);
+      } catch (e) {
+        lastError = `${name}: ${(e as Error).message}`;
+      }
+    }
+    if (!pending.size) break;
+    if (Date.now() > deadline) {
+      throw new MeshStartError(`the mesh did not become ready within ${a.timeoutMs} ms (waiting for ${[...pending.keys()].join(', ')})`, 'see the worker output above', [...(lastError ? [lastError] : []), ...a.logs.slice(-20)]);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Any HTTP response from a gateway counts (a 404 for an unknown host is an answer). */
+function answers(base: string): Promise<boolean> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path: '/', method: 'GET', headers: { host: 'meshgate-readiness.invalid', 'user-agent': 'meshgate-dev-readiness' }, timeout: 5_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(true));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,67 @@
+import { RE2JS } from 're2js';
+import { CorsPolicy } from '../../xds/filters/cors.ts';
+import type { StringMatcher } from '../../xds/resources/common.ts';
+
+// Envoy's CORS filter with a per-route policy: preflights answered locally, allowed origins
+// echoed (never `*`), credentials and expose headers on actual responses.
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/cors_filter
+
+export interface CompiledCors {
+  allowed(origin: string): boolean;
+  methods?: string;
+  headers?: string;
+  expose?: string;
+  maxAge?: string;
+  credentials: boolean;
+  forwardNotMatchingPreflights: boolean;
+}
+
+/** A StringMatcher compiled once (RE2 for safe_regex). */
+export function compileStringMatcher(m: StringMatcher): (v: string) => boolean {
+  const ic = m.ignore_case === true;
+  const norm = (s: string) => (ic ? s.toLowerCase() : s);
+  if (m.exact !== undefined) { const e = norm(m.exact); return (v) => norm(v) === e; }
+  if (m.prefix !== undefined) { const p = norm(m.prefix); return (v) => norm(v).startsWith(p); }
+  if (m.suffix !== undefined) { const s = norm(m.suffix); return (v) => norm(v).endsWith(s); }
+  if (m.contains !== undefined) { const c = norm(m.contains); return (v) => norm(v).includes(c); }
+  if (m.safe_regex) { const re = RE2JS.compile(m.safe_regex.regex); return (v) => re.matches(v); }
+  throw new Error('string matcher has no match kind');
+}
+
+export function compileCors(config: unknown): CompiledCors {
+  const c = CorsPolicy.parse(config);
+  const origins = (c.allow_origin_string_match ?? []).map(compileStringMatcher);
+  return {
+    allowed: (origin) => origins.some((m) => m(origin)),
+    methods: c.allow_methods,
+    headers: c.allow_headers,
+    expose: c.expose_headers,
+    maxAge: c.max_age,
+    credentials: c.allow_credentials === true,
+    forwardNotMatchingPreflights: c.forward_not_matching_preflights !== false,
+  };
+}
+
+export const isPreflight = (req: Request) => req.method === 'OPTIONS' && req.headers.has('origin') && req.headers.has('access-control-request-method');
+
+/** A preflight's local answer, or undefined to forward it upstream (non-matching origin, FORWARD). */
+export function answerPreflight(c: CompiledCors, req: Request): Response | undefined {
+  const origin = req.headers.get('origin')!;
+  if (!c.allowed(origin)) return c.forwardNotMatchingPreflights ? undefined : new Response(null, { status: 200 });
+  const h = new Headers({ 'access-control-allow-origin': origin });
+  const methods = c.methods === '*' ? req.headers.get('access-control-request-method') : c.methods;
+  const headers = c.headers === '*' ? req.headers.get('access-control-request-headers') : c.headers;
+  if (methods) h.set('access-control-allow-methods', methods);
+  if (headers) h.set('access-control-allow-headers', headers);
+  if (c.maxAge) h.set('access-control-max-age', c.maxAge);
+  if (c.credentials) h.set('access-control-allow-credentials', 'true');
+  return new Response(null, { status: 200, headers: h });
+}
+
+/** Adds the CORS headers to an actual response for an allowed origin. */
+export function decorateResponse(c: CompiledCors, origin: string | null, headers: Headers): void {
+  if (!origin || !c.allowed(origin)) return;
+  headers.set('access-control-allow-origin', origin);
+  if (c.credentials) headers.set('access-control-allow-credentials', 'true');
+  if (c.expose) headers.set('access-control-expose-headers', c.expose);
+}

@@ -1,0 +1,31 @@
+import { HTTPFault } from '../../xds/filters/fault.ts';
+import { durationMs } from '../../xds/resources/common.ts';
+import type { Runtime } from '../runtime.ts';
+import { fractionOf } from './fraction.ts';
+
+// Envoy's fault filter (per route): a fixed delay and an abort, each drawn on its own. The abort
+// is a local reply `fault filter abort` (gRPC: HTTP 200 with grpc-status).
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/fault_filter
+
+export interface CompiledFault {
+  delay?: { ms: number; fraction: number };
+  abort?: { httpStatus?: number; grpcStatus?: number; fraction: number };
+}
+
+export function compileFault(config: unknown): CompiledFault {
+  const f = HTTPFault.parse(config);
+  return {
+    ...(f.delay ? { delay: { ms: durationMs(f.delay.fixed_delay), fraction: fractionOf(f.delay.percentage) } } : {}),
+    ...(f.abort ? { abort: { httpStatus: f.abort.http_status, grpcStatus: f.abort.grpc_status, fraction: fractionOf(f.abort.percentage) } } : {}),
+  };
+}
+
+/** The fault's decision for one request: how long to wait, and whether to abort. */
+export function drawFault(f: CompiledFault, rt: Runtime): { delayMs: number; abort?: Response } {
+  const delayMs = f.delay && f.delay.fraction > 0 && rt.random() < f.delay.fraction ? f.delay.ms : 0;
+  if (!f.abort || !(f.abort.fraction > 0 && rt.random() < f.abort.fraction)) return { delayMs };
+  const abort = f.abort.grpcStatus !== undefined
+    ? new Response(null, { status: 200, headers: { 'content-type': 'application/grpc', 'grpc-status': String(f.abort.grpcStatus), 'grpc-message': 'fault filter abort' } })
+    : new Response('fault filter abort', { status: f.abort.httpStatus!, headers: { 'content-type': 'text/plain' } });
+  return { delayMs, abort };
+}

@@ -1,0 +1,56 @@
+// Envoy local replies — responses the gateway makes itself — with Envoy's status codes and bodies,
+// so Istio users recognise them (DESIGN.md "Gateways answer like Envoy";
+// reference/istio-semantics.md "Local replies"). Envoy sends local reply bodies as `text/plain`;
+// an empty body carries no content-type.
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/local_reply
+
+export const LOCAL_REPLY_BODY = Object.freeze({
+  noHealthyUpstream: 'no healthy upstream',
+  overflow: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
+  upstreamTimeout: 'upstream request timeout',
+  connectFailure: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
+  faultAbort: 'fault filter abort',
+  rbacDenied: 'RBAC: access denied',
+  rateLimited: 'local_rate_limited',
+});
+
+/** A local reply: `text/plain` body (none when empty) plus `extraHeaders` (which may override). */
+export function localReply(status: number, body = '', extraHeaders?: HeadersInit): Response {
+  const headers = new Headers();
+  if (body !== '') headers.set('content-type', 'text/plain');
+  if (extraHeaders) new Headers(extraHeaders).forEach((v, k) => headers.set(k, v));
+  // null-body statuses (204, 304, 1xx) cannot carry a body.
+  const nullBody = status === 204 || status === 205 || status === 304 || (status >= 100 && status < 200);
+  return new Response(nullBody || body === '' ? null : body, { status, headers });
+}
+
+/** No virtual host or route matched (NR). */
+export const noRoute = (h?: HeadersInit): Response => localReply(404, '', h);
+/** The route's cluster does not exist (unknown host, undefined subset). */
+export const clusterNotFound = (h?: HeadersInit): Response => localReply(503, '', h);
+/** No healthy endpoint (UH). */
+export const noHealthyUpstream = (h?: HeadersInit): Response => localReply(503, LOCAL_REPLY_BODY.noHealthyUpstream, h);
+/** Circuit breaker / pool overflow (UO). */
+export const overflow = (h?: HeadersInit): Response =>
+  localReply(503, LOCAL_REPLY_BODY.overflow, mergeHeaders({ 'x-envoy-overloaded': 'true' }, h));
+/** Upstream request timeout (UT). */
+export const upstreamTimeout = (h?: HeadersInit): Response => localReply(504, LOCAL_REPLY_BODY.upstreamTimeout, h);
+/** Upstream connect failure (UF). */
+export const connectFailure = (h?: HeadersInit): Response => localReply(503, LOCAL_REPLY_BODY.connectFailure, h);
+/** Fault injection abort with the configured HTTP status (FI). */
+export const faultAbort = (status: number, h?: HeadersInit): Response => localReply(status, LOCAL_REPLY_BODY.faultAbort, h);
+/** AuthorizationPolicy denied. */
+export const rbacDenied = (h?: HeadersInit): Response => localReply(403, LOCAL_REPLY_BODY.rbacDenied, h);
+/** Local rate limit (RL). */
+export const rateLimited = (h?: HeadersInit): Response => localReply(429, LOCAL_REPLY_BODY.rateLimited, h);
+/** Egress to an unregistered host under REGISTRY_ONLY (BlackHoleCluster). */
+export const blackHole = (h?: HeadersInit): Response => localReply(502, '', h);
+/** Malformed request, e.g. a rejected path (Envoy sends an empty body). */
+export const badRequest = (body = '', h?: HeadersInit): Response => localReply(400, body, h);
+
+function mergeHeaders(base: Record<string, string>, extra?: HeadersInit): HeadersInit {
+  if (!extra) return base;
+  const h = new Headers(base);
+  new Headers(extra).forEach((v, k) => h.set(k, v));
+  return h;
+}

@@ -1,0 +1,88 @@
+import type { Route } from '../../xds/resources/route.ts';
+import { durationMs } from '../../xds/resources/common.ts';
+import { FILTER } from '../../xds/filters/http-filters.ts';
+import { compileHeaderOps, type HeaderOps } from './header-ops.ts';
+import { compileRetry, type CompiledRetry } from './retry.ts';
+import { compilePathRewrite, type PathRewrite } from './rewrite.ts';
+import { compileHashPolicy, type CompiledHash } from './hash-policy.ts';
+import { compileFault, type CompiledFault } from '../filters/fault.ts';
+import { compileCors, type CompiledCors } from '../filters/cors.ts';
+import { fractionOf } from '../filters/fraction.ts';
+
+// Everything a route needs per request, computed once per snapshot: weighted picks, header
+// operations, retries, rewrites, mirrors, per-route filter configs.
+
+export interface WeightedTarget {
+  cluster: string;
+  /** Cumulative weight upper bound for the pick. */
+  upTo: number;
+  requestHeaders: HeaderOps;
+  responseHeaders: HeaderOps;
+  hostRewrite?: string;
+}
+
+export interface CompiledAction {
+  name: string;
+  route: Route;
+  targets: readonly WeightedTarget[];
+  totalWeight: number;
+  timeoutMs: number;
+  retry?: CompiledRetry;
+  rewrite?: PathRewrite;
+  hostRewrite?: string;
+  hash?: CompiledHash;
+  mirrors: readonly { cluster: string; fraction: number; hostSuffix?: string }[];
+  requestHeaders: HeaderOps;
+  responseHeaders: HeaderOps;
+  fault?: CompiledFault;
+  cors?: CompiledCors;
+}
+
+export function compileAction(route: Route, vhostName: string): CompiledAction {
+  const a = route.route;
+  const name = route.name ?? `${vhostName}/${route.match.prefix ?? route.match.path ?? route.match.safe_regex?.regex ?? ''}`;
+  const targets: WeightedTarget[] = [];
+  let total = 0;
+  if (a?.weighted_clusters) {
+    for (const w of a.weighted_clusters.clusters) {
+      if (w.weight <= 0) continue;
+      total += w.weight;
+      targets.push({
+        cluster: w.name,
+        upTo: total,
+        requestHeaders: compileHeaderOps(w.request_headers_to_add, w.request_headers_to_remove),
+        responseHeaders: compileHeaderOps(w.response_headers_to_add, w.response_headers_to_remove),
+        ...(w.host_rewrite_literal ? { hostRewrite: w.host_rewrite_literal } : {}),
+      });
+    }
+    if (!targets.length) throw new Error(`route ${name}: weighted_clusters has no cluster with weight > 0`);
+  } else if (a?.cluster) {
+    total = 1;
+    targets.push({ cluster: a.cluster, upTo: 1, requestHeaders: compileHeaderOps(undefined, undefined), responseHeaders: compileHeaderOps(undefined, undefined) });
+  }
+  const perFilter = route.typed_per_filter_config ?? {};
+  return {
+    name,
+    route,
+    targets,
+    totalWeight: total,
+    timeoutMs: a?.timeout ? durationMs(a.timeout) : 0,
+    retry: compileRetry(a?.retry_policy),
+    rewrite: compilePathRewrite(route),
+    hostRewrite: a?.host_rewrite_literal,
+    hash: compileHashPolicy(a?.hash_policy),
+    mirrors: (a?.request_mirror_policies ?? []).map((m) => ({ cluster: m.cluster, fraction: fractionOf(m.runtime_fraction?.default_value, 1), ...(m['meshgate.host_suffix'] ? { hostSuffix: m['meshgate.host_suffix'] } : {}) })),
+    requestHeaders: compileHeaderOps(route.request_headers_to_add, route.request_headers_to_remove),
+    responseHeaders: compileHeaderOps(route.response_headers_to_add, route.response_headers_to_remove),
+    ...(perFilter[FILTER.fault] ? { fault: compileFault(perFilter[FILTER.fault]) } : {}),
+    ...(perFilter[FILTER.cors] ? { cors: compileCors(perFilter[FILTER.cors]) } : {}),
+  };
+}
+
+/** Weighted cluster pick (Envoy: uniform draw over the summed weights). */
+export function pickTarget(a: CompiledAction, random: number): WeightedTarget | undefined {
+  if (a.targets.length <= 1) return a.targets[0];
+  const x = random * a.totalWeight;
+  for (const t of a.targets) if (x < t.upTo) return t;
+  return a.targets[a.targets.length - 1];
+}

@@ -1,0 +1,56 @@
+import type { HashPolicy } from '../../xds/resources/route.ts';
+import { durationMs } from '../../xds/resources/common.ts';
+import type { Runtime } from '../runtime.ts';
+
+// Envoy route hash policies for ring hash / maglev: the first policy that yields a value
+// (header, cookie, source IP, query parameter). A cookie policy with a ttl generates the cookie
+// when the request has none, and the response sets it (Istio consistentHash.httpCookie).
+
+export interface HashRequest {
+  headers: Headers;
+  query: string;
+  sourceIp: string;
+}
+
+export interface HashResult {
+  key?: string;
+  setCookie?: string;
+}
+
+export type CompiledHash = (req: HashRequest, rt: Runtime) => HashResult;
+
+function cookieValue(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function compileHashPolicy(policies: readonly HashPolicy[] | undefined): CompiledHash | undefined {
+  if (!policies?.length) return undefined;
+  return (req, rt) => {
+    for (const p of policies) {
+      if (p.header) {
+        const v = req.headers.get(p.header.header_name);
+        if (v !== null) return { key: v };
+      } else if (p.cookie) {
+        const v = cookieValue(req.headers.get('cookie'), p.cookie.name);
+        if (v !== undefined) return { key: v };
+        if (p.cookie.ttl !== undefined) {
+          const value = Array.from({ length: 4 }, () => Math.floor(rt.random() * 0x100000000).toString(16).padStart(8, '0')).join('');
+          const ttl = durationMs(p.cookie.ttl);
+          const attrs = [`${p.cookie.name}=${value}`, `Path=${p.cookie.path ?? '/'}`, ...(ttl > 0 ? [`Max-Age=${Math.floor(ttl / 1000)}`] : []), 'HttpOnly'];
+          return { key: value, setCookie: attrs.join('; ') };
+        }
+      } else if (p.connection_properties?.source_ip) {
+        if (req.sourceIp) return { key: req.sourceIp };
+      } else if (p.query_parameter) {
+        const v = new URLSearchParams(req.query).get(p.query_parameter.name);
+        if (v !== null) return { key: v };
+      }
+    }
+    return {};
+  };
+}

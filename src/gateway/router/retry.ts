@@ -1,0 +1,68 @@
+import type { RetryPolicy } from '../../xds/resources/route.ts';
+import { durationMs } from '../../xds/resources/common.ts';
+import type { Runtime } from '../runtime.ts';
+
+// Envoy's router retries: retry_on conditions, retriable status codes, per-try timeout,
+// exponential backoff with full jitter from 25 ms, capped at 10× base.
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+
+export interface CompiledRetry {
+  numRetries: number;
+  on: ReadonlySet<string>;
+  statusCodes: ReadonlySet<number>;
+  perTryTimeoutMs: number;
+  baseMs: number;
+  maxMs: number;
+  previousHosts: boolean;
+}
+
+export function compileRetry(p: RetryPolicy | undefined): CompiledRetry | undefined {
+  if (!p || p.num_retries <= 0) return undefined;
+  const baseMs = p.retry_back_off ? durationMs(p.retry_back_off.base_interval) : 25;
+  return {
+    numRetries: p.num_retries,
+    on: new Set(p.retry_on.split(',').map((s) => s.trim()).filter(Boolean)),
+    statusCodes: new Set(p.retriable_status_codes ?? []),
+    perTryTimeoutMs: p.per_try_timeout ? durationMs(p.per_try_timeout) : 0,
+    baseMs,
+    maxMs: p.retry_back_off?.max_interval ? durationMs(p.retry_back_off.max_interval) : baseMs * 10,
+    previousHosts: (p.retry_host_predicate ?? []).some((h) => h.name === 'envoy.retry_host_predicates.previous_hosts'),
+  };
+}
+
+export type AttemptOutcome =
+  | { kind: 'response'; status: number; grpcStatus?: string }
+  | { kind: 'connect-failure' }
+  | { kind: 'reset' }
+  | { kind: 'timeout' };
+
+const GRPC_ON: Record<string, string> = { cancelled: '1', 'deadline-exceeded': '4', 'resource-exhausted': '8', internal: '13', unavailable: '14' };
+
+/** Should this outcome be retried under the policy? */
+export function retriable(r: CompiledRetry, o: AttemptOutcome): boolean {
+  const on = r.on;
+  switch (o.kind) {
+    case 'connect-failure':
+      return on.has('connect-failure') || on.has('5xx') || on.has('gateway-error') || on.has('reset') || on.has('refused-stream') || on.has('reset-before-request');
+    case 'reset':
+      return on.has('reset') || on.has('5xx') || on.has('gateway-error');
+    case 'timeout':
+      // A per-try timeout is retried under 5xx / gateway-error (Envoy counts it as a 504).
+      return on.has('5xx') || on.has('gateway-error');
+    case 'response': {
+      const s = o.status;
+      if (on.has('5xx') && s >= 500) return true;
+      if (on.has('gateway-error') && (s === 502 || s === 503 || s === 504)) return true;
+      if (on.has('retriable-4xx') && s === 409) return true;
+      if (on.has('retriable-status-codes') && r.statusCodes.has(s)) return true;
+      if (o.grpcStatus !== undefined) for (const [name, code] of Object.entries(GRPC_ON)) if (on.has(name) && o.grpcStatus === code) return true;
+      return false;
+    }
+  }
+}
+
+/** Backoff before retry number `n` (1-based): uniform in [0, (2^n - 1) × base], capped. */
+export function backoffMs(r: CompiledRetry, n: number, rt: Runtime): number {
+  const ceiling = Math.min(r.maxMs, (2 ** n - 1) * r.baseMs);
+  return Math.floor(rt.random() * ceiling);
+}

@@ -1,0 +1,185 @@
+import type { HeaderMatcher, MetadataMatcher, QueryParameterMatcher } from '../../xds/resources/route.ts';
+import type { MatchInput } from './match-input.ts';
+import { asciiLower, CompiledStringMatcher } from './string-matcher.ts';
+
+// Per-route conditions besides the path: headers, query parameters, dynamic metadata. Each is
+// compiled once per snapshot; `matches` does no parsing beyond reading the request.
+
+const enum Source {
+  Header,
+  Method,
+  Scheme,
+  Authority,
+  Path,
+  /** An unknown pseudo-header: always missing. */
+  Missing,
+}
+
+/** envoy.config.route.v3.HeaderMatcher (Envoy HeaderUtility::matchHeaders semantics). */
+export class CompiledHeaderMatcher {
+  private constructor(
+    readonly name: string,
+    private readonly source: Source,
+    private readonly sm: CompiledStringMatcher | undefined,
+    /** For a presence matcher: the `present_match` value (Envoy's default with no specifier is `true`). */
+    private readonly present: boolean,
+    private readonly invert: boolean,
+    private readonly missingAsEmpty: boolean,
+  ) {}
+
+  static compile(h: HeaderMatcher, what: string): CompiledHeaderMatcher {
+    const name = asciiLower(h.name);
+    const w = `${what}: header matcher ${JSON.stringify(h.name)}`;
+    if (name === '') throw new Error(`${what}: header matcher has an empty name`);
+    if (h.string_match !== undefined && h.present_match !== undefined) throw new Error(`${w}: set only one of string_match and present_match`);
+    const source =
+      name === ':method' ? Source.Method
+      : name === ':scheme' ? Source.Scheme
+      : name === ':authority' ? Source.Authority
+      : name === ':path' ? Source.Path
+      : name.startsWith(':') ? Source.Missing
+      : Source.Header;
+    const sm = h.string_match !== undefined ? CompiledStringMatcher.compile(h.string_match, w) : undefined;
+    return new CompiledHeaderMatcher(name, source, sm, h.present_match ?? true, h.invert_match === true, h.treat_missing_header_as_empty === true);
+  }
+
+  private value(input: MatchInput): string | null {
+    switch (this.source) {
+      case Source.Header: {
+        const raw = input.rawHeaders;
+        if (raw === undefined) return input.headers.get(this.name);
+        const vs = raw.get(this.name);
+        if (vs === undefined || vs.length === 0) return null;
+        return vs.length === 1 ? vs[0]! : vs.join(',');
+      }
+      case Source.Method:
+        return input.method;
+      case Source.Scheme:
+        return input.scheme;
+      case Source.Authority:
+        return input.authority;
+      case Source.Path:
+        // Envoy's :path carries the query string.
+        return input.query === '' ? input.path : `${input.path}?${input.query}`;
+      case Source.Missing:
+        return null;
+    }
+  }
+
+  matches(input: MatchInput): boolean {
+    const v = this.value(input);
+    if (v === null && !this.missingAsEmpty) {
+      // A missing header matches only a presence matcher asking for absence (or, inverted, presence).
+      return this.sm === undefined && this.present === this.invert;
+    }
+    const m = this.sm !== undefined ? this.sm.match(v ?? '') : this.present;
+    return m !== this.invert;
+  }
+}
+
+function pctDecode(s: string): string {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // Invalid escapes or non-UTF-8: decode what can be decoded byte-wise, keep the rest.
+    return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  }
+}
+
+/**
+ * First value of query parameter `name` in `query` (no leading `?`), percent-decoded; `?a` and
+ * `?a=` both give `""`; `undefined` when absent. Scans in place: no split, no map.
+ */
+export function firstQueryValue(query: string, name: string): string | undefined {
+  const n = query.length;
+  let s = 0;
+  while (s <= n) {
+    let e = query.indexOf('&', s);
+    if (e < 0) e = n;
+    if (e > s) {
+      let eq = query.indexOf('=', s);
+      if (eq < 0 || eq > e) eq = e;
+      const pct = query.indexOf('%', s);
+      const hit = pct >= 0 && pct < eq ? pctDecode(query.slice(s, eq)) === name : eq - s === name.length && query.startsWith(name, s);
+      if (hit) return eq === e ? '' : pctDecode(query.slice(eq + 1, e));
+    }
+    s = e + 1;
+  }
+  return undefined;
+}
+
+/** envoy.config.route.v3.QueryParameterMatcher: first value wins; no string_match ⇒ presence. */
+export class CompiledQueryMatcher {
+  private constructor(
+    readonly name: string,
+    private readonly sm: CompiledStringMatcher | undefined,
+  ) {}
+
+  static compile(q: QueryParameterMatcher, what: string): CompiledQueryMatcher {
+    if (q.name === '') throw new Error(`${what}: query parameter matcher has an empty name`);
+    const w = `${what}: query parameter matcher ${JSON.stringify(q.name)}`;
+    if (q.string_match !== undefined && q.present_match !== undefined) throw new Error(`${w}: set only one of string_match and present_match`);
+    return new CompiledQueryMatcher(q.name, q.string_match !== undefined ? CompiledStringMatcher.compile(q.string_match, w) : undefined);
+  }
+
+  matches(input: MatchInput): boolean {
+    const v = firstQueryValue(input.query, this.name);
+    if (v === undefined) return false;
+    return this.sm === undefined || this.sm.match(v);
+  }
+}
+
+/** envoy.type.matcher.v3.MetadataMatcher over `input.metadata[filter]` walked by `path` keys. */
+export class CompiledMetadataMatcher {
+  private constructor(
+    private readonly filter: string,
+    private readonly keys: readonly string[],
+    private readonly sm: CompiledStringMatcher | undefined,
+    private readonly invert: boolean,
+  ) {}
+
+  static compile(m: MetadataMatcher, what: string): CompiledMetadataMatcher {
+    const w = `${what}: dynamic metadata matcher ${JSON.stringify([m.filter, ...m.path.map((p) => p.key)].join('.'))}`;
+    if (m.filter === '') throw new Error(`${what}: dynamic metadata matcher has an empty filter`);
+    if (m.path.length === 0) throw new Error(`${w}: path must name at least one key`);
+    const { string_match, present_match } = m.value;
+    if ((string_match === undefined) === (present_match === undefined)) throw new Error(`${w}: value must set exactly one of string_match and present_match`);
+    if (present_match === false) {
+      // Envoy's PresentMatcher(false) never matches; keep it as a matcher that never matches.
+      return new CompiledMetadataMatcher(m.filter, [], undefined, m.invert === true).never();
+    }
+    const sm = string_match !== undefined ? CompiledStringMatcher.compile(string_match, w) : undefined;
+    return new CompiledMetadataMatcher(m.filter, m.path.map((p) => p.key), sm, m.invert === true);
+  }
+
+  private neverMatches = false;
+  private never(): this {
+    this.neverMatches = true;
+    return this;
+  }
+
+  matches(input: MatchInput): boolean {
+    if (this.neverMatches) return this.invert;
+    let v: unknown = input.metadata?.[this.filter];
+    for (let i = 0; i < this.keys.length; i++) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return this.invert;
+      v = (v as Record<string, unknown>)[this.keys[i]!];
+    }
+    let m: boolean;
+    if (v === undefined || v === null) m = false;
+    else if (this.sm === undefined) m = true;
+    else if (typeof v === 'string') m = this.sm.match(v);
+    else if (Array.isArray(v)) {
+      m = false;
+      for (let i = 0; i < v.length; i++) {
+        const e: unknown = v[i];
+        if (typeof e === 'string' && this.sm.match(e)) {
+          m = true;
+          break;
+        }
+      }
+    } else m = false;
+    return m !== this.invert;
+  }
+}

@@ -1,0 +1,350 @@
+import type { RE2JS } from 're2js';
+import type { Route, RouteConfiguration, RouteMatch, VirtualHost } from '../../xds/resources/route.ts';
+import type { MatchInput } from './match-input.ts';
+import { CompiledHeaderMatcher, CompiledMetadataMatcher, CompiledQueryMatcher } from './matchers.ts';
+import { RadixTree, type RadixNode } from './radix.ts';
+import { asciiLower, compileRegex, foldCode, foldedAt } from './string-matcher.ts';
+
+// The route table of one gateway port, compiled once per snapshot (DESIGN.md "Inside the two
+// planes"). Semantics are Envoy's — virtual host by domain (exact > longest suffix wildcard >
+// longest prefix wildcard > `*`), then routes in order, first whole-RouteMatch hit wins — but the
+// route lookup is indexed: exact paths in a hash map, prefixes (and regexes with a literal
+// prefix) in radix trees, the rest in an always-check list. A request collects the candidate
+// lists (one exact hit, the prefix lists along its path, the always-check list), each already in
+// route order, and returns the lowest-index candidate whose remaining conditions hold.
+
+type PathKind = 'exact' | 'prefix' | 'regex';
+
+/** A route's path condition, for routes found where the index alone does not prove it. */
+class PathCheck {
+  constructor(
+    readonly kind: PathKind,
+    /** exact/prefix literal, ASCII lower-cased when `!caseSensitive`. */
+    readonly text: string,
+    readonly caseSensitive: boolean,
+    readonly re: RE2JS | undefined,
+    /** A prefix containing `?` is compared against `path?query`, as Envoy compares it with :path. */
+    readonly withQuery: boolean,
+  ) {}
+
+  matches(input: MatchInput): boolean {
+    if (this.kind === 'regex') return this.re!.matches(input.path);
+    const s = this.withQuery && input.query !== '' ? `${input.path}?${input.query}` : input.path;
+    if (this.kind === 'exact') return this.caseSensitive ? s === this.text : s.length === this.text.length && foldedAt(s, 0, this.text);
+    return this.caseSensitive ? s.startsWith(this.text) : foldedAt(s, 0, this.text);
+  }
+}
+
+/** One compiled route: the source `Route`, its position in the virtual host, and its matchers. */
+export class CompiledRoute {
+  /** The route's `name`, or `""` when unnamed (Envoy logs `-` for that). */
+  readonly name: string;
+  /** Set by the virtual host that owns this route. */
+  virtualHost!: CompiledVirtualHost;
+  /** True when the path index alone decides the match (no path re-check, no other conditions). */
+  readonly unconditional: boolean;
+
+  constructor(
+    readonly route: Route,
+    readonly index: number,
+    /** Path condition to re-check (routes not proven by the index: regexes, always-check entries). */
+    readonly pathCheck: PathCheck | undefined,
+    readonly headers: readonly CompiledHeaderMatcher[],
+    readonly queryParameters: readonly CompiledQueryMatcher[],
+    readonly dynamicMetadata: readonly CompiledMetadataMatcher[],
+  ) {
+    this.name = route.name ?? '';
+    this.unconditional = pathCheck === undefined && headers.length === 0 && queryParameters.length === 0 && dynamicMetadata.length === 0;
+  }
+
+  /** Everything but the path part the index already established. */
+  matchesRest(input: MatchInput): boolean {
+    if (this.pathCheck !== undefined && !this.pathCheck.matches(input)) return false;
+    const h = this.headers;
+    for (let i = 0; i < h.length; i++) if (!h[i]!.matches(input)) return false;
+    const q = this.queryParameters;
+    for (let i = 0; i < q.length; i++) if (!q[i]!.matches(input)) return false;
+    const d = this.dynamicMetadata;
+    for (let i = 0; i < d.length; i++) if (!d[i]!.matches(input)) return false;
+    return true;
+  }
+}
+
+/** First route in an index-ordered list below `limit` whose remaining conditions hold. */
+function firstIn(list: readonly CompiledRoute[], input: MatchInput, limit: number): CompiledRoute | undefined {
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
+    if (r.index >= limit) return undefined;
+    if (r.unconditional || r.matchesRest(input)) return r;
+  }
+  return undefined;
+}
+
+/**
+ * Leading literal of an RE2 pattern that every full match must start with ('' when unsure): stop
+ * at the first metacharacter, drop a char made optional by `*`/`?`/`{`, give up on any `|`.
+ */
+export function regexLiteralPrefix(p: string): string {
+  if (p.includes('|')) return '';
+  let i = p.startsWith('^') ? 1 : 0;
+  const start = i;
+  while (i < p.length && !'\\.+*?()[]{}|^$'.includes(p[i]!)) i++;
+  let end = i;
+  if (i < p.length && '*?{'.includes(p[i]!)) end--;
+  return end > start ? p.slice(start, end) : '';
+}
+
+export interface VirtualHostIndexStats {
+  routes: number;
+  exact: number;
+  prefix: number;
+  caseInsensitive: number;
+  regexByLiteralPrefix: number;
+  alwaysCheck: number;
+}
+
+export class CompiledVirtualHost {
+  readonly name: string;
+  readonly routes: readonly CompiledRoute[];
+  readonly stats: VirtualHostIndexStats;
+  private readonly exact = new Map<string, CompiledRoute[]>();
+  private readonly cs = new RadixTree<CompiledRoute>(false);
+  private readonly ci = new RadixTree<CompiledRoute>(true);
+  private readonly always: CompiledRoute[] = [];
+
+  constructor(
+    readonly virtualHost: VirtualHost,
+    readonly index: number,
+  ) {
+    this.name = virtualHost.name;
+    const stats: VirtualHostIndexStats = { routes: 0, exact: 0, prefix: 0, caseInsensitive: 0, regexByLiteralPrefix: 0, alwaysCheck: 0 };
+    this.routes = virtualHost.routes.map((route, i) => {
+      const what = `virtual host ${JSON.stringify(virtualHost.name)} route ${route.name ? JSON.stringify(route.name) : `#${i}`}`;
+      const r = this.compileRoute(route, i, what, stats);
+      r.virtualHost = this;
+      return r;
+    });
+    stats.routes = this.routes.length;
+    this.stats = stats;
+  }
+
+  private compileRoute(route: Route, i: number, what: string, stats: VirtualHostIndexStats): CompiledRoute {
+    const m: RouteMatch = route.match;
+    const kinds = (['prefix', 'path', 'safe_regex'] as const).filter((k) => m[k] !== undefined);
+    if (kinds.length !== 1) {
+      throw new Error(`${what}: match must set exactly one of prefix, path, safe_regex (found ${kinds.length ? kinds.join(', ') : 'none'})`);
+    }
+    const headers = (m.headers ?? []).map((h) => CompiledHeaderMatcher.compile(h, what));
+    const query = (m.query_parameters ?? []).map((q) => CompiledQueryMatcher.compile(q, what));
+    const meta = (m.dynamic_metadata ?? []).map((d) => CompiledMetadataMatcher.compile(d, what));
+    const cs = m.case_sensitive !== false;
+    const make = (check: PathCheck | undefined) => new CompiledRoute(route, i, check, headers, query, meta);
+
+    if (m.safe_regex !== undefined) {
+      // case_sensitive does not apply to regexes (Envoy); a regex carries its own `(?i)`.
+      const re = compileRegex(m.safe_regex.regex, `${what}: safe_regex`);
+      const r = make(new PathCheck('regex', '', true, re, false));
+      const lit = regexLiteralPrefix(m.safe_regex.regex);
+      if (lit !== '') {
+        this.cs.addPrefix(lit, r);
+        stats.regexByLiteralPrefix++;
+      } else {
+        this.always.push(r);
+        stats.alwaysCheck++;
+      }
+      return r;
+    }
+    if (m.path !== undefined) {
+      const r = make(undefined);
+      if (cs) {
+        let list = this.exact.get(m.path);
+        if (!list) this.exact.set(m.path, (list = []));
+        list.push(r);
+        stats.exact++;
+      } else {
+        this.ci.addExact(asciiLower(m.path), r);
+        stats.caseInsensitive++;
+      }
+      return r;
+    }
+    const prefix = m.prefix!;
+    if (prefix.includes('?')) {
+      // Envoy matches prefixes against :path including the query; only such prefixes can tell.
+      const r = make(new PathCheck('prefix', cs ? prefix : asciiLower(prefix), cs, undefined, true));
+      this.always.push(r);
+      stats.alwaysCheck++;
+      return r;
+    }
+    const r = make(undefined);
+    if (cs) {
+      this.cs.addPrefix(prefix, r);
+      stats.prefix++;
+    } else {
+      this.ci.addPrefix(asciiLower(prefix), r);
+      stats.caseInsensitive++;
+    }
+    return r;
+  }
+
+  /** Envoy route selection: the first route (in order) whose whole RouteMatch holds. */
+  match(input: MatchInput): CompiledRoute | undefined {
+    const path = input.path;
+    let best: CompiledRoute | undefined;
+    let limit = this.routes.length;
+    let r: CompiledRoute | undefined;
+
+    const ex = this.exact.size !== 0 ? this.exact.get(path) : undefined;
+    if (ex !== undefined && (r = firstIn(ex, input, limit)) !== undefined) {
+      best = r;
+      limit = r.index;
+    }
+
+    if (this.cs.size !== 0) {
+      let n: RadixNode<CompiledRoute> = this.cs.root;
+      let pos = 0;
+      for (;;) {
+        if (n.prefix !== undefined && (r = firstIn(n.prefix, input, limit)) !== undefined) {
+          best = r;
+          limit = r.index;
+        }
+        if (pos >= path.length || n.children === undefined) break;
+        const child = n.children.get(path.charCodeAt(pos));
+        if (child === undefined || !path.startsWith(child.label, pos)) break;
+        pos += child.label.length;
+        n = child;
+      }
+    }
+
+    if (this.ci.size !== 0) {
+      let n: RadixNode<CompiledRoute> = this.ci.root;
+      let pos = 0;
+      for (;;) {
+        if (n.prefix !== undefined && (r = firstIn(n.prefix, input, limit)) !== undefined) {
+          best = r;
+          limit = r.index;
+        }
+        if (pos >= path.length) {
+          if (n.exact !== undefined && (r = firstIn(n.exact, input, limit)) !== undefined) {
+            best = r;
+            limit = r.index;
+          }
+          break;
+        }
+        if (n.children === undefined) break;
+        const child = n.children.get(foldCode(path.charCodeAt(pos)));
+        if (child === undefined || !foldedAt(path, pos, child.label)) break;
+        pos += child.label.length;
+        n = child;
+      }
+    }
+
+    if (this.always.length !== 0 && (r = firstIn(this.always, input, limit)) !== undefined) best = r;
+    return best;
+  }
+}
+
+/** `host[:port]` → `host`; `[v6]:port` → `[v6]`; only a numeric port is stripped (Envoy stripPortFromHost). */
+export function stripPort(host: string): string {
+  const colon = host.lastIndexOf(':');
+  if (colon < 0 || colon === host.length - 1) return host;
+  if (host.charCodeAt(0) === 91 /* [ */) {
+    if (host.charCodeAt(colon - 1) !== 93 /* ] */) return host;
+  } else if (host.indexOf(':') !== colon) {
+    return host; // a bare IPv6 literal has no port
+  }
+  for (let i = colon + 1; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c < 48 || c > 57) return host;
+  }
+  return host.slice(0, colon);
+}
+
+/** Wildcard domains grouped by length, longest first: one hash probe per distinct length. */
+class WildcardIndex {
+  private readonly lens: number[] = [];
+  private readonly maps: Map<string, CompiledVirtualHost>[] = [];
+  private readonly byLen = new Map<number, Map<string, CompiledVirtualHost>>();
+
+  add(part: string, vh: CompiledVirtualHost): void {
+    let m = this.byLen.get(part.length);
+    if (!m) this.byLen.set(part.length, (m = new Map()));
+    m.set(part, vh);
+  }
+
+  seal(): void {
+    for (const len of [...this.byLen.keys()].sort((a, b) => b - a)) {
+      this.lens.push(len);
+      this.maps.push(this.byLen.get(len)!);
+    }
+  }
+
+  /** The longest wildcard leaving at least one character of `host` for the `*`. */
+  find(host: string, suffix: boolean): CompiledVirtualHost | undefined {
+    const lens = this.lens;
+    for (let i = 0; i < lens.length; i++) {
+      const len = lens[i]!;
+      if (len >= host.length) continue;
+      const vh = this.maps[i]!.get(suffix ? host.slice(host.length - len) : host.slice(0, len));
+      if (vh !== undefined) return vh;
+    }
+    return undefined;
+  }
+
+  get empty(): boolean {
+    return this.lens.length === 0;
+  }
+}
+
+export class CompiledRouteTable {
+  readonly name: string;
+  readonly virtualHosts: readonly CompiledVirtualHost[];
+  readonly ignorePortInHostMatching: boolean;
+  private readonly exact = new Map<string, CompiledVirtualHost>();
+  private readonly suffix = new WildcardIndex();
+  private readonly prefix = new WildcardIndex();
+  private readonly star: CompiledVirtualHost | undefined;
+
+  constructor(readonly config: RouteConfiguration) {
+    this.name = config.name;
+    this.ignorePortInHostMatching = config.ignore_port_in_host_matching === true;
+    this.virtualHosts = config.virtual_hosts.map((vh, i) => new CompiledVirtualHost(vh, i));
+    const seen = new Map<string, string>();
+    let star: CompiledVirtualHost | undefined;
+    for (const cvh of this.virtualHosts) {
+      for (const raw of cvh.virtualHost.domains) {
+        const what = `route configuration ${JSON.stringify(config.name)} virtual host ${JSON.stringify(cvh.name)}`;
+        const d = asciiLower(raw);
+        if (d === '') throw new Error(`${what}: empty domain`);
+        const other = seen.get(d);
+        if (other !== undefined) throw new Error(`${what}: duplicate domain ${JSON.stringify(raw)} (already in virtual host ${JSON.stringify(other)})`);
+        seen.set(d, cvh.name);
+        const stars = d.split('*').length - 1;
+        if (d === '*') star = cvh;
+        else if (stars === 0) this.exact.set(d, cvh);
+        else if (stars === 1 && d.startsWith('*')) this.suffix.add(d.slice(1), cvh);
+        else if (stars === 1 && d.endsWith('*')) this.prefix.add(d.slice(0, -1), cvh);
+        else throw new Error(`${what}: domain ${JSON.stringify(raw)} may hold one wildcard, only at its start or end`);
+      }
+    }
+    this.star = star;
+    this.suffix.seal();
+    this.prefix.seal();
+  }
+
+  /** Envoy virtual host selection by Host/:authority (case-insensitive). */
+  selectVirtualHost(authority: string): CompiledVirtualHost | undefined {
+    let host = asciiLower(authority);
+    if (this.ignorePortInHostMatching) host = stripPort(host);
+    return this.exact.get(host) ?? (this.suffix.empty ? undefined : this.suffix.find(host, true)) ?? (this.prefix.empty ? undefined : this.prefix.find(host, false)) ?? this.star;
+  }
+
+  /** Virtual host by `input.authority`, then its first matching route; `undefined` ⇒ 404 NR. */
+  match(input: MatchInput): CompiledRoute | undefined {
+    return this.selectVirtualHost(input.authority)?.match(input);
+  }
+}
+
+/** Compile a RouteConfiguration; throws an Error naming the virtual host and route on anything it cannot compile (NACK). */
+export function compileRouteConfiguration(rc: RouteConfiguration): CompiledRouteTable {
+  return new CompiledRouteTable(rc);
+}

@@ -1,0 +1,83 @@
+import type { Route, RouteConfiguration, VirtualHost } from './resources/route.ts';
+import type { Node } from './protocol.ts';
+import { visibleTo, type PushContext, type Service, type VirtualService } from './push-context.ts';
+import { gatewaysForProxy, vsBoundTo, vsVisibleToGateway } from './gateway-binding.ts';
+import { compareSpecificity, hostsMatch, resolveShortName } from './hosts.ts';
+import { translateHttpRoutes, type RouteTranslation } from './route/translate.ts';
+import { sortCatchAllLast } from './route/catch-all.ts';
+import { clusterName, PASSTHROUGH_CLUSTER } from './cluster-name.ts';
+import { outboundPolicy, sidecarAdmits, sidecarFor } from './sidecar-scope.ts';
+import type { GatewayPort } from './gateway-routes.ts';
+
+// The egress gateway's route tables. It takes the request's Host and port as the destination, as
+// a sidecar does after capturing an outbound call (Istio httproute.go
+// buildSidecarOutboundHTTPRouteConfig): per port, one virtual host per registry host (routes from
+// the VirtualServices for it, else straight to its cluster), and a catch-all virtual host:
+// `allow_any` → PassthroughCluster, or `block_all` → 502 under REGISTRY_ONLY.
+
+/** Ports the egress gateway always listens on: plain HTTP and HTTPS defaults. */
+const DEFAULT_PORTS = [80, 443];
+
+export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTranslation): GatewayPort[] {
+  const sidecar = sidecarFor(push, node);
+  const policy = outboundPolicy(push, sidecar);
+  const services = [...push.services.values()].filter((s) => visibleTo(s.exportTo, s.namespace, node.namespace) && sidecarAdmits(sidecar, s));
+  const egressGateways = new Set(gatewaysForProxy(push, node).map((g) => `${g.metadata.namespace}/${g.metadata.name}`));
+  const ports = new Set(DEFAULT_PORTS);
+  for (const s of services) for (const p of s.ports) ports.add(p.number);
+
+  const out: GatewayPort[] = [];
+  for (const port of [...ports].sort((a, b) => a - b)) {
+    const virtual_hosts: VirtualHost[] = [];
+    const hosts = new Map<string, Service | undefined>();
+    for (const s of services) if (s.ports.some((p) => p.number === port)) hosts.set(s.hostname, s);
+    // VirtualService hosts route too, registry or not (the destination decides).
+    for (const vs of push.virtualServices) {
+      if (!bindsHere(push, vs, node, egressGateways)) continue;
+      for (const h of vs.spec.hosts ?? []) {
+        const host = resolveShortName(h, vs.metadata.namespace);
+        if (host !== '*' && !hosts.has(host) && (port === 80 || services.some((s) => s.hostname === host))) hosts.set(host, push.services.get(host));
+      }
+    }
+    for (const host of [...hosts.keys()].sort(compareSpecificity)) {
+      const service = hosts.get(host);
+      const routes = routesFor(push, tx, node, egressGateways, host, port);
+      if (!routes.length && service) {
+        const name = clusterName({ host, port, subset: '' });
+        tx.clusters.set(name, { host, port, subset: '' });
+        routes.push({ name: 'default', match: { prefix: '/' }, route: { cluster: name, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', timeout: '0s' } });
+      }
+      if (routes.length) virtual_hosts.push({ name: `${host}:${port}`, domains: [host], routes });
+    }
+    virtual_hosts.push(
+      policy === 'ALLOW_ANY'
+        ? { name: 'allow_any', domains: ['*'], routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: '0s' } }] }
+        : { name: 'block_all', domains: ['*'], routes: [{ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } }] },
+    );
+    const routeConfig: RouteConfiguration = { name: String(port), virtual_hosts, validate_clusters: false, ignore_port_in_host_matching: true };
+    out.push({ port, routeConfig });
+  }
+  return out;
+}
+
+/** A VirtualService applies at the egress gateway when bound to an egress Gateway it runs, or to `mesh`. */
+function bindsHere(push: PushContext, vs: VirtualService, node: Node, egressGateways: ReadonlySet<string>): boolean {
+  if (!vsVisibleToGateway(push, vs, node.namespace)) return false;
+  return vsBoundTo(vs, 'mesh') || [...egressGateways].some((g) => vsBoundTo(vs, g));
+}
+
+/**
+ * Routes for one host: VirtualServices bound to an egress Gateway we run use only that gateway's
+ * routes (their `mesh` routes point at the egress gateway itself); others use their `mesh` routes.
+ * Several VirtualServices for a host merge oldest first, catch-alls last (gateway semantics).
+ */
+function routesFor(push: PushContext, tx: RouteTranslation, node: Node, egressGateways: ReadonlySet<string>, host: string, port: number): Route[] {
+  const routes: Route[] = [];
+  for (const vs of push.virtualServices) {
+    if (!bindsHere(push, vs, node, egressGateways)) continue;
+    if (!(vs.spec.hosts ?? []).some((h) => hostsMatch(resolveShortName(h, vs.metadata.namespace), host) && resolveShortName(h, vs.metadata.namespace) !== '*')) continue;
+    const viaGateway = [...egressGateways].filter((g) => vsBoundTo(vs, g));
+    routes.push(...translateHttpRoutes(tx, { vs, port, gateways: new Set(viaGateway.length ? viaGateway : ['mesh']) }));
+  }
+  return sortCatchAllLast(routes);
+}

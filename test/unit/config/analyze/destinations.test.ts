@@ -1,0 +1,146 @@
+import { describe, expect, test } from 'vitest';
+import { BASE, doc, run, withCode } from './helpers.ts';
+
+const vs = (http: string, ns = 'bookinfo') => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: ${ns}}
+spec:
+  hosts: [reviews]
+  http:
+${http}
+`;
+
+describe('destination hosts without a ServiceEntry (IST0101)', () => {
+  test('route, mirror and mirrors destinations', () => {
+    const found = withCode(
+      run(doc(BASE, vs(`  - route:
+    - destination: {host: ratings}
+    mirror: {host: shadow.internal}
+  - route:
+    - destination: {host: reviews}
+    mirrors:
+    - destination: {host: reviews-shadow}`))),
+      'IST0101',
+    );
+    expect(found.map((f) => [f.path, f.severity])).toEqual([
+      ['spec.http[0].route[0].destination.host', 'error'],
+      ['spec.http[0].mirror.host', 'error'],
+      ['spec.http[1].mirrors[0].destination.host', 'error'],
+    ]);
+    expect(found[0]!.message).toContain('Referenced host not found: "ratings.bookinfo.svc.cluster.local"');
+    expect(found[0]!.message).toContain('Add a ServiceEntry');
+  });
+
+  test('tcp route destination', () => {
+    const tcp = `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db, namespace: bookinfo}
+spec:
+  hosts: [db.bookinfo.svc.cluster.local]
+  tcp:
+  - route:
+    - destination: {host: db.bookinfo.svc.cluster.local, port: {number: 5432}}
+`;
+    expect(withCode(run(doc(BASE, tcp)), 'IST0101').map((f) => f.path)).toEqual(['spec.tcp[0].route[0].destination.host']);
+  });
+
+  test('clean: short name resolved in the namespace, wildcard ServiceEntry host, WorkloadEntry-backed entry', () => {
+    const weBacked = `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: details, namespace: bookinfo}
+spec:
+  hosts: [details.bookinfo.svc.cluster.local]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: 9080, name: http, protocol: HTTP}]
+  workloadSelector: {labels: {app: details}}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: details-vm, namespace: bookinfo}
+spec:
+  address: 10.0.0.1
+  labels: {app: details}
+`;
+    const issues = run(doc(BASE, weBacked, vs(`  - route:
+    - destination: {host: reviews}
+    mirror: {host: api.example.com}
+  - route:
+    - destination: {host: details}`)));
+    expect(withCode(issues, 'IST0101')).toEqual([]);
+  });
+
+  test('a short name resolves against the VirtualService namespace, not the host', () => {
+    const found = withCode(run(doc(BASE, vs(`  - route:
+    - destination: {host: reviews}`, 'shop'))), 'IST0101');
+    expect(found.map((f) => f.message)).toEqual([expect.stringContaining('"reviews.shop.svc.cluster.local" ("reviews" resolved in namespace shop)')]);
+  });
+});
+
+describe('destination subsets no DestinationRule defines (IST0101)', () => {
+  test('undefined subset on a route and on a mirror', () => {
+    const found = withCode(
+      run(doc(BASE, vs(`  - route:
+    - destination: {host: reviews, subset: v3}
+    mirror: {host: reviews, subset: v9}`))),
+      'IST0101',
+    );
+    expect(found).toEqual([
+      expect.objectContaining({ severity: 'error', path: 'spec.http[0].route[0].destination.subset', message: expect.stringContaining('Referenced host+subset in destinationrule not found: "reviews.bookinfo.svc.cluster.local+v3"') }),
+      expect.objectContaining({ severity: 'error', path: 'spec.http[0].mirror.subset' }),
+    ]);
+    expect(found[0]!.message).toContain('subsets "v1", "v2"');
+  });
+
+  test('no DestinationRule at all for the host', () => {
+    const [f] = withCode(run(doc(BASE, vs(`  - route:
+    - destination: {host: api.example.com, subset: v1}`))), 'IST0101');
+    expect(f).toMatchObject({ path: 'spec.http[0].route[0].destination.subset', message: expect.stringContaining('no DestinationRule applies to this host') });
+  });
+
+  test('the most specific DestinationRule host decides', () => {
+    const rules = `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: wide, namespace: bookinfo}
+spec:
+  host: "*.example.com"
+  subsets: [{name: canary, labels: {track: canary}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: api, namespace: bookinfo}
+spec:
+  host: api.example.com
+  subsets: [{name: stable, labels: {track: stable}}]
+`;
+    const found = withCode(run(doc(BASE, rules, vs(`  - route:
+    - destination: {host: api.example.com, subset: canary}
+      weight: 40
+    - destination: {host: api.example.com, subset: stable}
+      weight: 40
+    - destination: {host: web.example.com, subset: canary}
+      weight: 20`))), 'IST0101');
+    expect(found.map((f) => f.path)).toEqual(['spec.http[0].route[0].destination.subset']);
+  });
+
+  test('clean: subsets defined (DR short host, merged rules)', () => {
+    const more = `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-v3, namespace: bookinfo}
+spec:
+  host: reviews.bookinfo.svc.cluster.local
+  subsets: [{name: v3, labels: {version: v3}}]
+`;
+    const issues = run(doc(BASE, more, vs(`  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 50
+    - destination: {host: reviews, subset: v3}
+      weight: 50`)));
+    expect(withCode(issues, 'IST0101')).toEqual([]);
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, test } from 'vitest';
+import { action, DEFAULT_RETRY, META, routesOf, serviceEntry, setup, translate, vsYaml } from './helpers.ts';
+
+// Destinations, weights, cluster names and ports (Istio route.go applyHTTPRouteDestination,
+// GetDestinationCluster), hash policies from DestinationRules.
+
+describe('clusters', () => {
+  test('one destination: route.cluster; timeout disabled (0s); 503 when the cluster is missing; default retries', () => {
+    const { routes, tx } = translate(`  - route: [{destination: {host: a.example.com, subset: v1}}]`);
+    expect(routes).toEqual([
+      {
+        match: { prefix: '/', case_sensitive: true },
+        metadata: META,
+        route: {
+          cluster: 'outbound|80|v1|a.example.com',
+          cluster_not_found_response_code: 'SERVICE_UNAVAILABLE',
+          timeout: '0s',
+          retry_policy: DEFAULT_RETRY,
+        },
+        decorator: { operation: 'a.example.com:80/*' },
+      },
+    ]);
+    expect([...tx.clusters]).toEqual([['outbound|80|v1|a.example.com', { host: 'a.example.com', port: 80, subset: 'v1' }]]);
+  });
+
+  test('port: explicit, the only service port, the listener port among several, else the first; short names use the VS namespace', () => {
+    const tx = setup(
+      [
+        vsYaml(`  - match: [{uri: {prefix: /a}}]
+    route: [{destination: {host: one, port: {number: 9999}}}]
+  - match: [{uri: {prefix: /b}}]
+    route: [{destination: {host: one}}]
+  - match: [{uri: {prefix: /c}}]
+    route: [{destination: {host: many.example.com}}]
+  - match: [{uri: {prefix: /d}}]
+    route: [{destination: {host: other.example.com}}]
+  - match: [{uri: {prefix: /e}}]
+    route: [{destination: {host: unknown.example.com}}]`),
+        serviceEntry('one', 'one.default.svc.cluster.local', [8080]),
+        serviceEntry('many', 'many.example.com', [9090, 80, 7070]),
+        serviceEntry('other', 'other.example.com', [9090, 7070]),
+      ].join('---\n'),
+    );
+    expect(routesOf(tx).map((r) => r.route?.cluster)).toEqual([
+      'outbound|9999||one.default.svc.cluster.local',
+      'outbound|8080||one.default.svc.cluster.local',
+      'outbound|80||many.example.com',
+      'outbound|9090||other.example.com',
+      'outbound|80||unknown.example.com',
+    ]);
+    expect([...tx.clusters.keys()]).toHaveLength(5);
+  });
+
+  test('weights: weighted_clusters keeps relative weights, drops weight 0; decorator falls back to the VS name', () => {
+    const { routes, tx } = translate(`  - match: [{uri: {prefix: /w}}]
+    route:
+    - {destination: {host: a.example.com, subset: v1}, weight: 30}
+    - {destination: {host: a.example.com, subset: v2}, weight: 0}
+    - {destination: {host: b.example.com}, weight: 45}`);
+    expect(routes[0]!.route).toEqual({
+      weighted_clusters: {
+        clusters: [
+          { name: 'outbound|80|v1|a.example.com', weight: 30 },
+          { name: 'outbound|80||b.example.com', weight: 45 },
+        ],
+      },
+      cluster_not_found_response_code: 'SERVICE_UNAVAILABLE',
+      timeout: '0s',
+      retry_policy: DEFAULT_RETRY,
+    });
+    expect(routes[0]!.decorator).toEqual({ operation: 'vs:80/w*' });
+    expect([...tx.clusters.keys()].sort()).toEqual(['outbound|80|v1|a.example.com', 'outbound|80||b.example.com']);
+  });
+
+  test('one destination left after dropping weight 0 is a plain cluster', () => {
+    const { routes } = translate(`  - route:
+    - {destination: {host: a.example.com, subset: v1}, weight: 100}
+    - {destination: {host: a.example.com, subset: v2}, weight: 0}`);
+    expect(routes[0]!.route).toEqual(action('outbound|80|v1|a.example.com'));
+  });
+
+  test('timeout is converted to proto seconds', () => {
+    const { routes } = translate(`  - timeout: 1500ms
+    route: [{destination: {host: a.example.com}}]`);
+    expect(routes[0]!.route!.timeout).toBe('1.5s');
+  });
+});
+
+describe('consistent hash (DestinationRule loadBalancer.consistentHash)', () => {
+  const dr = (lb: string) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: a, namespace: default}
+spec:
+  host: a.example.com
+  trafficPolicy: {loadBalancer: {consistentHash: ${lb}}}
+  subsets:
+  - {name: v1, labels: {v: '1'}}
+  - name: v2
+    labels: {v: '2'}
+    trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true}}}
+---
+${serviceEntry('a', 'a.example.com', [80])}`;
+
+  test('header hash on a single destination, and the retry policy drops previous_hosts', () => {
+    const { routes } = translate(`  - route: [{destination: {host: a.example.com, subset: v1}}]`, dr('{httpHeaderName: x-user}'));
+    const { retry_host_predicate: _, ...retry } = DEFAULT_RETRY;
+    expect(routes[0]!.route).toEqual(action('outbound|80|v1|a.example.com', { hash_policy: [{ header: { header_name: 'x-user' } }], retry_policy: retry }));
+  });
+
+  test('cookie {name, ttl, path}, query parameter; a subset policy replaces the top-level one', () => {
+    expect(translate(`  - route: [{destination: {host: a.example.com}}]`, dr('{httpCookie: {name: sticky, ttl: 60s, path: /}}')).routes[0]!.route!.hash_policy).toEqual([
+      { cookie: { name: 'sticky', ttl: '60s', path: '/' } },
+    ]);
+    expect(translate(`  - route: [{destination: {host: a.example.com}}]`, dr('{httpQueryParameterName: u}')).routes[0]!.route!.hash_policy).toEqual([{ query_parameter: { name: 'u' } }]);
+    expect(translate(`  - route: [{destination: {host: a.example.com, subset: v2}}]`, dr('{httpHeaderName: x-user}')).routes[0]!.route!.hash_policy).toEqual([
+      { connection_properties: { source_ip: true } },
+    ]);
+  });
+
+  test('weighted destinations: one hash policy per hashed destination, in order (route.go processWeightedDestination); previous_hosts kept', () => {
+    const { routes } = translate(
+      `  - route:
+    - {destination: {host: a.example.com, subset: v2}, weight: 50}
+    - {destination: {host: a.example.com, subset: v1}, weight: 50}
+    - {destination: {host: b.example.com}, weight: 10}`,
+      dr('{httpHeaderName: x-user}'),
+    );
+    expect(routes[0]!.route!.hash_policy).toEqual([{ connection_properties: { source_ip: true } }, { header: { header_name: 'x-user' } }]);
+    expect(routes[0]!.route!.retry_policy).toEqual(DEFAULT_RETRY);
+  });
+});
