@@ -4,7 +4,7 @@ import { contextPath, removeContext, writeContext, type CliContext } from '../co
 import { CliError, EXIT_ERROR, EXIT_OK, UsageError } from '../errors.ts';
 import { collectManifests } from '../files.ts';
 import { loadManifest } from '../../config/manifest.ts';
-import { DEFAULT_PORTS, MeshStartError, type RunningMesh } from '../dev/mesh.ts';
+import { DEFAULT_PORTS, entriesFromEnv, MeshStartAborted, MeshStartError, startMesh, type RunningMesh } from '../dev/mesh.ts';
 import { issueLine } from './validate.ts';
 
 // `meshgate dev`: the local mesh (DESIGN.md "The contract"). Bundles the workers, starts one
@@ -61,16 +61,43 @@ export const dev: Command = {
       const errors = inputs.flatMap((i) => loadManifest(i.text, { source: i.source }).issues.filter((x) => x.severity === 'error'));
       if (errors.length) {
         for (const e of errors.slice(1)) print.err(issueLine(e));
-        throw new CliError(`invalid manifest: ${issueLine(errors[0]!)}${errors.length > 1 ? ` (and ${errors.length - 1} more above)` : ''}`, EXIT_ERROR, 'fix the manifest (meshgate validate -f FILE lists every finding), then run meshgate dev again');
+        throw new CliError(`invalid manifest ${issueLine(errors[0]!)}${errors.length > 1 ? ` (and ${errors.length - 1} more above)` : ''}; fix it and run meshgate dev again`);
       }
       manifests.push(...inputs);
     }
 
     if (!flagSet(args, 'no-demo')) print.out('note: the bookinfo demo is not bundled yet; starting without it (pass --no-demo to hide this note)');
 
+    // Signals are ours from here on (startMesh removes Miniflare's exit-at-once handlers): the first
+    // SIGINT/SIGTERM stops the mesh cleanly, also while it is still starting.
+    const stop = new AbortController();
+    const force = () => process.exit(EXIT_ERROR);
+    let onInt = () => {};
+    let onTerm = () => {};
+    const release = () => {
+      for (const l of [onInt, onTerm, force]) {
+        process.removeListener('SIGINT', l);
+        process.removeListener('SIGTERM', l);
+      }
+    };
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      const on = (sig: NodeJS.Signals) => {
+        release();
+        // A second signal while stopping: give up waiting and exit at once (workerd is killed on exit).
+        process.once('SIGINT', force);
+        process.once('SIGTERM', force);
+        stop.abort();
+        resolve(sig);
+      };
+      onInt = () => on('SIGINT');
+      onTerm = () => on('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+    });
+
     let mesh: RunningMesh;
     try {
-      mesh = await (await import('../dev/mesh.ts')).startMesh({
+      mesh = await startMesh({
         adminPort: ports.admin,
         ingressPort: ports.ingress,
         egressPort: ports.egress,
@@ -78,9 +105,16 @@ export const dev: Command = {
         ...(state !== undefined ? { stateDir: state } : {}),
         manifests,
         ownSignals: true,
+        signal: stop.signal,
+        entries: entriesFromEnv(print.io.env),
         log: (l) => print.out(l),
       });
     } catch (e) {
+      release();
+      if (e instanceof MeshStartAborted) {
+        print.out('stopped before the mesh was ready');
+        return EXIT_OK;
+      }
       if (e instanceof MeshStartError) {
         for (const d of e.details) print.err(d);
         throw new CliError(e.message, EXIT_ERROR, e.hint);
@@ -107,20 +141,12 @@ export const dev: Command = {
     if (state !== undefined) print.out(`state    ${mesh.stateDir}`);
     print.out('ready: serving until interrupted (Ctrl-C)');
 
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
-    // A second signal while stopping: give up waiting and exit at once (workerd is killed on exit).
-    const force = () => process.exit(EXIT_ERROR);
-    process.once('SIGINT', force);
-    process.once('SIGTERM', force);
+    const signal = await stopped;
     print.out(`${signal === 'SIGINT' ? '\n' : ''}stopping…`);
     await mesh.stop();
     onExit();
     process.removeListener('exit', onExit);
-    process.removeListener('SIGINT', force);
-    process.removeListener('SIGTERM', force);
+    release();
     print.out('stopped');
     return EXIT_OK;
   },

@@ -75,6 +75,8 @@ export interface StartMeshOptions {
   ownSignals?: boolean;
   /** How long to wait for readiness (ms); default 30 s. */
   readyTimeoutMs?: number;
+  /** Aborting stops a start in progress: workerd is stopped and startMesh rejects with MeshStartAborted. */
+  signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -129,6 +131,14 @@ export interface RunningMesh {
   stop(): Promise<void>;
 }
 
+/** startMesh was aborted through its signal (e.g. Ctrl-C while starting). */
+export class MeshStartAborted extends Error {
+  constructor() {
+    super('start aborted');
+    this.name = 'MeshStartAborted';
+  }
+}
+
 /** Failure to start, with a line telling the user what to do. */
 export class MeshStartError extends Error {
   constructor(
@@ -144,6 +154,19 @@ export class MeshStartError extends Error {
 export const DEFAULT_PORTS = { admin: 15010, ingress: 8080, egress: 8081 } as const;
 export const NODE_IDS = { ingress: 'istio-ingressgateway', egress: 'istio-egressgateway' } as const;
 const LOG_LINES = 500;
+
+/**
+ * Developer hook: `MESHGATE_DEV_ENTRIES='{"ingress-gateway":"path.ts",…}'` replaces entry files
+ * (e.g. a stand-in gateway while src/gateway is being written). Not for users.
+ */
+export function entriesFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Partial<Record<MeshWorkerName, string>> | undefined {
+  const raw = env.MESHGATE_DEV_ENTRIES;
+  if (!raw) return undefined;
+  const v = JSON.parse(raw) as Record<string, unknown>;
+  const out: Partial<Record<MeshWorkerName, string>> = {};
+  for (const k of Object.keys(MESH_ENTRIES) as MeshWorkerName[]) if (typeof v[k] === 'string') out[k] = v[k];
+  return out;
+}
 
 /** `reviews-v1` → `REVIEWS_V1`: the default binding name of an extra worker. */
 export const bindingNameFor = (worker: string) => worker.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
@@ -172,14 +195,13 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
   const want = { admin: opts.adminPort ?? DEFAULT_PORTS.admin, ingress: opts.ingressPort ?? DEFAULT_PORTS.ingress, egress: opts.egressPort ?? DEFAULT_PORTS.egress };
   const flags = { admin: '--admin-port', ingress: '--ingress-port', egress: '--egress-port' } as const;
   for (const role of ['admin', 'ingress', 'egress'] as const) {
-    if (!validPort(want[role])) throw new MeshStartError(`invalid ${role} port ${want[role]}`, `pass ${flags[role]} N with 0 ≤ N ≤ 65535 (0 picks a free one)`);
+    if (!validPort(want[role])) throw new MeshStartError(`invalid ${role} port ${want[role]}: pass ${flags[role]} N with 0 ≤ N ≤ 65535 (0 picks a free one)`);
   }
   const nonZero = Object.values(want).filter((p) => p !== 0);
-  if (new Set(nonZero).size !== nonZero.length) throw new MeshStartError(`the admin, ingress and egress ports must differ (got ${want.admin}, ${want.ingress}, ${want.egress})`, 'pass distinct --admin-port, --ingress-port and --egress-port');
+  if (new Set(nonZero).size !== nonZero.length) throw new MeshStartError(`the admin, ingress and egress ports must differ (got ${want.admin}, ${want.ingress}, ${want.egress}): pass distinct --admin-port, --ingress-port and --egress-port`);
   for (const role of ['admin', 'ingress', 'egress'] as const) {
     if (!(await checkPortFree(host, want[role]))) {
-      const e = new PortInUseError(role, host, want[role], flags[role]);
-      throw new MeshStartError(e.message, e.hint);
+      throw new MeshStartError(new PortInUseError(role, host, want[role], flags[role]).message);
     }
   }
 
@@ -192,6 +214,21 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   };
 
+  const aborted = () => {
+    if (opts.signal?.aborted) throw new MeshStartAborted();
+  };
+  // Races a step against the abort signal, so a long step (workerd start, readiness) is cut short.
+  const step = <T>(p: Promise<T>): Promise<T> => {
+    const signal = opts.signal;
+    if (!signal) return p;
+    aborted();
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(new MeshStartAborted());
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  };
+
   try {
     await mkdir(stateDir, { recursive: true });
     const buildDir = opts.buildDir ? path.resolve(opts.buildDir) : path.join(stateDir, '.build');
@@ -200,15 +237,18 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
     const entries: Record<string, string> = { ...MESH_ENTRIES, ...opts.entries };
     let bundle;
     try {
-      bundle = await bundleWorkers(buildDir, entries);
+      bundle = await step(bundleWorkers(buildDir, entries));
     } catch (e) {
+      if (e instanceof MeshStartAborted) throw e;
       const details = (e as { details?: string[] }).details ?? [];
-      throw new MeshStartError(`cannot bundle the mesh workers: ${(e as Error).message}`, 'fix the error above (or wait for the file to exist), then run meshgate dev again; `npx tsc --noEmit` shows type errors', details);
+      throw new MeshStartError(`cannot bundle the mesh workers: ${(e as Error).message}; fix it (npx tsc --noEmit shows type errors) and run meshgate dev again`, undefined, details.slice(1));
     }
 
     log('starting workerd…');
-    const mf = await launch({ opts, host, want, token, stateDir, files: bundle.files, miniflare: await miniflare });
-    cleanups.push(() => mf.dispose());
+    const launching = launch({ opts, host, want, token, stateDir, files: bundle.files, miniflare: await step(miniflare) });
+    // Registered before it resolves, so an abort while workerd starts still stops it.
+    cleanups.push(() => launching.then((l) => l.dispose(), () => {}));
+    const mf = await step(launching);
     const logs = mf.logs;
 
     const direct = async (worker: string) => {
@@ -232,17 +272,18 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
       return body as ApplyResult;
     };
 
-    await waitReady({ mf: mf.instance, ingress: ingress.url, egress: egress.url, timeoutMs: opts.readyTimeoutMs ?? 30_000, logs });
+    await step(waitReady({ mf: mf.instance, ingress: ingress.url, egress: egress.url, timeoutMs: opts.readyTimeoutMs ?? 30_000, logs, signal: opts.signal }));
 
     const manifests = await readManifests(opts.manifests ?? []);
     if (manifests.length) {
       log(`applying ${manifests.length} manifest${manifests.length === 1 ? '' : 's'}…`);
       for (const m of manifests) {
         try {
-          await apply(m.text, { source: m.source });
+          await step(apply(m.text, { source: m.source }));
         } catch (e) {
           if (e instanceof ApiError) {
-            throw new MeshStartError(`${m.source} was rejected by the control plane (HTTP ${e.status})`, 'fix the manifest (meshgate validate -f FILE shows every error), then start again', e.errors.map((x) => `${m.source}:${formatApiError(x)}`));
+            const lines = e.errors.map((x) => `${m.source}:${formatApiError(x)}`);
+            throw new MeshStartError(`the control plane rejected ${lines[0] ?? `${m.source} (HTTP ${e.status})`}; fix the manifest and start again`, undefined, lines.slice(1));
           }
           throw e;
         }
@@ -357,12 +398,11 @@ async function launch(a: { opts: StartMeshOptions; host: string; want: { admin: 
     const err = e as Error & { code?: string };
     if (err.code === 'ERR_ADDRESS_IN_USE') {
       const port = Number(/:(\d+)\)/.exec(err.message)?.[1]);
-      const role = (['admin', 'ingress', 'egress'] as const).find((r) => want[r] === port);
-      const flag = role ? `--${role}-port` : 'the port flags';
-      throw new MeshStartError(`${role ?? 'a'} port ${port || ''} is already in use on ${host}`.replace('  ', ' '), `stop whatever listens there, or pick another port with ${flag} N (0 picks a free one)`);
+      const role = (['admin', 'ingress', 'egress'] as const).find((r) => want[r] === port) ?? 'admin';
+      throw new MeshStartError(new PortInUseError(role, host, port, `--${role}-port`).message);
     }
     const tail = logs.slice(-20);
-    throw new MeshStartError(`workerd failed to start: ${err.message}`, 'see the workerd output above; MESHGATE_DEBUG=1 shows more', tail);
+    throw new MeshStartError(`workerd failed to start (${err.message.replace(/\s+/g, ' ').trim()}); see its output above`, undefined, tail);
   }
   return { instance, logs, setReady: () => void (ready = true), dispose: () => instance.dispose() };
 }
@@ -373,7 +413,7 @@ async function readManifests(list: readonly (string | { source: string; text: st
 }
 
 /** Control plane /healthz 200 (directly, not through the admin shim) and both gateways answering. */
-async function waitReady(a: { mf: Miniflare; ingress: string; egress: string; timeoutMs: number; logs: string[] }): Promise<void> {
+async function waitReady(a: { mf: Miniflare; ingress: string; egress: string; timeoutMs: number; logs: string[]; signal?: AbortSignal }): Promise<void> {
   const deadline = Date.now() + a.timeoutMs;
   const cp = await a.mf.getWorker('control-plane');
   const pending = new Map<string, () => Promise<boolean>>([
@@ -386,7 +426,7 @@ async function waitReady(a: { mf: Miniflare; ingress: string; egress: string; ti
     ['egress gateway', () => answers(a.egress)],
   ]);
   let lastError = '';
-  while (pending.size) {
+  while (pending.size && !a.signal?.aborted) {
     for (const [name, probe] of [...pending]) {
       try {
         if (await probe()) pending.delete(name);
@@ -396,7 +436,7 @@ async function waitReady(a: { mf: Miniflare; ingress: string; egress: string; ti
     }
     if (!pending.size) break;
     if (Date.now() > deadline) {
-      throw new MeshStartError(`the mesh did not become ready within ${a.timeoutMs} ms (waiting for ${[...pending.keys()].join(', ')})`, 'see the worker output above', [...(lastError ? [lastError] : []), ...a.logs.slice(-20)]);
+      throw new MeshStartError(`the mesh did not become ready within ${a.timeoutMs} ms (waiting for ${[...pending.keys()].join(', ')}); see the worker output above`, undefined, [...(lastError ? [lastError] : []), ...a.logs.slice(-20)]);
     }
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -10,11 +10,8 @@ export class PortInUseError extends Error {
     readonly port: number,
     readonly flag: string,
   ) {
-    super(`${role} port ${port} is already in use on ${host}`);
+    super(`${role} port ${port} is already in use on ${host}: stop what listens there or pass ${flag} N (0 picks a free port)`);
     this.name = 'PortInUseError';
-  }
-  get hint(): string {
-    return `stop whatever listens there, or pick another port with ${this.flag} N (0 picks a free one)`;
   }
 }
 

@@ -16,12 +16,12 @@ export const LOCAL_REPLY_BODY = Object.freeze({
 
 /** A local reply: `text/plain` body (none when empty) plus `extraHeaders` (which may override). */
 export function localReply(status: number, body = '', extraHeaders?: HeadersInit): Response {
+  // Null-body statuses (1xx, 204, 205, 304) cannot carry a body.
+  const send = body !== '' && !(status < 200 || status === 204 || status === 205 || status === 304);
   const headers = new Headers();
-  if (body !== '') headers.set('content-type', 'text/plain');
+  if (send) headers.set('content-type', 'text/plain');
   if (extraHeaders) new Headers(extraHeaders).forEach((v, k) => headers.set(k, v));
-  // null-body statuses (204, 304, 1xx) cannot carry a body.
-  const nullBody = status === 204 || status === 205 || status === 304 || (status >= 100 && status < 200);
-  return new Response(nullBody || body === '' ? null : body, { status, headers });
+  return new Response(send ? body : null, { status, headers });
 }
 
 /** No virtual host or route matched (NR). */

@@ -9,11 +9,43 @@
 export class RadixNode<T> {
   /** Edge label from the parent (empty for the root). */
   label: string;
-  children: Map<number, RadixNode<T>> | undefined = undefined;
+  /** Children's first label characters, ascending (parallel to `nodes`); a sorted array beats a Map at path fan-outs. */
+  keys: number[] = [];
+  nodes: RadixNode<T>[] = [];
   prefix: T[] | undefined = undefined;
   exact: T[] | undefined = undefined;
   constructor(label: string) {
     this.label = label;
+  }
+
+  /** The child whose label starts with char code `c`. */
+  child(c: number): RadixNode<T> | undefined {
+    const keys = this.keys;
+    let lo = 0;
+    let hi = keys.length;
+    if (hi <= 8) {
+      for (; lo < hi; lo++) if (keys[lo] === c) return this.nodes[lo];
+      return undefined;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = keys[mid]!;
+      if (k === c) return this.nodes[mid];
+      if (k < c) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
+  }
+
+  setChild(c: number, n: RadixNode<T>): void {
+    const keys = this.keys;
+    let i = 0;
+    while (i < keys.length && keys[i]! < c) i++;
+    if (keys[i] === c) this.nodes[i] = n;
+    else {
+      keys.splice(i, 0, c);
+      this.nodes.splice(i, 0, n);
+    }
   }
 }
 
@@ -28,10 +60,10 @@ export class RadixTree<T> {
     let pos = 0;
     while (pos < key.length) {
       const c = key.charCodeAt(pos);
-      const child = n.children?.get(c);
+      const child = n.child(c);
       if (!child) {
         const leaf = new RadixNode<T>(key.slice(pos));
-        (n.children ??= new Map()).set(c, leaf);
+        n.setChild(c, leaf);
         return leaf;
       }
       const label = child.label;
@@ -45,8 +77,8 @@ export class RadixTree<T> {
       // Split `child` at i: n → mid(label[0,i)) → child(label[i..]).
       const mid = new RadixNode<T>(label.slice(0, i));
       child.label = label.slice(i);
-      mid.children = new Map([[child.label.charCodeAt(0), child]]);
-      n.children!.set(c, mid);
+      mid.setChild(child.label.charCodeAt(0), child);
+      n.setChild(c, mid);
       n = mid;
       pos += i;
     }

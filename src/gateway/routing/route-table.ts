@@ -3,7 +3,17 @@ import type { Route, RouteConfiguration, RouteMatch, VirtualHost } from '../../x
 import type { MatchInput } from './match-input.ts';
 import { CompiledHeaderMatcher, CompiledMetadataMatcher, CompiledQueryMatcher } from './matchers.ts';
 import { RadixTree, type RadixNode } from './radix.ts';
-import { asciiLower, compileRegex, foldCode, foldedAt } from './string-matcher.ts';
+import { asciiLower, compileRegex } from './string-matcher.ts';
+
+// Local copies of the ASCII folding helpers: the per-request walk should not call through module
+// bindings (some loaders turn those into getters on the hot path).
+const foldCode = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+function foldedAt(s: string, pos: number, lowerNeedle: string): boolean {
+  const n = lowerNeedle.length;
+  if (pos < 0 || pos + n > s.length) return false;
+  for (let i = 0; i < n; i++) if (foldCode(s.charCodeAt(pos + i)) !== lowerNeedle.charCodeAt(i)) return false;
+  return true;
+}
 
 // The route table of one gateway port, compiled once per snapshot (DESIGN.md "Inside the two
 // planes"). Semantics are Envoy's — virtual host by domain (exact > longest suffix wildcard >
@@ -207,8 +217,8 @@ export class CompiledVirtualHost {
           best = r;
           limit = r.index;
         }
-        if (pos >= path.length || n.children === undefined) break;
-        const child = n.children.get(path.charCodeAt(pos));
+        if (pos >= path.length) break;
+        const child = n.child(path.charCodeAt(pos));
         if (child === undefined || !path.startsWith(child.label, pos)) break;
         pos += child.label.length;
         n = child;
@@ -230,8 +240,7 @@ export class CompiledVirtualHost {
           }
           break;
         }
-        if (n.children === undefined) break;
-        const child = n.children.get(foldCode(path.charCodeAt(pos)));
+        const child = n.child(foldCode(path.charCodeAt(pos)));
         if (child === undefined || !foldedAt(path, pos, child.label)) break;
         pos += child.label.length;
         n = child;

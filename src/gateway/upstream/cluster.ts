@@ -218,7 +218,7 @@ export class CompiledCluster {
       if (next) {
         // The slot passes straight to the waiter; it stops being pending.
         this.cs.counters.pending = Math.max(0, this.cs.counters.pending - 1);
-        next.resolve(true);
+        next.resolve();
         return;
       }
     }

@@ -121,15 +121,13 @@ const ACTIVE_REQUEST_BIAS = 1;
 export class LeastRequestLb implements LoadBalancer {
   private readonly edf: Edf | undefined;
   constructor(
-    hosts: readonly Host[],
+    private readonly hosts: readonly Host[],
     private readonly rt: Runtime,
     private readonly choiceCount = 2,
   ) {
     const equal = hosts.every((h) => h.lbWeight === hosts[0]!.lbWeight);
     this.edf = equal ? undefined : new Edf(hosts, (h) => h.lbWeight / Math.pow(h.state.active + 1, ACTIVE_REQUEST_BIAS));
-    this.hosts = hosts;
   }
-  private readonly hosts: readonly Host[];
 
   choose(available: Available): Host | undefined {
     if (this.edf) return this.edf.choose(available);

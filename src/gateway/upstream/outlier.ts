@@ -90,8 +90,8 @@ function tryEject(cfg: OutlierConfig, cs: ClusterState, h: HostState, enforcing:
     const healthyIntervals = Math.floor((now - h.unejectedAt) / cfg.intervalMs);
     h.ejectionMultiplier = Math.max(0, h.ejectionMultiplier - healthyIntervals);
   }
-  if (cfg.baseEjectionMs * (h.ejectionMultiplier + 1) <= cfg.ejectionCapMs) h.ejectionMultiplier++;
-  h.ejectionMultiplier = Math.max(1, h.ejectionMultiplier);
+  // Grows until base × multiplier has reached the cap (so the cap itself is reached, then held).
+  if (cfg.baseEjectionMs * h.ejectionMultiplier < cfg.ejectionCapMs + cfg.baseEjectionMs) h.ejectionMultiplier++;
   h.ejectedAt = now;
   h.ejectionMs = Math.min(cfg.baseEjectionMs * h.ejectionMultiplier, cfg.ejectionCapMs);
   h.unejectedAt = undefined;

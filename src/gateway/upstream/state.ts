@@ -28,7 +28,8 @@ export class HostState {
 }
 
 export interface Waiter {
-  resolve(granted: boolean): void;
+  /** Hands a freed fetch slot to the queued request. */
+  resolve(): void;
 }
 
 export class ClusterState {

@@ -6,7 +6,7 @@ import { RuntimeFractionalPercent, StringMatcher } from '../resources/common.ts'
 // Envoy; an allowed origin is echoed back, never `*`.
 // https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/cors/v3/cors.proto
 
-export const CORS_POLICY_TYPE = 'type.googleapis.com/envoy.config.route.v3.CorsPolicy';
+export const CORS_POLICY_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy';
 
 export const CorsPolicy = z.strictObject({
   '@type': z.literal(CORS_POLICY_TYPE),

@@ -144,7 +144,7 @@ describe('cors', () => {
     route: [{destination: {host: a.example.com}}]`);
     expect(routes[0]!.typed_per_filter_config).toEqual({
       'envoy.filters.http.cors': {
-        '@type': 'type.googleapis.com/envoy.config.route.v3.CorsPolicy',
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy',
         allow_origin_string_match: [{ exact: 'https://a.example.com' }, { prefix: 'https://dev.' }, { safe_regex: { regex: 'https://.*\\.b\\.com' } }],
         allow_methods: 'GET,POST',
         allow_headers: 'authorization,x-custom',
@@ -163,7 +163,7 @@ describe('cors', () => {
     route: [{destination: {host: a.example.com}}]`);
     expect(Object.keys(routes[0]!.typed_per_filter_config!)).toEqual(['envoy.filters.http.fault', 'envoy.filters.http.cors']);
     expect(routes[0]!.typed_per_filter_config!['envoy.filters.http.cors']).toEqual({
-      '@type': 'type.googleapis.com/envoy.config.route.v3.CorsPolicy',
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy',
       allow_origin_string_match: [{ exact: 'https://x.com' }],
       allow_credentials: false,
       forward_not_matching_preflights: false,

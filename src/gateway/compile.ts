@@ -1,0 +1,56 @@
+import type { Snapshot } from '../xds/snapshot.ts';
+import type { Route } from '../xds/resources/route.ts';
+import { compileRouteConfiguration, type CompiledRouteTable } from './routing/index.ts';
+import { compileClusters, type CompiledCluster, type UpstreamState } from './upstream/index.ts';
+import { compileAction, type CompiledAction } from './router/compile-action.ts';
+import { MESHGATE_PATH_MODE, type PathNormalizationMode } from './http/path.ts';
+import type { Runtime } from './runtime.ts';
+
+// A snapshot compiled once per version into what the hot path reads: per listener port the
+// route table (virtual-host index, route matchers with precompiled RE2) and path normalization;
+// per cluster the load balancer and breakers; per route the compiled action. Anything that does
+// not compile throws, and the snapshot is NACKed.
+
+export interface CompiledListener {
+  port: number;
+  table: CompiledRouteTable;
+  pathMode: PathNormalizationMode;
+}
+
+export interface CompiledConfig {
+  version: string;
+  listeners: ReadonlyMap<number, CompiledListener>;
+  clusters: ReadonlyMap<string, CompiledCluster>;
+  actions: ReadonlyMap<Route, CompiledAction>;
+}
+
+export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime): CompiledConfig {
+  const routeConfigs = new Map(s.resources.route.map((rc) => [rc.name, rc]));
+  const tables = new Map<string, CompiledRouteTable>();
+  const actions = new Map<Route, CompiledAction>();
+  const listeners = new Map<number, CompiledListener>();
+  for (const l of s.resources.listener) {
+    const hcm = l.filter_chains[0]?.filters[0]?.typed_config;
+    if (!hcm) throw new Error(`listener ${l.name} has no http_connection_manager`);
+    const name = hcm.rds.route_config_name;
+    let table = tables.get(name);
+    if (!table) {
+      const rc = routeConfigs.get(name);
+      if (!rc) throw new Error(`listener ${l.name} names route configuration ${name}, which the snapshot lacks`);
+      table = compileRouteConfiguration(rc);
+      tables.set(name, table);
+      for (const vh of rc.virtual_hosts) for (const r of vh.routes) actions.set(r, compileAction(r, vh.name));
+    }
+    const port = l.address.socket_address.port_value;
+    listeners.set(port, {
+      port,
+      table,
+      pathMode: {
+        normalize_path: hcm.normalize_path ?? MESHGATE_PATH_MODE.normalize_path,
+        merge_slashes: hcm.merge_slashes ?? MESHGATE_PATH_MODE.merge_slashes,
+        path_with_escaped_slashes_action: hcm.path_with_escaped_slashes_action ?? MESHGATE_PATH_MODE.path_with_escaped_slashes_action,
+      },
+    });
+  }
+  return { version: s.version, listeners, clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt), actions };
+}

@@ -1,0 +1,133 @@
+import type { Runtime } from './runtime.ts';
+import type { CompiledConfig } from './compile.ts';
+import type { MatchInput } from './routing/index.ts';
+import { normalizePath } from './http/path.ts';
+import { parseAuthority } from './http/host.ts';
+import { ensureRequestId } from './http/request-id.ts';
+import { propagateTrace } from './http/tracing.ts';
+import { applyForwardedHeaders, isInternalCaller } from './http/forwarded.ts';
+import { stripHopByHop } from './http/hop-by-hop.ts';
+import { badRequest, blackHole, faultAbort, noRoute } from './http/local-reply.ts';
+import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.ts';
+import { drawFault } from './filters/fault.ts';
+import { applyHeaderOps } from './router/header-ops.ts';
+import { pickTarget } from './router/compile-action.ts';
+import { redirectResponse } from './router/redirect.ts';
+import { forward } from './router/router.ts';
+import type { Bindings } from './router/upstream.ts';
+
+// One request through the gateway: listener (edge port) → path normalization → virtual host →
+// route → filters (cors, fault) → router. Every response carries x-request-id; proxied ones
+// x-envoy-upstream-service-time.
+
+export interface GatewayRequest {
+  request: Request;
+  role: 'ingress' | 'egress';
+  /** Edge port the request arrived on (URL port, 80/443 by scheme, or the local override). */
+  edgePort: number;
+  /** The real client address, when known. */
+  clientIp: string | null;
+  /** Trusted internal caller (mesh workload, loopback, private network): x-envoy-* overrides honoured. */
+  internal: boolean;
+  env: Bindings;
+  waitUntil: (p: Promise<unknown>) => void;
+  retryBufferBytes?: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime): Promise<Response> {
+  const req = g.request;
+  const headers = new Headers(req.headers);
+  const { id: requestId } = ensureRequestId(headers);
+  const finish = (res: Response, extra?: (h: Headers) => void) => {
+    const out = new Response(res.body, res);
+    stripHopByHop(out.headers, 'response', { keepWebSocketUpgrade: res.status === 101 });
+    extra?.(out.headers);
+    out.headers.set('x-request-id', requestId);
+    return out;
+  };
+
+  const listener = cfg.listeners.get(g.edgePort);
+  if (!listener) return finish(g.role === 'egress' ? blackHole() : noRoute());
+
+  const url = new URL(req.url);
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  const rawPath = url.pathname;
+  const norm = normalizePath(rawPath, listener.pathMode, req.method);
+  if (!norm.ok) return finish(badRequest());
+  if (norm.redirect) return finish(new Response(null, { status: 307, headers: { location: `${norm.path}${url.search}` } }));
+  const path = norm.path;
+  const query = url.search.slice(1);
+  const authority = req.headers.get('host') ?? url.host;
+  const parsed = parseAuthority(authority);
+  const host = parsed?.host ?? url.hostname;
+
+  const vh = listener.table.selectVirtualHost(authority);
+  if (!vh) return finish(noRoute());
+  if (vh.virtualHost.require_tls === 'ALL' && scheme === 'http') {
+    return finish(new Response(null, { status: 301, headers: { location: `https://${parsed?.host ?? host}${path}${url.search}` } }));
+  }
+  const input: MatchInput = { path, headers: req.headers, method: req.method, scheme, authority, query };
+  const route = vh.match(input);
+  if (!route) return finish(noRoute());
+  const action = cfg.actions.get(route.route);
+  if (!action) return finish(noRoute());
+  const r = route.route;
+  const origin = req.headers.get('origin');
+
+  if (action.cors && isPreflight(req)) {
+    const local = answerPreflight(action.cors, req);
+    if (local) return finish(local);
+  }
+  if (r.direct_response) {
+    const b = r.direct_response.body;
+    const body = b?.inline_string ?? (b?.inline_bytes !== undefined ? Uint8Array.from(atob(b.inline_bytes), (c) => c.charCodeAt(0)) : null);
+    return finish(new Response(body, { status: r.direct_response.status }), (h) => applyHeaderOps(action.responseHeaders, h));
+  }
+  if (r.redirect) {
+    return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, matchedPrefix: r.match.prefix }), (h) => applyHeaderOps(action.responseHeaders, h));
+  }
+  if (action.fault) {
+    const f = drawFault(action.fault, rt);
+    if (f.delayMs > 0) await sleep(f.delayMs);
+    if (f.abort) return finish(f.abort.status === 200 && f.abort.headers.has('grpc-status') ? f.abort : faultAbort(f.abort.status));
+  }
+  const target = pickTarget(action, rt.random());
+  if (!target) return finish(noRoute());
+
+  // The upstream request: hop-by-hop stripped, forwarding and tracing headers, route operations.
+  stripHopByHop(headers, 'request');
+  applyForwardedHeaders(headers, { clientIp: g.clientIp, scheme, internal: g.internal });
+  propagateTrace(headers, rt);
+  applyHeaderOps(action.requestHeaders, headers);
+  const upstreamPath = action.rewrite ? action.rewrite(path) : path;
+  const override = (name: string) => {
+    if (!g.internal) return undefined;
+    const v = Number(req.headers.get(name));
+    return req.headers.has(name) && Number.isInteger(v) && v >= 0 ? v : undefined;
+  };
+  const result = await forward(action, target, {
+    request: req,
+    headers,
+    pathAndQuery: `${upstreamPath}${url.search}`,
+    authority,
+    scheme,
+    host,
+    edgePort: g.edgePort,
+    sourceIp: g.clientIp ?? '',
+    query,
+    maxRetries: override('x-envoy-max-retries'),
+    timeoutMs: override('x-envoy-upstream-rq-timeout-ms'),
+    retryBufferBytes: g.retryBufferBytes,
+  }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil });
+  return finish(result.response, (h) => {
+    if (result.upstreamMs !== undefined) h.set('x-envoy-upstream-service-time', String(Math.max(0, Math.round(result.upstreamMs))));
+    applyHeaderOps(result.target?.responseHeaders ?? action.responseHeaders, h);
+    if (result.target) applyHeaderOps(action.responseHeaders, h);
+    if (action.cors) decorateResponse(action.cors, origin, h);
+    if (result.setCookie) h.append('set-cookie', result.setCookie);
+  });
+}
+
+export { isInternalCaller };

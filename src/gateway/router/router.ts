@@ -1,0 +1,139 @@
+import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
+import type { Runtime } from '../runtime.ts';
+import { clusterNotFound, connectFailure, noHealthyUpstream, overflow, upstreamTimeout } from '../http/local-reply.ts';
+import type { CompiledAction, WeightedTarget } from './compile-action.ts';
+import { applyHeaderOps } from './header-ops.ts';
+import { backoffMs, retriable, type CompiledRetry } from './retry.ts';
+import { bodyFor, canReplay, DEFAULT_RETRY_BUFFER_BYTES, prepareBody } from './body.ts';
+import { attempt, type AttemptResult, type Bindings, type UpstreamRequest } from './upstream.ts';
+
+// Envoy's router filter for a route action: weighted cluster pick, circuit breakers, endpoint
+// pick, attempts with per-try timeouts inside the route timeout, retries with backoff on another
+// endpoint where one exists, mirrors fire-and-forget, outlier detection fed with every outcome.
+// https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter
+
+export interface RouterRequest {
+  request: Request;
+  /** Headers to send upstream (already decorated: request id, tracing, forwarded, route ops). */
+  headers: Headers;
+  pathAndQuery: string;
+  authority: string;
+  scheme: 'http' | 'https';
+  host: string;
+  edgePort: number;
+  sourceIp: string;
+  query: string;
+  /** Overrides from trusted `x-envoy-max-retries` / `x-envoy-upstream-rq-timeout-ms`. */
+  maxRetries?: number;
+  timeoutMs?: number;
+  retryBufferBytes?: number;
+}
+
+export interface RouterEnv {
+  clusters: ReadonlyMap<string, CompiledCluster>;
+  env: Bindings;
+  rt: Runtime;
+  waitUntil: (p: Promise<unknown>) => void;
+}
+
+export interface RouterResult {
+  response: Response;
+  target?: WeightedTarget;
+  /** Milliseconds the upstream took (x-envoy-upstream-service-time), when one answered. */
+  upstreamMs?: number;
+  setCookie?: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function forward(action: CompiledAction, target: WeightedTarget, req: RouterRequest, renv: RouterEnv): Promise<RouterResult> {
+  const { rt } = renv;
+  const cluster = renv.clusters.get(target.cluster);
+  if (!cluster) return { response: clusterNotFound(), target };
+  const retry: CompiledRetry | undefined = action.retry && req.maxRetries !== undefined ? { ...action.retry, numRetries: req.maxRetries } : action.retry;
+  const needReplay = (retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
+  const body = await prepareBody(req.request, needReplay, req.retryBufferBytes ?? DEFAULT_RETRY_BUFFER_BYTES);
+  const hash = action.hash?.({ headers: req.request.headers, query: req.query, sourceIp: req.sourceIp }, rt) ?? {};
+  const authority = target.hostRewrite ?? action.hostRewrite ?? req.authority;
+  const headers = new Headers(req.headers);
+  applyHeaderOps(target.requestHeaders, headers);
+  headers.set('x-forwarded-host', authority);
+
+  for (const m of action.mirrors) {
+    if (m.fraction >= 1 || rt.random() < m.fraction) renv.waitUntil(mirror(m, req, headers, body, renv, authority));
+  }
+
+  if (!cluster.tryAcquire('request')) return { response: overflow(), target };
+  try {
+    const timeoutMs = req.timeoutMs ?? action.timeoutMs;
+    const deadline = timeoutMs > 0 ? rt.now() + timeoutMs : Infinity;
+    const tried = new Set<string>();
+    const maxAttempts = 1 + (canReplay(body) ? (retry?.numRetries ?? 0) : 0);
+    let last: AttemptResult | undefined;
+    let upstreamMs: number | undefined;
+    for (let n = 0; n < maxAttempts; n++) {
+      if (n > 0) {
+        if (!cluster.tryAcquire('retry')) break; // retry budget overflow: keep the last answer
+        cluster.release('retry');
+        const wait = backoffMs(retry!, n, rt);
+        if (rt.now() + wait >= deadline) break;
+        await sleep(wait);
+      }
+      const picked = cluster.pick({ ...(hash.key !== undefined ? { hash: hash.key } : {}), ...(retry?.previousHosts && tried.size ? { exclude: tried } : {}) });
+      if (picked === 'no-healthy-upstream') return { response: noHealthyUpstream(), target };
+      tried.add(picked.key);
+      const remaining = deadline - rt.now();
+      if (remaining <= 0) return { response: upstreamTimeout(), target };
+      const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
+      const lease = await cluster.admit();
+      if (lease === 'overflow') return { response: overflow(), target };
+      const started = rt.now();
+      cluster.onRequestStart(picked);
+      try {
+        last = await attempt(cluster, picked, upstreamRequest(req, headers, bodyFor(body), authority), renv.env, perTry);
+      } finally {
+        lease.release();
+      }
+      report(cluster, picked, last);
+      if (last.response) upstreamMs = rt.now() - started;
+      const more = n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome);
+      if (!more) break;
+      await last.response?.body?.cancel();
+    }
+    if (!last) return { response: overflow(), target };
+    if (last.response) return { response: last.response, target, ...(upstreamMs !== undefined ? { upstreamMs } : {}), ...(hash.setCookie ? { setCookie: hash.setCookie } : {}) };
+    if (last.outcome.kind === 'timeout') return { response: upstreamTimeout(), target };
+    if (last.error) console.warn(`upstream ${cluster.name}: ${last.error}`);
+    return { response: connectFailure(), target };
+  } finally {
+    cluster.release('request');
+  }
+}
+
+function upstreamRequest(req: RouterRequest, headers: Headers, body: BodyInit | null, authority: string): UpstreamRequest {
+  return { method: req.request.method, pathAndQuery: req.pathAndQuery, authority, headers, body, originalScheme: req.scheme, originalHost: req.host, originalPort: req.edgePort };
+}
+
+function report(cluster: CompiledCluster, ep: Endpoint, r: AttemptResult) {
+  const o = r.outcome;
+  cluster.onRequestEnd(ep, o.kind === 'response' ? { status: o.status } : o.kind === 'timeout' ? { timeout: true } : o.kind === 'reset' ? { reset: true } : { connectFailure: true });
+}
+
+/** Mirrors: fire-and-forget, Host suffixed, response discarded, never delays or fails the primary. */
+async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, headers: Headers, body: Awaited<ReturnType<typeof prepareBody>>, renv: RouterEnv, authority: string): Promise<void> {
+  const cluster = renv.clusters.get(m.cluster);
+  if (!cluster || (body.kind === 'stream')) return;
+  const ep = cluster.pick({});
+  if (ep === 'no-healthy-upstream') return;
+  const hostPart = authority.replace(/:\d+$/, '');
+  const portPart = authority.slice(hostPart.length);
+  const shadow = m.hostSuffix ? `${hostPart}${m.hostSuffix}${portPart}` : authority;
+  const h = new Headers(headers);
+  h.set('x-forwarded-host', shadow);
+  try {
+    const r = await attempt(cluster, ep, { ...upstreamRequest(req, h, bodyFor(body), shadow) }, renv.env, 0);
+    await r.response?.body?.cancel();
+  } catch {
+    // a mirror never fails the primary
+  }
+}

@@ -1,0 +1,63 @@
+import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
+import type { AttemptOutcome } from './retry.ts';
+
+// One upstream attempt: build the URL for the endpoint (address and port, a service binding for
+// `worker:NAME`, or the request's own host for ORIGINAL_DST), fetch with a deadline, classify
+// the outcome as Envoy does (response, connect failure, reset, timeout). Redirects from the
+// upstream pass through (never followed).
+
+export interface UpstreamRequest {
+  method: string;
+  /** Path and query as the upstream should see them (after rewrites). */
+  pathAndQuery: string;
+  /** The authority the route produced (request Host, rewrite.authority, mirror `-shadow`). */
+  authority: string;
+  headers: Headers;
+  body: BodyInit | null;
+  /** For ORIGINAL_DST: where the request was headed. */
+  originalScheme: 'http' | 'https';
+  originalHost: string;
+  originalPort: number;
+}
+
+export type Bindings = Record<string, unknown>;
+
+const isFetcher = (v: unknown): v is Fetcher => typeof v === 'object' && v !== null && typeof (v as Fetcher).fetch === 'function';
+const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+
+export function upstreamUrl(cluster: CompiledCluster, ep: Endpoint, req: UpstreamRequest): string {
+  if (ep.originalDestination) return `${req.originalScheme}://${bracket(req.originalHost)}:${req.originalPort}${req.pathAndQuery}`;
+  if (ep.binding) return `${cluster.scheme}://${req.authority}${req.pathAndQuery}`;
+  return `${cluster.scheme}://${bracket(ep.address)}:${ep.port}${req.pathAndQuery}`;
+}
+
+export interface AttemptResult {
+  outcome: AttemptOutcome;
+  response?: Response;
+  error?: string;
+}
+
+export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: UpstreamRequest, env: Bindings, timeoutMs: number): Promise<AttemptResult> {
+  const url = upstreamUrl(cluster, ep, req);
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), ac.abort()), timeoutMs) : undefined;
+  const init: RequestInit = { method: req.method, headers: req.headers, body: req.body, redirect: 'manual', signal: ac.signal };
+  try {
+    let res: Response;
+    if (ep.binding) {
+      const fetcher = env[ep.binding];
+      if (!isFetcher(fetcher)) return { outcome: { kind: 'connect-failure' }, error: `no service binding named ${ep.binding} on this gateway` };
+      res = await fetcher.fetch(url, init);
+    } else {
+      res = await fetch(url, init);
+    }
+    return { outcome: { kind: 'response', status: res.status, ...(res.headers.has('grpc-status') ? { grpcStatus: res.headers.get('grpc-status')! } : {}) }, response: res };
+  } catch (e) {
+    if (timedOut) return { outcome: { kind: 'timeout' } };
+    const message = (e as Error).message ?? String(e);
+    return { outcome: /connection lost|reset|disconnected/i.test(message) ? { kind: 'reset' } : { kind: 'connect-failure' }, error: message };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

@@ -1,0 +1,68 @@
+import type { Node } from '../xds/protocol.ts';
+import { SnapshotClient, type XdsBinding } from './xds-client.ts';
+import { compileSnapshot, type CompiledConfig } from './compile.ts';
+import { UpstreamState } from './upstream/index.ts';
+import { systemRuntime, type Runtime } from './runtime.ts';
+import { handle } from './pipeline.ts';
+import { clientIpOf, isInternalCaller } from './http/forwarded.ts';
+import { edgePort } from './http/host.ts';
+import { localReply } from './http/local-reply.ts';
+
+// A gateway worker (ingress or egress): identifies itself as a proxy, keeps its snapshot in
+// isolate memory, and serves every request from it. State that must outlive a snapshot
+// (outlier ejections, breaker counters) lives in one UpstreamState per isolate.
+
+export interface GatewayEnv {
+  XDS: XdsBinding;
+  /** Stable proxy id (proxy-status); default `istio-<role>gateway`. */
+  MESHGATE_NODE_ID?: string;
+  /** Snapshot poll interval in ms (default 500). */
+  MESHGATE_REFRESH_MS?: string;
+  /** The edge port requests arrive on, when the URL cannot tell (local dev: the ingress port stands for 80). */
+  MESHGATE_EDGE_PORT?: string;
+  /** `1` on a local mesh: the client is on loopback. */
+  MESHGATE_DEV?: string;
+  [binding: string]: unknown;
+}
+
+export interface GatewayOptions {
+  role: Node['role'];
+  labels: Record<string, string>;
+  runtime?: Runtime;
+}
+
+const COLD_WAIT_MS = 3000;
+
+export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv> {
+  const rt = opts.runtime ?? systemRuntime;
+  const state = new UpstreamState();
+  let client: SnapshotClient<CompiledConfig> | undefined;
+
+  return {
+    async fetch(request, env, ctx) {
+      client ??= new SnapshotClient<CompiledConfig>(
+        { id: env.MESHGATE_NODE_ID ?? `istio-${opts.role}gateway`, role: opts.role, namespace: 'istio-system', labels: opts.labels },
+        (snapshot) => compileSnapshot(snapshot, state, rt),
+        { refreshMs: Number(env.MESHGATE_REFRESH_MS ?? 500), coldWaitMs: COLD_WAIT_MS },
+        rt,
+      );
+      const cfg = await client.get(env.XDS, (p) => ctx.waitUntil(p));
+      if (!cfg) {
+        return localReply(503, `meshgate ${opts.role} gateway has no configuration yet: ${client.lastError ?? 'the control plane did not answer in time'}; retrying on the next request\n`);
+      }
+      const local = env.MESHGATE_DEV === '1';
+      const viaCloudflare = !local && typeof (request.cf as { colo?: unknown } | undefined)?.colo === 'string';
+      const clientIp = clientIpOf(request.headers, { viaCloudflare, fallback: local ? '127.0.0.1' : null });
+      // Mesh workloads reach the egress gateway over service bindings (no client address): internal.
+      const internal = clientIp === null ? opts.role === 'egress' : isInternalCaller(clientIp);
+      const override = env.MESHGATE_EDGE_PORT ? Number(env.MESHGATE_EDGE_PORT) : null;
+      let port: number;
+      try {
+        port = edgePort(new URL(request.url), override);
+      } catch {
+        return localReply(400, '');
+      }
+      return handle(cfg, { request, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p) }, rt);
+    },
+  };
+}

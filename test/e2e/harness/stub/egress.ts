@@ -1,0 +1,1 @@
+import { stubGateway } from './gateway.ts'; export default stubGateway('egress', { istio: 'egressgateway', app: 'istio-egressgateway' });

@@ -1,0 +1,1 @@
+import { stubGateway } from './gateway.ts'; export default stubGateway('ingress', { istio: 'ingressgateway', app: 'istio-ingressgateway' });

@@ -1,0 +1,4 @@
+// The egress gateway worker: the proxy `istio: egressgateway` in istio-system.
+import { createGateway } from '../../src/gateway/worker.ts';
+
+export default createGateway({ role: 'egress', labels: { istio: 'egressgateway', app: 'istio-egressgateway' } });

@@ -1,0 +1,4 @@
+// The ingress gateway worker: the proxy `istio: ingressgateway` in istio-system.
+import { createGateway } from '../../src/gateway/worker.ts';
+
+export default createGateway({ role: 'ingress', labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' } });
