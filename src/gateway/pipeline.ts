@@ -22,6 +22,8 @@ import type { Bindings } from './router/upstream.ts';
 
 export interface GatewayRequest {
   request: Request;
+  /** The request URL, parsed once by the caller. */
+  url?: URL;
   role: 'ingress' | 'egress';
   /** Edge port the request arrived on (URL port, 80/443 by scheme, or the local override). */
   edgePort: number;
@@ -51,7 +53,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const listener = cfg.listeners.get(g.edgePort);
   if (!listener) return finish(g.role === 'egress' ? blackHole() : noRoute());
 
-  const url = new URL(req.url);
+  const url = g.url ?? new URL(req.url);
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const rawPath = url.pathname;
   const norm = normalizePath(rawPath, listener.pathMode, req.method);

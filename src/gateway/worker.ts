@@ -33,6 +33,27 @@ export interface GatewayOptions {
 
 const COLD_WAIT_MS = 3000;
 
+/**
+ * meshgate's equivalent of Envoy's status port (15021 `/healthz/ready`): requests to the reserved
+ * authority `meshgate.status` are answered by the gateway itself, never routed. Each one polls the
+ * control plane first, so it also brings an idle gateway up to date (Workers only run on requests).
+ */
+export const STATUS_AUTHORITY = 'meshgate.status';
+
+function isStatusRequest(request: Request): boolean {
+  const host = (request.headers.get('host') ?? new URL(request.url).host).toLowerCase();
+  return host === STATUS_AUTHORITY || host.startsWith(`${STATUS_AUTHORITY}:`);
+}
+
+async function status(client: SnapshotClient<CompiledConfig>, xds: XdsBinding, request: Request): Promise<Response> {
+  await client.poll(xds, true);
+  const applied = client.applied;
+  const body = { ready: !!applied, node: client.node.id, version: applied?.snapshot.version ?? null, configVersion: applied?.snapshot.config_version ?? null, lastError: client.lastError ?? null };
+  const path = new URL(request.url).pathname;
+  if (path !== '/healthz/ready' && path !== '/stats') return localReply(404, '');
+  return new Response(JSON.stringify(body), { status: applied || path === '/stats' ? 200 : 503, headers: { 'content-type': 'application/json' } });
+}
+
 export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv> {
   const rt = opts.runtime ?? systemRuntime;
   const state = new UpstreamState();
@@ -46,6 +67,7 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
         { refreshMs: Number(env.MESHGATE_REFRESH_MS ?? 500), coldWaitMs: COLD_WAIT_MS },
         rt,
       );
+      if (isStatusRequest(request)) return status(client, env.XDS, request);
       const cfg = await client.get(env.XDS, (p) => ctx.waitUntil(p));
       if (!cfg) {
         return localReply(503, `meshgate ${opts.role} gateway has no configuration yet: ${client.lastError ?? 'the control plane did not answer in time'}; retrying on the next request\n`);
@@ -56,13 +78,14 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
       // Mesh workloads reach the egress gateway over service bindings (no client address): internal.
       const internal = clientIp === null ? opts.role === 'egress' : isInternalCaller(clientIp);
       const override = env.MESHGATE_EDGE_PORT ? Number(env.MESHGATE_EDGE_PORT) : null;
+      const url = new URL(request.url);
       let port: number;
       try {
-        port = edgePort(new URL(request.url), override);
+        port = edgePort(url, override);
       } catch {
         return localReply(400, '');
       }
-      return handle(cfg, { request, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p) }, rt);
+      return handle(cfg, { request, url, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p) }, rt);
     },
   };
 }

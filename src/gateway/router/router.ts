@@ -55,7 +55,8 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   const body = await prepareBody(req.request, needReplay, req.retryBufferBytes ?? DEFAULT_RETRY_BUFFER_BYTES);
   const hash = action.hash?.({ headers: req.request.headers, query: req.query, sourceIp: req.sourceIp }, rt) ?? {};
   const authority = target.hostRewrite ?? action.hostRewrite ?? req.authority;
-  const headers = new Headers(req.headers);
+  // The pipeline's upstream headers are ours to change (mirrors take their own copy).
+  const headers = req.headers;
   applyHeaderOps(target.requestHeaders, headers);
   headers.set('x-forwarded-host', authority);
 

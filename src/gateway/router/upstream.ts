@@ -39,10 +39,9 @@ export interface AttemptResult {
 
 export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: UpstreamRequest, env: Bindings, timeoutMs: number): Promise<AttemptResult> {
   const url = upstreamUrl(cluster, ep, req);
-  const ac = new AbortController();
-  let timedOut = false;
-  const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), ac.abort()), timeoutMs) : undefined;
-  const init: RequestInit = { method: req.method, headers: req.headers, body: req.body, redirect: 'manual', signal: ac.signal };
+  // The runtime's own timeout signal: no JS timer or controller per attempt.
+  const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+  const init: RequestInit = { method: req.method, headers: req.headers, body: req.body, redirect: 'manual', ...(signal ? { signal } : {}) };
   try {
     let res: Response;
     if (ep.binding) {
@@ -54,10 +53,8 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
     }
     return { outcome: { kind: 'response', status: res.status, ...(res.headers.has('grpc-status') ? { grpcStatus: res.headers.get('grpc-status')! } : {}) }, response: res };
   } catch (e) {
-    if (timedOut) return { outcome: { kind: 'timeout' } };
+    if (signal?.aborted) return { outcome: { kind: 'timeout' } };
     const message = (e as Error).message ?? String(e);
     return { outcome: /connection lost|reset|disconnected/i.test(message) ? { kind: 'reset' } : { kind: 'connect-failure' }, error: message };
-  } finally {
-    if (timer) clearTimeout(timer);
   }
 }

@@ -4,4 +4,4 @@ export type { MatchInput } from './match-input.ts';
 export { compileRouteConfiguration, CompiledRouteTable, CompiledVirtualHost, CompiledRoute, regexLiteralPrefix, stripPort } from './route-table.ts';
 export type { VirtualHostIndexStats } from './route-table.ts';
 export { CompiledHeaderMatcher, CompiledQueryMatcher, CompiledMetadataMatcher, firstQueryValue } from './matchers.ts';
-export { CompiledStringMatcher } from './string-matcher.ts';
+export { CompiledStringMatcher, clearRegexCache } from './string-matcher.ts';

@@ -1,6 +1,6 @@
 import type { HeaderMatcher, MetadataMatcher, QueryParameterMatcher } from '../../xds/resources/route.ts';
 import type { MatchInput } from './match-input.ts';
-import { asciiLower, CompiledStringMatcher } from './string-matcher.ts';
+import { asciiLower, CompiledStringMatcher, within } from './string-matcher.ts';
 
 // Per-route conditions besides the path: headers, query parameters, dynamic metadata. Each is
 // compiled once per snapshot; `matches` does no parsing beyond reading the request.
@@ -27,11 +27,11 @@ export class CompiledHeaderMatcher {
     private readonly missingAsEmpty: boolean,
   ) {}
 
-  static compile(h: HeaderMatcher, what: string): CompiledHeaderMatcher {
+  static compile(h: HeaderMatcher): CompiledHeaderMatcher {
     const name = asciiLower(h.name);
-    const w = `${what}: header matcher ${JSON.stringify(h.name)}`;
-    if (name === '') throw new Error(`${what}: header matcher has an empty name`);
-    if (h.string_match !== undefined && h.present_match !== undefined) throw new Error(`${w}: set only one of string_match and present_match`);
+    if (name === '') throw new Error('header matcher has an empty name');
+    const w = () => `header matcher ${JSON.stringify(h.name)}`;
+    if (h.string_match !== undefined && h.present_match !== undefined) throw new Error(`${w()}: set only one of string_match and present_match`);
     const source =
       name === ':method' ? Source.Method
       : name === ':scheme' ? Source.Scheme
@@ -39,7 +39,12 @@ export class CompiledHeaderMatcher {
       : name === ':path' ? Source.Path
       : name.startsWith(':') ? Source.Missing
       : Source.Header;
-    const sm = h.string_match !== undefined ? CompiledStringMatcher.compile(h.string_match, w) : undefined;
+    let sm: CompiledStringMatcher | undefined;
+    try {
+      if (h.string_match !== undefined) sm = CompiledStringMatcher.compile(h.string_match);
+    } catch (e) {
+      throw within(w(), e);
+    }
     return new CompiledHeaderMatcher(name, source, sm, h.present_match ?? true, h.invert_match === true, h.treat_missing_header_as_empty === true);
   }
 
@@ -116,11 +121,15 @@ export class CompiledQueryMatcher {
     private readonly sm: CompiledStringMatcher | undefined,
   ) {}
 
-  static compile(q: QueryParameterMatcher, what: string): CompiledQueryMatcher {
-    if (q.name === '') throw new Error(`${what}: query parameter matcher has an empty name`);
-    const w = `${what}: query parameter matcher ${JSON.stringify(q.name)}`;
-    if (q.string_match !== undefined && q.present_match !== undefined) throw new Error(`${w}: set only one of string_match and present_match`);
-    return new CompiledQueryMatcher(q.name, q.string_match !== undefined ? CompiledStringMatcher.compile(q.string_match, w) : undefined);
+  static compile(q: QueryParameterMatcher): CompiledQueryMatcher {
+    if (q.name === '') throw new Error('query parameter matcher has an empty name');
+    const w = () => `query parameter matcher ${JSON.stringify(q.name)}`;
+    if (q.string_match !== undefined && q.present_match !== undefined) throw new Error(`${w()}: set only one of string_match and present_match`);
+    try {
+      return new CompiledQueryMatcher(q.name, q.string_match !== undefined ? CompiledStringMatcher.compile(q.string_match) : undefined);
+    } catch (e) {
+      throw within(w(), e);
+    }
   }
 
   matches(input: MatchInput): boolean {
@@ -139,17 +148,22 @@ export class CompiledMetadataMatcher {
     private readonly invert: boolean,
   ) {}
 
-  static compile(m: MetadataMatcher, what: string): CompiledMetadataMatcher {
-    const w = `${what}: dynamic metadata matcher ${JSON.stringify([m.filter, ...m.path.map((p) => p.key)].join('.'))}`;
-    if (m.filter === '') throw new Error(`${what}: dynamic metadata matcher has an empty filter`);
-    if (m.path.length === 0) throw new Error(`${w}: path must name at least one key`);
+  static compile(m: MetadataMatcher): CompiledMetadataMatcher {
+    const w = () => `dynamic metadata matcher ${JSON.stringify([m.filter, ...m.path.map((p) => p.key)].join('.'))}`;
+    if (m.filter === '') throw new Error('dynamic metadata matcher has an empty filter');
+    if (m.path.length === 0) throw new Error(`${w()}: path must name at least one key`);
     const { string_match, present_match } = m.value;
-    if ((string_match === undefined) === (present_match === undefined)) throw new Error(`${w}: value must set exactly one of string_match and present_match`);
+    if ((string_match === undefined) === (present_match === undefined)) throw new Error(`${w()}: value must set exactly one of string_match and present_match`);
     if (present_match === false) {
       // Envoy's PresentMatcher(false) never matches; keep it as a matcher that never matches.
       return new CompiledMetadataMatcher(m.filter, [], undefined, m.invert === true).never();
     }
-    const sm = string_match !== undefined ? CompiledStringMatcher.compile(string_match, w) : undefined;
+    let sm: CompiledStringMatcher | undefined;
+    try {
+      if (string_match !== undefined) sm = CompiledStringMatcher.compile(string_match);
+    } catch (e) {
+      throw within(w(), e);
+    }
     return new CompiledMetadataMatcher(m.filter, m.path.map((p) => p.key), sm, m.invert === true);
   }
 

@@ -3,7 +3,7 @@ import type { Route, RouteConfiguration, RouteMatch, VirtualHost } from '../../x
 import type { MatchInput } from './match-input.ts';
 import { CompiledHeaderMatcher, CompiledMetadataMatcher, CompiledQueryMatcher } from './matchers.ts';
 import { RadixTree, type RadixNode } from './radix.ts';
-import { asciiLower, compileRegex } from './string-matcher.ts';
+import { asciiLower, compileRegex, within } from './string-matcher.ts';
 
 // Local copies of the ASCII folding helpers: the per-request walk should not call through module
 // bindings (some loaders turn those into getters on the hot path).
@@ -80,6 +80,8 @@ export class CompiledRoute {
   }
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** First route in an index-ordered list below `limit` whose remaining conditions hold. */
 function firstIn(list: readonly CompiledRoute[], input: MatchInput, limit: number): CompiledRoute | undefined {
   for (let i = 0; i < list.length; i++) {
@@ -128,32 +130,44 @@ export class CompiledVirtualHost {
   ) {
     this.name = virtualHost.name;
     const stats: VirtualHostIndexStats = { routes: 0, exact: 0, prefix: 0, caseInsensitive: 0, regexByLiteralPrefix: 0, alwaysCheck: 0 };
-    this.routes = virtualHost.routes.map((route, i) => {
-      const what = `virtual host ${JSON.stringify(virtualHost.name)} route ${route.name ? JSON.stringify(route.name) : `#${i}`}`;
-      const r = this.compileRoute(route, i, what, stats);
+    const routes: CompiledRoute[] = [];
+    const src = virtualHost.routes;
+    for (let i = 0; i < src.length; i++) {
+      const route = src[i]!;
+      let r: CompiledRoute;
+      try {
+        r = this.compileRoute(route, i, stats);
+      } catch (e) {
+        throw within(`virtual host ${JSON.stringify(virtualHost.name)} route ${route.name ? JSON.stringify(route.name) : `#${i}`}`, e);
+      }
       r.virtualHost = this;
-      return r;
-    });
+      routes.push(r);
+    }
+    this.routes = routes;
     stats.routes = this.routes.length;
     this.stats = stats;
   }
 
-  private compileRoute(route: Route, i: number, what: string, stats: VirtualHostIndexStats): CompiledRoute {
+  private compileRoute(route: Route, i: number, stats: VirtualHostIndexStats): CompiledRoute {
     const m: RouteMatch = route.match;
-    const kinds = (['prefix', 'path', 'safe_regex'] as const).filter((k) => m[k] !== undefined);
-    if (kinds.length !== 1) {
-      throw new Error(`${what}: match must set exactly one of prefix, path, safe_regex (found ${kinds.length ? kinds.join(', ') : 'none'})`);
+    if (+(m.prefix !== undefined) + +(m.path !== undefined) + +(m.safe_regex !== undefined) !== 1) {
+      const kinds = (['prefix', 'path', 'safe_regex'] as const).filter((k) => m[k] !== undefined);
+      throw new Error(`match must set exactly one of prefix, path, safe_regex (found ${kinds.length ? kinds.join(', ') : 'none'})`);
     }
-    const headers = (m.headers ?? []).map((h) => CompiledHeaderMatcher.compile(h, what));
-    const query = (m.query_parameters ?? []).map((q) => CompiledQueryMatcher.compile(q, what));
-    const meta = (m.dynamic_metadata ?? []).map((d) => CompiledMetadataMatcher.compile(d, what));
+    const headers = m.headers?.length ? m.headers.map(CompiledHeaderMatcher.compile) : NONE;
+    const query = m.query_parameters?.length ? m.query_parameters.map(CompiledQueryMatcher.compile) : NONE;
+    const meta = m.dynamic_metadata?.length ? m.dynamic_metadata.map(CompiledMetadataMatcher.compile) : NONE;
     const cs = m.case_sensitive !== false;
-    const make = (check: PathCheck | undefined) => new CompiledRoute(route, i, check, headers, query, meta);
 
     if (m.safe_regex !== undefined) {
       // case_sensitive does not apply to regexes (Envoy); a regex carries its own `(?i)`.
-      const re = compileRegex(m.safe_regex.regex, `${what}: safe_regex`);
-      const r = make(new PathCheck('regex', '', true, re, false));
+      let re: RE2JS;
+      try {
+        re = compileRegex(m.safe_regex.regex);
+      } catch (e) {
+        throw within('safe_regex', e);
+      }
+      const r = new CompiledRoute(route, i, new PathCheck('regex', '', true, re, false), headers, query, meta);
       const lit = regexLiteralPrefix(m.safe_regex.regex);
       if (lit !== '') {
         this.cs.addPrefix(lit, r);
@@ -165,7 +179,7 @@ export class CompiledVirtualHost {
       return r;
     }
     if (m.path !== undefined) {
-      const r = make(undefined);
+      const r = new CompiledRoute(route, i, undefined, headers, query, meta);
       if (cs) {
         let list = this.exact.get(m.path);
         if (!list) this.exact.set(m.path, (list = []));
@@ -180,12 +194,12 @@ export class CompiledVirtualHost {
     const prefix = m.prefix!;
     if (prefix.includes('?')) {
       // Envoy matches prefixes against :path including the query; only such prefixes can tell.
-      const r = make(new PathCheck('prefix', cs ? prefix : asciiLower(prefix), cs, undefined, true));
+      const r = new CompiledRoute(route, i, new PathCheck('prefix', cs ? prefix : asciiLower(prefix), cs, undefined, true), headers, query, meta);
       this.always.push(r);
       stats.alwaysCheck++;
       return r;
     }
-    const r = make(undefined);
+    const r = new CompiledRoute(route, i, undefined, headers, query, meta);
     if (cs) {
       this.cs.addPrefix(prefix, r);
       stats.prefix++;
@@ -321,18 +335,18 @@ export class CompiledRouteTable {
     let star: CompiledVirtualHost | undefined;
     for (const cvh of this.virtualHosts) {
       for (const raw of cvh.virtualHost.domains) {
-        const what = `route configuration ${JSON.stringify(config.name)} virtual host ${JSON.stringify(cvh.name)}`;
+        const what = () => `route configuration ${JSON.stringify(config.name)} virtual host ${JSON.stringify(cvh.name)}`;
         const d = asciiLower(raw);
-        if (d === '') throw new Error(`${what}: empty domain`);
+        if (d === '') throw new Error(`${what()}: empty domain`);
         const other = seen.get(d);
-        if (other !== undefined) throw new Error(`${what}: duplicate domain ${JSON.stringify(raw)} (already in virtual host ${JSON.stringify(other)})`);
+        if (other !== undefined) throw new Error(`${what()}: duplicate domain ${JSON.stringify(raw)} (already in virtual host ${JSON.stringify(other)})`);
         seen.set(d, cvh.name);
         const stars = d.split('*').length - 1;
         if (d === '*') star = cvh;
         else if (stars === 0) this.exact.set(d, cvh);
         else if (stars === 1 && d.startsWith('*')) this.suffix.add(d.slice(1), cvh);
         else if (stars === 1 && d.endsWith('*')) this.prefix.add(d.slice(0, -1), cvh);
-        else throw new Error(`${what}: domain ${JSON.stringify(raw)} may hold one wildcard, only at its start or end`);
+        else throw new Error(`${what()}: domain ${JSON.stringify(raw)} may hold one wildcard, only at its start or end`);
       }
     }
     this.star = star;

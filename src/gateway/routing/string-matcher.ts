@@ -24,14 +24,33 @@ export function foldedAt(s: string, pos: number, lowerNeedle: string): boolean {
   return true;
 }
 
-/** Compile an RE2 pattern; `what` says where it came from, for the NACK message. */
-export function compileRegex(pattern: string, what: string): RE2JS {
-  try {
-    return RE2JS.compile(pattern);
-  } catch (e) {
-    throw new Error(`${what}: invalid RE2 regex ${JSON.stringify(pattern)}: ${(e as Error).message}`);
-  }
+/** Wrap an error with the place it came from (messages are built only when something fails). */
+export function within(where: string, e: unknown): Error {
+  return new Error(`${where}: ${(e as Error).message}`, { cause: e });
 }
+
+/** Compile an RE2 pattern (cached); throws `invalid RE2 regex …` for the NACK message. */
+export function compileRegex(pattern: string): RE2JS {
+  const hit = regexCache.get(pattern);
+  if (hit !== undefined) return hit;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(pattern);
+  } catch (e) {
+    throw new Error(`invalid RE2 regex ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+  }
+  // Compiled RE2 programs are immutable and shareable: snapshots repeat the same patterns (per
+  // route `:method` regexes, unchanged routes across versions), so keep a bounded cache.
+  if (regexCache.size >= REGEX_CACHE_MAX) regexCache.clear();
+  regexCache.set(pattern, re);
+  return re;
+}
+const REGEX_CACHE_MAX = 20_000;
+/** Forget every cached RE2 program (benchmarks measuring a cold compile). */
+export function clearRegexCache(): void {
+  regexCache.clear();
+}
+const regexCache = new Map<string, RE2JS>();
 
 const enum Kind {
   Exact,
@@ -50,10 +69,11 @@ export class CompiledStringMatcher {
     private readonly re: RE2JS | undefined,
   ) {}
 
-  static compile(m: StringMatcher, what: string): CompiledStringMatcher {
-    const set = (['exact', 'prefix', 'suffix', 'contains', 'safe_regex'] as const).filter((k) => m[k] !== undefined);
-    if (set.length !== 1) {
-      throw new Error(`${what}: string matcher must set exactly one of exact, prefix, suffix, contains, safe_regex (found ${set.length ? set.join(', ') : 'none'})`);
+  static compile(m: StringMatcher): CompiledStringMatcher {
+    const n = +(m.exact !== undefined) + +(m.prefix !== undefined) + +(m.suffix !== undefined) + +(m.contains !== undefined) + +(m.safe_regex !== undefined);
+    if (n !== 1) {
+      const set = (['exact', 'prefix', 'suffix', 'contains', 'safe_regex'] as const).filter((k) => m[k] !== undefined);
+      throw new Error(`string matcher must set exactly one of exact, prefix, suffix, contains, safe_regex (found ${set.length ? set.join(', ') : 'none'})`);
     }
     const ic = m.ignore_case === true;
     const lit = (s: string) => (ic ? asciiLower(s) : s);
@@ -61,7 +81,7 @@ export class CompiledStringMatcher {
     if (m.prefix !== undefined) return new CompiledStringMatcher(Kind.Prefix, lit(m.prefix), ic, undefined);
     if (m.suffix !== undefined) return new CompiledStringMatcher(Kind.Suffix, lit(m.suffix), ic, undefined);
     if (m.contains !== undefined) return new CompiledStringMatcher(Kind.Contains, lit(m.contains), ic, undefined);
-    const re = compileRegex(m.safe_regex!.regex, what);
+    const re = compileRegex(m.safe_regex!.regex);
     return new CompiledStringMatcher(Kind.Regex, '', false, re);
   }
 

@@ -118,6 +118,23 @@ describe('path matching', () => {
   });
 });
 
+describe('radix index at scale', () => {
+  test('wide fan-out and edge splits agree with a linear scan', () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 300; i++) keys.push(`/p${i}`, `/p${i}/x`, `/P${i % 7}`);
+    const routes = keys.map((k, i) => route(i % 3 === 2 ? { prefix: k, case_sensitive: false } : i % 2 ? { path: k } : { prefix: k }, `r${i}`));
+    const t = compileRouteConfiguration(rc([vhost(routes)]));
+    for (const p of ['/p1', '/p12', '/p123/x', '/p123/xy', '/P299', '/p5', '/q', '/p', '/p1999', '/P3/x']) {
+      const want = routes.findIndex((r) => {
+        const m = r.match;
+        if (m.path !== undefined) return p === m.path;
+        return m.case_sensitive === false ? p.toLowerCase().startsWith(m.prefix!.toLowerCase()) : p.startsWith(m.prefix!);
+      });
+      expect(t.match(req(p))?.index ?? -1).toBe(want);
+    }
+  });
+});
+
 describe('first match wins across mixed route kinds', () => {
   const routes = [
     route({ prefix: '/api/', headers: [{ name: 'x-canary', string_match: { exact: 'yes' } }] }, 'canary'),
