@@ -5,6 +5,8 @@ import { compileClusters, type CompiledCluster, type UpstreamState } from './ups
 import { compileAction, type CompiledAction } from './router/compile-action.ts';
 import { MESHGATE_PATH_MODE, type PathNormalizationMode } from './http/path.ts';
 import type { Runtime } from './runtime.ts';
+import { compileHttpFilters, type CompiledHttpFilter } from './filters/chain.ts';
+import './filters/registry.ts';
 
 // A snapshot compiled once per version into what the hot path reads: per listener port the
 // route table (virtual-host index, route matchers with precompiled RE2) and path normalization;
@@ -15,6 +17,8 @@ export interface CompiledListener {
   port: number;
   table: CompiledRouteTable;
   pathMode: PathNormalizationMode;
+  /** Listener-level filters (authentication, authorization) in order. */
+  filters: readonly CompiledHttpFilter[];
 }
 
 export interface CompiledConfig {
@@ -45,6 +49,7 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
     listeners.set(port, {
       port,
       table,
+      filters: compileHttpFilters(hcm.http_filters),
       pathMode: {
         normalize_path: hcm.normalize_path ?? MESHGATE_PATH_MODE.normalize_path,
         merge_slashes: hcm.merge_slashes ?? MESHGATE_PATH_MODE.merge_slashes,

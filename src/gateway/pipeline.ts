@@ -10,6 +10,7 @@ import { stripHopByHop } from './http/hop-by-hop.ts';
 import { badRequest, blackHole, faultAbort, noRoute } from './http/local-reply.ts';
 import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.ts';
 import { drawFault } from './filters/fault.ts';
+import { runFilters, type FilterContext } from './filters/chain.ts';
 import { applyHeaderOps } from './router/header-ops.ts';
 import { pickTarget } from './router/compile-action.ts';
 import { redirectResponse } from './router/redirect.ts';
@@ -34,6 +35,8 @@ export interface GatewayRequest {
   env: Bindings;
   waitUntil: (p: Promise<unknown>) => void;
   retryBufferBytes?: number;
+  /** Verified peer identity (mTLS), when there is one. */
+  peer?: FilterContext['peer'];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -66,22 +69,31 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const host = parsed?.host ?? url.hostname;
 
   const vh = listener.table.selectVirtualHost(authority);
-  if (!vh) return finish(noRoute());
-  if (vh.virtualHost.require_tls === 'ALL' && scheme === 'http') {
+  if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
     return finish(new Response(null, { status: 301, headers: { location: `https://${parsed?.host ?? host}${path}${url.search}` } }));
   }
-  const input: MatchInput = { path, headers: req.headers, method: req.method, scheme, authority, query };
-  const route = vh.match(input);
+  const metadata: Record<string, Record<string, unknown>> = {};
+  const input: MatchInput = { path, headers: req.headers, method: req.method, scheme, authority, query, metadata };
+  let route = vh?.match(input);
+  const origin = req.headers.get('origin');
+  // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
+  const preflightCors = route ? cfg.actions.get(route.route)?.cors : undefined;
+  if (preflightCors && isPreflight(req)) {
+    const local = answerPreflight(preflightCors, req);
+    if (local) return finish(local);
+  }
+  // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
+  if (listener.filters.length) {
+    const denied = await runFilters(listener.filters, { request: req, headers, path, query, method: req.method, scheme, authority, port: g.edgePort, clientIp: g.clientIp, metadata, env: g.env, rt, waitUntil: g.waitUntil, ...(g.peer ? { peer: g.peer } : {}) });
+    if (denied) return finish(denied);
+    // Envoy clears the route cache after jwt_authn: claims may now select another route.
+    if (Object.keys(metadata).length) route = vh?.match(input);
+  }
   if (!route) return finish(noRoute());
   const action = cfg.actions.get(route.route);
   if (!action) return finish(noRoute());
   const r = route.route;
-  const origin = req.headers.get('origin');
 
-  if (action.cors && isPreflight(req)) {
-    const local = answerPreflight(action.cors, req);
-    if (local) return finish(local);
-  }
   if (r.direct_response) {
     const b = r.direct_response.body;
     const body = b?.inline_string ?? (b?.inline_bytes !== undefined ? Uint8Array.from(atob(b.inline_bytes), (c) => c.charCodeAt(0)) : null);
