@@ -1,0 +1,81 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// Real HTTP upstreams on 127.0.0.1 that report who answered and what they received, and a
+// client that can set Host (fetch cannot).
+
+export interface Received {
+  server: string;
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Upstream {
+  name: string;
+  port: number;
+  received: Received[];
+  close(): Promise<void>;
+}
+
+/** `?status=N`, `?delay=ms` and `?fail=N` (first N requests answer 503) steer the answer. */
+export async function upstream(name: string): Promise<Upstream> {
+  const received: Received[] = [];
+  let failed = 0;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ server: name, method: req.method!, url: req.url!, headers: req.headers, body });
+      const u = new URL(req.url!, 'http://x');
+      const fail = Number(u.searchParams.get('fail') ?? 0);
+      const status = fail > failed ? (failed++, 503) : Number(u.searchParams.get('status') ?? 200);
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(status, { 'content-type': 'application/json', 'x-upstream': name });
+        res.end(JSON.stringify({ server: name, url: req.url, host: req.headers.host }));
+      }, Number(u.searchParams.get('delay') ?? 0));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    name,
+    port: (server.address() as AddressInfo).port,
+    received,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** One HTTP request to `base` with an explicit Host header. */
+export function send(base: string, path: string, opts: { host?: string; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path, method: opts.method ?? 'GET', headers: { host: opts.host ?? 'app.example.com', ...opts.headers }, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    if (opts.body) req.write(opts.body);
+    req.end();
+  });
+}
+
+/** Polls until `check` holds (or fails after `ms`). */
+export async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  let last: T = await fn();
+  while (!check(last)) {
+    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms; last value: ${JSON.stringify(last).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    last = await fn();
+  }
+  return last;
+}
