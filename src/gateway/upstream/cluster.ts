@@ -211,17 +211,8 @@ export class CompiledCluster {
     return true;
   }
 
-  /** Gives back one unit; a released 'connection' goes to the longest-waiting queued request. */
+  /** Gives back one unit. */
   release(kind: ResourceKind): void {
-    if (kind === 'connection') {
-      const next = this.cs.waiters.shift();
-      if (next) {
-        // The slot passes straight to the waiter; it stops being pending.
-        this.cs.counters.pending = Math.max(0, this.cs.counters.pending - 1);
-        next.resolve();
-        return;
-      }
-    }
     this.cs.counters[kind] = Math.max(0, this.cs.counters[kind] - 1);
   }
 
@@ -231,11 +222,13 @@ export class CompiledCluster {
   }
 
   /**
-   * A fetch slot under max_connections: granted at once while slots are free, else queued as a
-   * pending request (max_pending_requests) until `release('connection')`/`lease.release()` frees
-   * one, else 'overflow'. Queued requests are served in arrival order.
+   * A fetch slot under max_connections: granted at once while slots are free; else the request
+   * waits as pending (max_pending_requests), checking for a free slot every few milliseconds for
+   * up to `maxWaitMs`; else 'overflow'. Waiting requests poll in their own request context:
+   * workerd does not let one request's completion resume another's I/O, so there is no hand-off
+   * queue (order among waiters is not guaranteed FIFO).
    */
-  admit(): Promise<Lease | 'overflow'> {
+  async admit(maxWaitMs = this.connectTimeoutMs): Promise<Lease | 'overflow'> {
     const lease = (): Lease => {
       let done = false;
       return {
@@ -246,12 +239,25 @@ export class CompiledCluster {
         },
       };
     };
-    if (this.cs.counters.connection < this.limits.connection) {
+    const free = () => this.cs.counters.connection < this.limits.connection;
+    if (free()) {
       this.cs.counters.connection++;
-      return Promise.resolve(lease());
+      return lease();
     }
-    if (!this.tryAcquire('pending')) return Promise.resolve('overflow');
-    return new Promise((resolve) => this.cs.waiters.push({ resolve: () => resolve(lease()) }));
+    if (!this.tryAcquire('pending')) return 'overflow';
+    try {
+      for (let waited = 0; waited < maxWaitMs; waited += ADMIT_POLL_MS) {
+        await new Promise((r) => setTimeout(r, ADMIT_POLL_MS));
+        if (free()) {
+          this.cs.counters.connection++;
+          return lease();
+        }
+      }
+      this.cs.overflows.pending++;
+      return 'overflow';
+    } finally {
+      this.release('pending');
+    }
   }
 }
 
@@ -272,6 +278,7 @@ function makeLb(spec: ClusterSpec, hosts: readonly Host[], rt: Runtime): LoadBal
 
 // ---- compile ------------------------------------------------------------------------------
 
+const ADMIT_POLL_MS = 5;
 const KIND: Record<Cluster['type'], ClusterKind> = { EDS: 'eds', STATIC: 'static', STRICT_DNS: 'dns', LOGICAL_DNS: 'dns', ORIGINAL_DST: 'original_dst' };
 const MAGLEV_MAX = 5000011;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;

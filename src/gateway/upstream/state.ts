@@ -27,19 +27,12 @@ export class HostState {
   }
 }
 
-export interface Waiter {
-  /** Hands a freed fetch slot to the queued request. */
-  resolve(): void;
-}
-
 export class ClusterState {
   readonly hosts = new Map<string, HostState>();
   /** Circuit-breaker usage, shared by every compiled version of the cluster. */
   readonly counters: Record<ResourceKind, number> = { request: 0, pending: 0, retry: 0, connection: 0 };
   /** Overflow counts (Envoy's upstream_rq_pending_overflow, upstream_cx_overflow, …). */
   readonly overflows: Record<ResourceKind, number> = { request: 0, pending: 0, retry: 0, connection: 0 };
-  /** Requests queued for a connection slot (see CompiledCluster.admit). */
-  readonly waiters: Waiter[] = [];
   /** Number of hosts currently ejected, and the earliest moment one of them comes back. */
   ejectedCount = 0;
   nextUnejectAt = Number.POSITIVE_INFINITY;

@@ -20,7 +20,7 @@ export interface Upstream {
 }
 
 /** `?status=N`, `?delay=ms` and `?fail=N` (first N requests answer 503) steer the answer. */
-export async function upstream(name: string): Promise<Upstream> {
+export async function upstream(name: string, defaults: { status?: number } = {}): Promise<Upstream> {
   const received: Received[] = [];
   let failed = 0;
   const server: Server = createServer((req, res) => {
@@ -30,7 +30,7 @@ export async function upstream(name: string): Promise<Upstream> {
       received.push({ server: name, method: req.method!, url: req.url!, headers: req.headers, body });
       const u = new URL(req.url!, 'http://x');
       const fail = Number(u.searchParams.get('fail') ?? 0);
-      const status = fail > failed ? (failed++, 503) : Number(u.searchParams.get('status') ?? 200);
+      const status = fail > failed ? (failed++, 503) : Number(u.searchParams.get('status') ?? defaults.status ?? 200);
       setTimeout(() => {
         if (res.destroyed) return;
         res.writeHead(status, { 'content-type': 'application/json', 'x-upstream': name });

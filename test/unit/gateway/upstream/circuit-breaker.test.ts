@@ -48,15 +48,15 @@ test('counters are shared across recompiles of the same cluster', () => {
   expect(v2.tryAcquire('request')).toBe(true);
 });
 
-test('admit: max_connections fetch slots, max_pending_requests queued, then overflow', async () => {
+test('admit: max_connections fetch slots, max_pending_requests waiting, then overflow', async () => {
   const c = build(thresholds({ max_connections: 1, max_pending_requests: 1 }));
   const first = await c.admit();
   expect(first).not.toBe('overflow');
   let secondGranted: Lease | 'overflow' | undefined;
-  const second = c.admit().then((l) => (secondGranted = l));
+  const second = c.admit(1000).then((l) => (secondGranted = l));
   expect(c.usage('pending')).toBe(1);
   expect(await c.admit()).toBe('overflow');
-  await Promise.resolve();
+  await new Promise((r) => setTimeout(r, 20));
   expect(secondGranted).toBeUndefined();
   (first as Lease).release();
   (first as Lease).release(); // idempotent
@@ -66,4 +66,12 @@ test('admit: max_connections fetch slots, max_pending_requests queued, then over
   expect(c.usage('connection')).toBe(1);
   (secondGranted as Lease).release();
   expect(c.usage('connection')).toBe(0);
+});
+
+test('admit: a pending request that waits longer than maxWaitMs overflows', async () => {
+  const c = build(thresholds({ max_connections: 1, max_pending_requests: 1 }));
+  const first = await c.admit();
+  expect(await c.admit(20)).toBe('overflow');
+  expect(c.usage('pending')).toBe(0);
+  (first as Lease).release();
 });
