@@ -23,6 +23,11 @@ export interface CompiledListener {
 
 export interface CompiledConfig {
   version: string;
+  /**
+   * Egress: what a request to a port no listener covers gets — the PassthroughCluster under
+   * ALLOW_ANY (Istio's allow_any virtual host), undefined (502 BlackHole) under REGISTRY_ONLY.
+   */
+  passthrough?: CompiledAction;
   listeners: ReadonlyMap<number, CompiledListener>;
   clusters: ReadonlyMap<string, CompiledCluster>;
   actions: ReadonlyMap<Route, CompiledAction>;
@@ -57,5 +62,7 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
       },
     });
   }
-  return { version: s.version, listeners, clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt), actions };
+  const allowAny = s.resources.route.some((rc) => rc.virtual_hosts.some((vh) => vh.name === 'allow_any'));
+  const passthrough = allowAny ? compileAction({ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s' } }, 'allow_any') : undefined;
+  return { version: s.version, listeners, clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt), actions, ...(passthrough ? { passthrough } : {}) };
 }

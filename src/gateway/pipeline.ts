@@ -1,7 +1,7 @@
 import type { Runtime } from './runtime.ts';
 import type { CompiledConfig } from './compile.ts';
 import type { MatchInput } from './routing/index.ts';
-import { normalizePath } from './http/path.ts';
+import { MESHGATE_PATH_MODE, normalizePath } from './http/path.ts';
 import { parseAuthority } from './http/host.ts';
 import { ensureRequestId } from './http/request-id.ts';
 import { propagateTrace } from './http/tracing.ts';
@@ -12,7 +12,7 @@ import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.t
 import { drawFault } from './filters/fault.ts';
 import { runFilters, type FilterContext } from './filters/chain.ts';
 import { applyHeaderOps } from './router/header-ops.ts';
-import { pickTarget } from './router/compile-action.ts';
+import { pickTarget, type CompiledAction } from './router/compile-action.ts';
 import { redirectResponse } from './router/redirect.ts';
 import { forward } from './router/router.ts';
 import type { Bindings } from './router/upstream.ts';
@@ -41,6 +41,12 @@ export interface GatewayRequest {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** REGISTRY_ONLY: a host no ServiceEntry declares goes to the BlackHoleCluster (502), and is logged. */
+function blocked(host: string): Response {
+  console.warn(`egress: blocked ${host}: no ServiceEntry declares it and the outbound traffic policy is REGISTRY_ONLY (BlackHoleCluster)`);
+  return blackHole();
+}
+
 export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime): Promise<Response> {
   const req = g.request;
   const headers = new Headers(req.headers);
@@ -53,13 +59,15 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     return out;
   };
 
-  const listener = cfg.listeners.get(g.edgePort);
-  if (!listener) return finish(g.role === 'egress' ? blackHole() : noRoute());
-
   const url = g.url ?? new URL(req.url);
+  const listener = cfg.listeners.get(g.edgePort);
+  if (!listener) {
+    if (g.role !== 'egress') return finish(noRoute());
+    if (!cfg.passthrough) return finish(blocked(url.host));
+  }
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const rawPath = url.pathname;
-  const norm = normalizePath(rawPath, listener.pathMode, req.method);
+  const norm = normalizePath(rawPath, listener?.pathMode ?? MESHGATE_PATH_MODE, req.method);
   if (!norm.ok) return finish(badRequest());
   if (norm.redirect) return finish(new Response(null, { status: 307, headers: { location: `${norm.path}${url.search}` } }));
   const path = norm.path;
@@ -68,31 +76,36 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const parsed = parseAuthority(authority);
   const host = parsed?.host ?? url.hostname;
 
-  const vh = listener.table.selectVirtualHost(authority);
-  if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
-    return finish(new Response(null, { status: 301, headers: { location: `https://${parsed?.host ?? host}${path}${url.search}` } }));
-  }
   const metadata: Record<string, Record<string, unknown>> = {};
-  const input: MatchInput = { path, headers: req.headers, method: req.method, scheme, authority, query, metadata };
-  let route = vh?.match(input);
   const origin = req.headers.get('origin');
-  // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
-  const preflightCors = route ? cfg.actions.get(route.route)?.cors : undefined;
-  if (preflightCors && isPreflight(req)) {
-    const local = answerPreflight(preflightCors, req);
-    if (local) return finish(local);
+  let action: CompiledAction | undefined;
+  if (!listener) {
+    action = cfg.passthrough; // egress, ALLOW_ANY, a port no ServiceEntry declares
+  } else {
+    const vh = listener.table.selectVirtualHost(authority);
+    if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
+      return finish(new Response(null, { status: 301, headers: { location: `https://${parsed?.host ?? host}${path}${url.search}` } }));
+    }
+    const input: MatchInput = { path, headers: req.headers, method: req.method, scheme, authority, query, metadata };
+    let route = vh?.match(input);
+    // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
+    const preflightCors = route ? cfg.actions.get(route.route)?.cors : undefined;
+    if (preflightCors && isPreflight(req)) {
+      const local = answerPreflight(preflightCors, req);
+      if (local) return finish(local);
+    }
+    // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
+    if (listener.filters.length) {
+      const denied = await runFilters(listener.filters, { request: req, headers, path, query, method: req.method, scheme, authority, port: g.edgePort, clientIp: g.clientIp, metadata, env: g.env, rt, waitUntil: g.waitUntil, ...(g.peer ? { peer: g.peer } : {}) });
+      if (denied) return finish(denied);
+      // Envoy clears the route cache after jwt_authn: claims may now select another route.
+      if (Object.keys(metadata).length) route = vh?.match(input);
+    }
+    action = route ? cfg.actions.get(route.route) : undefined;
   }
-  // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
-  if (listener.filters.length) {
-    const denied = await runFilters(listener.filters, { request: req, headers, path, query, method: req.method, scheme, authority, port: g.edgePort, clientIp: g.clientIp, metadata, env: g.env, rt, waitUntil: g.waitUntil, ...(g.peer ? { peer: g.peer } : {}) });
-    if (denied) return finish(denied);
-    // Envoy clears the route cache after jwt_authn: claims may now select another route.
-    if (Object.keys(metadata).length) route = vh?.match(input);
-  }
-  if (!route) return finish(noRoute());
-  const action = cfg.actions.get(route.route);
   if (!action) return finish(noRoute());
-  const r = route.route;
+  const r = action.route;
+  if (r.name === 'block_all') return finish(blocked(authority));
 
   if (r.direct_response) {
     const b = r.direct_response.body;
