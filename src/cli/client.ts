@@ -31,7 +31,8 @@ export interface RequestOptions {
 /** The 400 answer of the admin API: each validation error, for the caller to print. */
 export class ValidationFailure extends CliError {
   constructor(readonly errors: readonly ServerError[]) {
-    super(`the admin API rejected the request: ${errors.length === 1 ? '1 error' : `${errors.length} errors`}`);
+    // Printed by main as `error: …` and then each error on its own line.
+    super('the admin API rejected the request (400):', EXIT_ERROR, errors.map((e) => serverErrorLine(e)).join('\n'));
     this.name = 'ValidationFailure';
   }
 }

@@ -14,6 +14,13 @@ export interface CliIO {
 }
 
 export function nodeIO(): CliIO {
+  // A reader that stops early (`meshgate get vs | head`) closes the pipe: exit quietly, as kubectl does.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),

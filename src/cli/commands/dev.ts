@@ -4,7 +4,7 @@ import { contextPath, removeContext, writeContext, type CliContext } from '../co
 import { CliError, EXIT_ERROR, EXIT_OK, UsageError } from '../errors.ts';
 import { collectManifests } from '../files.ts';
 import { loadManifest } from '../../config/manifest.ts';
-import { DEFAULT_PORTS, entriesFromEnv, MeshStartAborted, MeshStartError, startMesh, type RunningMesh } from '../dev/mesh.ts';
+import { DEFAULT_PORTS, MeshStartAborted, MeshStartError, startMesh, type RunningMesh } from '../dev/mesh.ts';
 import { issueLine } from './validate.ts';
 
 // `meshgate dev`: the local mesh (DESIGN.md "The contract"). Bundles the workers, starts one
@@ -106,7 +106,6 @@ export const dev: Command = {
         manifests,
         ownSignals: true,
         signal: stop.signal,
-        entries: entriesFromEnv(print.io.env),
         log: (l) => print.out(l),
       });
     } catch (e) {

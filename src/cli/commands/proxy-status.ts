@@ -4,6 +4,7 @@ import { CONNECTION_FLAGS } from '../connection.ts';
 import { EXIT_ERROR, EXIT_OK } from '../errors.ts';
 import { formatTable, isOutputFormat, render } from '../output.ts';
 import { humanDuration } from '../resources.ts';
+import { WATCH_NODE_PREFIX } from './proxy-config.ts';
 import { connect } from './remote.ts';
 
 // `meshgate proxy-status [PROXY]`, like `istioctl proxy-status`: one row per proxy the control
@@ -56,7 +57,8 @@ export const proxyStatus: Command = {
     const client = connect(args, print);
     const only = args.positionals[0];
     const res = await client.request<SyncRow[]>('GET', '/debug/syncz');
-    let rows = Array.isArray(res.body) ? res.body : [];
+    // `proxy-config --watch` streams register as nodes of their own; they are not gateways.
+    let rows = (Array.isArray(res.body) ? res.body : []).filter((r) => !r.proxy.startsWith(WATCH_NODE_PREFIX));
     if (only !== undefined) {
       rows = rows.filter((r) => r.proxy === only);
       if (!rows.length) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -42,7 +42,10 @@ export interface StartMeshOptions {
   token?: string;
   /** Durable Object state lives here (survives restarts). Default: a fresh temp dir, removed on stop. */
   stateDir?: string;
-  /** Where bundles go (reused while sources are unchanged). Default `<stateDir>/.build`. */
+  /**
+   * Where bundles go (reused while sources are unchanged). Default `node_modules/.cache/meshgate/dev`
+   * in the repo (shared by every run), or `<stateDir>/.build` when there is no node_modules.
+   */
   buildDir?: string;
   /** Manifests applied through the admin API once the mesh is up: file paths or texts. */
   manifests?: readonly (string | { source: string; text: string })[];
@@ -155,17 +158,9 @@ export const DEFAULT_PORTS = { admin: 15010, ingress: 8080, egress: 8081 } as co
 export const NODE_IDS = { ingress: 'istio-ingressgateway', egress: 'istio-egressgateway' } as const;
 const LOG_LINES = 500;
 
-/**
- * Developer hook: `MESHGATE_DEV_ENTRIES='{"ingress-gateway":"path.ts",…}'` replaces entry files
- * (e.g. a stand-in gateway while src/gateway is being written). Not for users.
- */
-export function entriesFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Partial<Record<MeshWorkerName, string>> | undefined {
-  const raw = env.MESHGATE_DEV_ENTRIES;
-  if (!raw) return undefined;
-  const v = JSON.parse(raw) as Record<string, unknown>;
-  const out: Partial<Record<MeshWorkerName, string>> = {};
-  for (const k of Object.keys(MESH_ENTRIES) as MeshWorkerName[]) if (typeof v[k] === 'string') out[k] = v[k];
-  return out;
+function defaultBuildDir(stateDir: string): string {
+  const modules = path.join(REPO_ROOT, 'node_modules');
+  return existsSync(modules) ? path.join(modules, '.cache', 'meshgate', 'dev') : path.join(stateDir, '.build');
 }
 
 /** `reviews-v1` → `REVIEWS_V1`: the default binding name of an extra worker. */
@@ -210,7 +205,11 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
   const stateDir = ownState ? await mkdtemp(path.join(tmpdir(), 'meshgate-dev-')) : path.resolve(opts.stateDir!);
   const cleanups: (() => Promise<void>)[] = [];
   if (ownState) cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+  // Steps cut short by an abort keep running; cleanup waits for them (a bundle still being
+  // written would recreate the state dir after its removal).
+  const inflight: Promise<unknown>[] = [];
   const cleanup = async () => {
+    await Promise.allSettled(inflight);
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   };
 
@@ -222,6 +221,7 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
     const signal = opts.signal;
     if (!signal) return p;
     aborted();
+    inflight.push(p);
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => reject(new MeshStartAborted());
       signal.addEventListener('abort', onAbort, { once: true });
@@ -231,7 +231,7 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
 
   try {
     await mkdir(stateDir, { recursive: true });
-    const buildDir = opts.buildDir ? path.resolve(opts.buildDir) : path.join(stateDir, '.build');
+    const buildDir = opts.buildDir ? path.resolve(opts.buildDir) : defaultBuildDir(stateDir);
 
     log('bundling workers…');
     const entries: Record<string, string> = { ...MESH_ENTRIES, ...opts.entries };
@@ -366,7 +366,7 @@ async function launch(a: { opts: StartMeshOptions; host: string; want: { admin: 
         name: `${role}-gateway`,
         scriptPath: a.files[`${role}-gateway`]!,
         modulesRoot: path.dirname(a.files[`${role}-gateway`]!),
-        bindings: { MESHGATE_NODE_ID: NODE_IDS[role], MESHGATE_REFRESH_MS: refresh, ...(role === 'ingress' ? { MESHGATE_EDGE_PORT: '80' } : {}), ...opts.gatewayVars },
+        bindings: { MESHGATE_NODE_ID: NODE_IDS[role], MESHGATE_REFRESH_MS: refresh, MESHGATE_DEV: '1', ...(role === 'ingress' ? { MESHGATE_EDGE_PORT: '80' } : {}), ...opts.gatewayVars },
         serviceBindings: { ...gatewayBindings, XDS: xds },
         unsafeDirectSockets: [{ host, port: want[role] }],
       }),
@@ -442,11 +442,17 @@ async function waitReady(a: { mf: Miniflare; ingress: string; egress: string; ti
   }
 }
 
-/** Any HTTP response from a gateway counts (a 404 for an unknown host is an answer). */
+/**
+ * The gateway's status endpoint (Envoy's `/healthz/ready`, at the reserved authority
+ * `meshgate.status`; src/gateway/worker.ts): never routed, and it makes the gateway poll the
+ * control plane, so it shows up in /debug/syncz at once. Any HTTP response counts as up.
+ */
+export const GATEWAY_STATUS = { host: 'meshgate.status', path: '/healthz/ready' } as const;
+
 function answers(base: string): Promise<boolean> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path: '/', method: 'GET', headers: { host: 'meshgate-readiness.invalid', 'user-agent': 'meshgate-dev-readiness' }, timeout: 5_000 }, (res) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path: GATEWAY_STATUS.path, method: 'GET', headers: { host: GATEWAY_STATUS.host, 'user-agent': 'meshgate-dev-readiness' }, timeout: 5_000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(true));
     });
