@@ -4,9 +4,11 @@
 // Client timeouts follow Istio's app: details 3s; reviews 3s, tried twice (the "bug introduced
 // explicitly for illustration in fault injection task": a 7s ratings delay for jason makes the
 // page give up on reviews after about 6s).
+// The entry module exports only the app: workerd treats every named export as an entrypoint.
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { meshFetchMiddleware, type MeshFetch, type MeshFetchVariables } from '../../../src/mesh-fetch/index.ts';
+import { DETAILS_UNAVAILABLE, RATINGS_UNAVAILABLE_PAGE as RATINGS_UNAVAILABLE, REVIEWS_UNAVAILABLE } from '../texts.ts';
 import { APP_PROPAGATE, escapeHtml, getJson, identityOf, msVar, serviceUrl, type BookinfoEnv, type CallResult } from '../shared.ts';
 
 export interface ProductpageEnv extends BookinfoEnv {
@@ -20,9 +22,6 @@ export interface ProductpageEnv extends BookinfoEnv {
 
 type AppEnv = { Bindings: ProductpageEnv; Variables: MeshFetchVariables };
 
-export const DETAILS_UNAVAILABLE = 'Sorry, product details are currently unavailable for this book.';
-export const REVIEWS_UNAVAILABLE = 'Sorry, product reviews are currently unavailable for this book.';
-export const RATINGS_UNAVAILABLE = 'Sorry, product ratings are currently unavailable for this book.';
 
 const PRODUCTS = [
   {
@@ -70,7 +69,7 @@ async function getRatings(f: MeshFetch, env: ProductpageEnv, id: string, headers
 }
 
 /** Which reviews version answered: the `version` field, else parsed from `podname` (reviews-v2-…). */
-export function reviewsVersionOf(body: Reviews | null): string {
+function reviewsVersionOf(body: Reviews | null): string {
   if (!body) return 'unknown';
   if (typeof body.version === 'string' && /^v\d+$/.test(body.version)) return body.version;
   const m = typeof body.podname === 'string' ? /^reviews-(v\d+)/.exec(body.podname) : null;

@@ -5,6 +5,7 @@
 // with Istio's client timeouts: 10s for black stars (v2), 2.5s for red (v3).
 import { Hono } from 'hono';
 import { meshFetchMiddleware, type MeshFetchVariables } from '../../../src/mesh-fetch/index.ts';
+import { RATINGS_UNAVAILABLE } from '../texts.ts';
 import { APP_PROPAGATE, getJson, identityOf, msVar, serviceUrl, type BookinfoEnv } from '../shared.ts';
 
 export interface ReviewsEnv extends BookinfoEnv {
@@ -18,7 +19,6 @@ export interface ReviewsEnv extends BookinfoEnv {
   CLUSTER_NAME?: string;
 }
 
-export const RATINGS_UNAVAILABLE = 'Ratings service is currently unavailable';
 
 type Rating = { stars: number; color: string } | { error: string };
 type Ratings = { id?: unknown; ratings?: Record<string, unknown> };
