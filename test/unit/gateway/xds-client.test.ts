@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { loadManifest } from '../../../src/config/manifest.ts';
+import { buildPushContext } from '../../../src/xds/push-context.ts';
+import { generateSnapshot } from '../../../src/xds/generate.ts';
+import { XdsServer } from '../../../src/controlplane/xds-server.ts';
+import { SnapshotClient, type XdsBinding } from '../../../src/gateway/xds-client.ts';
+import { compileSnapshot, type CompiledConfig } from '../../../src/gateway/compile.ts';
+import { UpstreamState } from '../../../src/gateway/upstream/index.ts';
+import { testRuntime } from '../../../src/gateway/runtime.ts';
+import type { Resource } from '../../../src/config/meta.ts';
+import type { Node } from '../../../src/xds/protocol.ts';
+
+// The gateway's snapshot client against the real xDS server logic (in-process): ACK, NACK with
+// the last good snapshot kept, no re-send of a rejected version, cold start without a control plane.
+const node: Node = { id: 'gw', role: 'ingress', namespace: 'istio-system', labels: { istio: 'ingressgateway' } };
+const vs = (prefix: string) => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: v, namespace: default}
+spec:
+  hosts: ["*"]
+  gateways: [istio-system/gw]
+  http: [{match: [{uri: {prefix: ${prefix}}}], directResponse: {status: 200}}]
+`;
+
+function harness() {
+  let resources: Resource[] = [];
+  let version = 0;
+  const server = new XdsServer(() => ({ resources, version }));
+  const set = (yaml: string) => {
+    resources = loadManifest(yaml).resources.map((r) => r.resource);
+    version++;
+    server.invalidate();
+  };
+  const binding: XdsBinding = { discover: (req) => server.discover(req) };
+  const rt = testRuntime(1);
+  let rejectNext = false;
+  const client = new SnapshotClient<CompiledConfig>(node, (s) => {
+    if (rejectNext) throw new Error('cannot compile: simulated data-plane limit');
+    return compileSnapshot(s, new UpstreamState(), rt);
+  }, { refreshMs: 0, coldWaitMs: 1000 }, rt);
+  return { server, set, binding, client, rejectNext: (v: boolean) => (rejectNext = v) };
+}
+
+describe('SnapshotClient', () => {
+  test('applies and ACKs: syncz shows SYNCED at once', async () => {
+    const h = harness();
+    h.set(vs('/a'));
+    const cfg = await h.client.get(h.binding, () => {});
+    expect(cfg?.listeners.get(80)).toBeDefined();
+    const [row] = await h.server.syncz();
+    expect(row).toMatchObject({ proxy: 'gw', status: 'SYNCED', version: h.client.applied?.snapshot.version });
+  });
+
+  test('a snapshot that fails to compile is NACKed, the last good one keeps serving, and it is not re-sent', async () => {
+    const h = harness();
+    h.set(vs('/a'));
+    await h.client.poll(h.binding);
+    const good = h.client.applied!.snapshot.version;
+    h.set(vs('/b'));
+    h.rejectNext(true);
+    await h.client.poll(h.binding);
+    expect(h.client.applied?.snapshot.version).toBe(good);
+    expect(h.client.lastError).toMatch(/simulated data-plane limit/);
+    const [row] = await h.server.syncz();
+    expect(row?.lastNack?.error).toMatch(/simulated data-plane limit/);
+    // Polling again does not bring the rejected version back.
+    h.rejectNext(false);
+    await h.client.poll(h.binding);
+    expect(h.client.applied?.snapshot.version).toBe(good);
+    // A newer config is offered and applied.
+    h.set(vs('/c'));
+    await h.client.poll(h.binding);
+    expect(h.client.applied?.snapshot.version).not.toBe(good);
+    const expected = await generateSnapshot(buildPushContext(loadManifest(vs('/c')).resources.map((r) => r.resource), 3), node);
+    expect(h.client.applied?.snapshot.version).toBe(expected.snapshot.version);
+  });
+
+  test('cold start with an unreachable control plane gives no config and says why', async () => {
+    const h = harness();
+    const down: XdsBinding = { discover: () => Promise.reject(new Error('connection refused')) };
+    expect(await h.client.get(down, () => {})).toBeUndefined();
+    expect(h.client.lastError).toMatch(/control plane unreachable: connection refused/);
+  });
+});
