@@ -7,6 +7,8 @@ import { MESHGATE_PATH_MODE, type PathNormalizationMode } from './http/path.ts';
 import type { Runtime } from './runtime.ts';
 import { compileHttpFilters, type CompiledHttpFilter } from './filters/chain.ts';
 import './filters/registry.ts';
+import { precompileDestinationAuthz } from './filters/authz/destination.ts';
+import { DESTINATION_AUTHZ_FILTER } from '../xds/filters/rbac.ts';
 
 // A snapshot compiled once per version into what the hot path reads: per listener port the
 // route table (virtual-host index, route matchers with precompiled RE2) and path normalization;
@@ -48,7 +50,13 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
       if (!rc) throw new Error(`listener ${l.name} names route configuration ${name}, which the snapshot lacks`);
       table = compileRouteConfiguration(rc);
       tables.set(name, table);
-      for (const vh of rc.virtual_hosts) for (const r of vh.routes) actions.set(r, compileAction(r, vh.name));
+      for (const vh of rc.virtual_hosts) {
+        for (const r of vh.routes) {
+          actions.set(r, compileAction(r, vh.name));
+          const dest = r.typed_per_filter_config?.[DESTINATION_AUTHZ_FILTER];
+          if (dest) precompileDestinationAuthz(dest);
+        }
+      }
     }
     const port = l.address.socket_address.port_value;
     listeners.set(port, {

@@ -96,7 +96,11 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     }
     // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
     if (listener.filters.length) {
-      const denied = await runFilters(listener.filters, { request: req, headers, path, query, method: req.method, scheme, authority, port: g.edgePort, clientIp: g.clientIp, metadata, env: g.env, rt, waitUntil: g.waitUntil, ...(g.peer ? { peer: g.peer } : {}) });
+      const denied = await runFilters(listener.filters, {
+        request: req, headers, path, query, method: req.method, scheme, authority, port: g.edgePort, clientIp: g.clientIp, metadata, env: g.env, rt, waitUntil: g.waitUntil, ...(g.peer ? { peer: g.peer } : {}),
+        // The route as matched now (destination-scoped authorization): JWT claims written by an earlier filter may select another one.
+        get route() { return (Object.keys(metadata).length ? vh?.match(input) : route)?.route; },
+      });
       if (denied) return finish(denied);
       // Envoy clears the route cache after jwt_authn: claims may now select another route.
       if (Object.keys(metadata).length) route = vh?.match(input);

@@ -1,5 +1,6 @@
 import type { HttpFilter } from '../../xds/resources/listener.ts';
 import type { Runtime } from '../runtime.ts';
+import type { Route } from '../../xds/resources/route.ts';
 
 // Listener-level HTTP filters (jwt_authn, ext_authz, rbac, peer authentication, …): each has a
 // compile half (once per snapshot, from its typed_config) and a request half (per request, no
@@ -29,6 +30,8 @@ export interface FilterContext {
    */
   metadata: Record<string, Record<string, unknown>>;
   env: Record<string, unknown>;
+  /** The matched route, if any (destination-scoped authorization reads its typed_per_filter_config). */
+  route?: Route;
   rt: Runtime;
   waitUntil: (p: Promise<unknown>) => void;
 }

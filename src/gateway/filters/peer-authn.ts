@@ -1,2 +1,102 @@
-// TODO(security helper): register this filter's compiler with registerHttpFilter (./chain.ts).
-export {};
+import { PEER_AUTHN_FILTER, PeerAuthn, type PeerAuthnMode } from '../../xds/filters/peer-authn.ts';
+import { PeerVerifier } from '../../mtls/peer-verifier.ts';
+import { formatXfcc, parseRfc9440, parseRfc9440List, parseXfcc, type PeerCertificate } from '../../mtls/peer-certificate.ts';
+import { compileCidrs, ipInCidrs, type CidrSet } from '../http/forwarded.ts';
+import { localReply } from '../http/local-reply.ts';
+import { registerHttpFilter, type CompiledHttpFilter, type FilterContext } from './chain.ts';
+
+// Peer authentication at the edge (`meshgate.filters.http.peer_authn`; docs/identity.md). The TLS
+// handshake is Cloudflare's: it reports the client certificate in `request.cf.tlsClientAuth`
+// (reference/cloudflare-workers.md §1a). The gateway believes it only when Cloudflare says it was
+// presented, verified and not revoked, then checks itself that the leaf is an X.509 SVID chaining
+// to the mesh trust bundle and takes its SPIFFE ID as the peer identity. Behind a trusted proxy
+// the certificate may come in XFCC or RFC 9440 `Client-Cert` instead; from anyone else those
+// headers are removed, never believed. STRICT refuses a request without a verified identity with
+// 403 (Envoy would fail the handshake; there is no handshake to fail here).
+
+export const MTLS_REQUIRED_BODY = "mTLS required: this workload's PeerAuthentication is STRICT; present a client certificate issued by the mesh CA";
+
+/** workers-types IncomingRequestCfPropertiesTLSClientAuth, the fields read here. */
+interface TlsClientAuth {
+  certPresented?: string;
+  certVerified?: string;
+  certRevoked?: string;
+  certRFC9440?: string;
+  certRFC9440TooLarge?: boolean;
+  certChainRFC9440?: string;
+  certChainRFC9440TooLarge?: boolean;
+}
+
+/** Client-certificate headers: only a trusted proxy may send them; they never go upstream as received. */
+const CLIENT_CERT_HEADERS = ['x-forwarded-client-cert', 'client-cert', 'client-cert-chain'] as const;
+
+type Found = { cert: PeerCertificate } | { reason: string } | null;
+
+function fromCloudflare(request: Request): Found {
+  const tls = (request as { cf?: { tlsClientAuth?: TlsClientAuth } }).cf?.tlsClientAuth;
+  if (!tls || tls.certPresented !== '1') return null;
+  // certRFC9440 is filled whatever the verification outcome: gate on it first.
+  if (tls.certVerified !== 'SUCCESS') return { reason: `the edge did not verify the client certificate (${tls.certVerified || 'NONE'})` };
+  if (tls.certRevoked === '1') return { reason: 'the client certificate is revoked' };
+  if (tls.certRFC9440TooLarge) return { reason: 'certificate is too large' };
+  const leaf = parseRfc9440(tls.certRFC9440);
+  if (!leaf) return { reason: 'the edge reported no readable client certificate' };
+  const chain = tls.certChainRFC9440TooLarge ? [] : (parseRfc9440List(tls.certChainRFC9440) ?? []);
+  return { cert: { leaf, chain } };
+}
+
+function fromTrustedProxy(headers: Headers, kind: 'xfcc' | 'rfc9440'): Found {
+  if (kind === 'xfcc') {
+    const raw = headers.get('x-forwarded-client-cert');
+    if (raw === null) return null;
+    const el = parseXfcc(raw);
+    return el?.cert ? { cert: el.cert } : { reason: 'the forwarded x-forwarded-client-cert carries no readable Cert' };
+  }
+  const raw = headers.get('client-cert');
+  if (raw === null) return null;
+  const leaf = parseRfc9440(raw);
+  const chain = parseRfc9440List(headers.get('client-cert-chain'));
+  return leaf && chain ? { cert: { leaf, chain } } : { reason: 'the forwarded Client-Cert is not an RFC 9440 byte sequence' };
+}
+
+export function compilePeerAuthn(typedConfig: Record<string, unknown>): CompiledHttpFilter {
+  const c = PeerAuthn.parse(typedConfig);
+  // Roots are parsed here, once per snapshot; a malformed one fails the compile (NACK).
+  const verifier = new PeerVerifier({ roots: c.trusted_roots ?? [], trustDomains: c.trust_domains });
+  const ports = new Map<number, PeerAuthnMode>(Object.entries(c.port_level_mtls ?? {}).map(([p, m]) => [Number(p), m]));
+  const proxies: { cidrs: CidrSet; header: 'xfcc' | 'rfc9440' } | null = c.trusted_proxies ? { cidrs: compileCidrs(c.trusted_proxies.cidrs), header: c.trusted_proxies.client_cert_header } : null;
+
+  return {
+    name: PEER_AUTHN_FILTER,
+    async onRequest(ctx: FilterContext) {
+      const mode = ports.get(ctx.port) ?? c.mode;
+      const viaProxy = proxies && ipInCidrs(ctx.clientIp, proxies.cidrs) ? fromTrustedProxy(ctx.headers, proxies.header) : null;
+      for (const h of CLIENT_CERT_HEADERS) ctx.headers.delete(h);
+      // DISABLE: plaintext only — certificates are not looked at, no identity comes from them.
+      if (mode === 'DISABLE') return undefined;
+      const found = viaProxy ?? fromCloudflare(ctx.request);
+      let reason: string | undefined;
+      if (found && 'cert' in found) {
+        const r = await verifier.verify(found.cert, ctx.rt.now());
+        if (r.ok) {
+          ctx.peer = {
+            principal: r.principal,
+            trustDomain: r.id.trustDomain,
+            ...(r.id.namespace !== undefined ? { namespace: r.id.namespace } : {}),
+            ...(r.id.serviceAccount !== undefined ? { serviceAccount: r.id.serviceAccount } : {}),
+          };
+          // Envoy's SANITIZE_SET: the upstream learns who called, from us only.
+          ctx.headers.set('x-forwarded-client-cert', formatXfcc(r));
+          return undefined;
+        }
+        reason = r.reason;
+      } else if (found) reason = found.reason;
+      // An identity the pipeline established before the filters (never from request headers) stands.
+      if (mode === 'STRICT' && !ctx.peer) return localReply(403, reason ? `${MTLS_REQUIRED_BODY}\ncertificate refused: ${reason}` : MTLS_REQUIRED_BODY);
+      // PERMISSIVE: a request without a (valid) certificate goes on as plaintext would, with no identity.
+      return undefined;
+    },
+  };
+}
+
+registerHttpFilter(PEER_AUTHN_FILTER, compilePeerAuthn);

@@ -2,6 +2,7 @@ import type { HTTPMatchRequest, HTTPRoute } from '../../config/kinds/networking/
 import { parseDuration } from '../../config/syntax/duration.ts';
 import { parseClusterName, type ClusterRef } from '../cluster-name.ts';
 import { FILTER } from '../filters/http-filters.ts';
+import { jwtAuthnPerRoute } from '../security/jwt-authn.ts';
 import { normalizeGatewayName, vsGateways } from '../gateway-binding.ts';
 import type { PushContext, VirtualService } from '../push-context.ts';
 import { msToDuration, type TypedConfig } from '../resources/common.ts';
@@ -16,6 +17,7 @@ import { translateRouteMatch } from './match.ts';
 import { mirrorPolicies } from './mirror.ts';
 import { translateDirectResponse, translateRedirect } from './redirect.ts';
 import { convertRetryPolicy } from './retry.ts';
+import { destinationAuthorization } from '../security/authz/destination.ts';
 
 // HTTPRoute → Envoy routes for a gateway route table (Istio pilot/pkg/networking/core/route/
 // route.go BuildHTTPRoutesForVirtualService, TranslateRoute, applyHTTPRouteDestination).
@@ -101,7 +103,8 @@ function translateRoute(tx: RouteTranslation, target: RouteTarget, http: HTTPRou
   }
   out.decorator = { operation: routeOperation(out, vs.metadata.name, target.port) };
 
-  const perFilter: Record<string, TypedConfig> = {};
+  // Destination-scoped AuthorizationPolicies and RequestAuthentications (docs/security.md), enforced per route.
+  const perFilter: Record<string, TypedConfig> = { ...destinationAuthorization(tx, target, http), ...(out.route ? jwtAuthnPerRoute(tx.push, vs, http) : {}) };
   if (http.fault) {
     const fault = translateFault(http.fault);
     if (fault) perFilter[FILTER.fault] = fault;

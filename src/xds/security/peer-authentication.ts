@@ -1,8 +1,102 @@
+import type { Resource } from '../../config/meta.ts';
+import type { MutualTLS, PeerAuthenticationSpec } from '../../config/kinds/security/peer-authentication.ts';
 import type { HttpFilter } from '../resources/listener.ts';
+import type { Secret } from '../resources/secret.ts';
 import type { Node } from '../protocol.ts';
-import type { PushContext } from '../push-context.ts';
+import { byCreation, type PushContext } from '../push-context.ts';
+import { PEER_AUTHN_FILTER, PEER_AUTHN_TYPE, ROOTCA_SECRET, type PeerAuthn, type PeerAuthnMode } from '../filters/peer-authn.ts';
 
-// TODO(security helper): listener filter(s) for this proxy.
-export function buildPeerAuthenticationFilters(_push: PushContext, _node: Node): HttpFilter[] {
-  return [];
+// PeerAuthentication → the gateway's `meshgate.filters.http.peer_authn` filter, composed as Istio's
+// ComposePeerAuthentication (pilot/pkg/security/authn/policy_applier.go): workload level (a
+// selector matching the gateway's labels, in the gateway's namespace) > namespace level (no
+// selector, in the gateway's namespace) > mesh level (no selector, root namespace) > PERMISSIVE;
+// UNSET inherits; at one level the oldest policy wins; `portLevelMtls` of the workload policy,
+// keyed by the gateway's edge port, with UNSET ports taking the workload's effective mode.
+// https://istio.io/latest/docs/reference/config/security/peer_authentication/
+// The filter is emitted on every listener, whatever the mode: it is also what establishes the
+// peer identity (`source.principal`) under PERMISSIVE and strips forged client-certificate
+// headers (docs/identity.md).
+
+type PeerAuthentication = Resource<PeerAuthenticationSpec>;
+
+/**
+ * The mesh trust bundle's public half, when the control plane has one (its CA lives in the
+ * control plane's Durable Object storage; only root certificates and the JWKS reach snapshots).
+ */
+export interface MeshTrust {
+  trustBundle?: { roots: readonly string[]; jwks?: string } | undefined;
+}
+
+export interface EffectivePeerAuthentication {
+  mode: PeerAuthnMode;
+  portLevel: Record<string, PeerAuthnMode>;
+  source: { workload?: string; namespace?: string; mesh?: string };
+}
+
+const isUnset = (m: MutualTLS | undefined) => !m || !m.mode || m.mode === 'UNSET';
+const hasSelector = (p: PeerAuthentication) => Object.keys(p.spec.selector?.matchLabels ?? {}).length > 0;
+const nameOf = (p: PeerAuthentication) => `${p.metadata.namespace}/${p.metadata.name}`;
+
+/** The PeerAuthentication in force for this gateway, with Istio's precedence. */
+export function effectivePeerAuthentication(push: PushContext, node: Pick<Node, 'namespace' | 'labels'>): EffectivePeerAuthentication {
+  const root = push.mesh.rootNamespace;
+  const all = [...((push.byKind.get('PeerAuthentication') ?? []) as PeerAuthentication[])].sort(byCreation);
+  let mesh: PeerAuthentication | undefined;
+  let namespace: PeerAuthentication | undefined;
+  let workload: PeerAuthentication | undefined;
+  for (const p of all) {
+    const ns = p.metadata.namespace;
+    if (!hasSelector(p)) {
+      // Oldest first, so the first one seen at a level wins.
+      if (ns === root) mesh ??= p;
+      else if (ns === node.namespace) namespace ??= p;
+    } else if (ns === node.namespace && Object.entries(p.spec.selector!.matchLabels!).every(([k, v]) => node.labels[k] === v)) {
+      // Istio ignores selector policies in the root namespace; meshgate's gateways live there
+      // (istio-system), so a selector matching the gateway is honoured there too (docs/identity.md).
+      workload ??= p;
+    }
+  }
+  let mode: PeerAuthnMode = 'PERMISSIVE';
+  const source: EffectivePeerAuthentication['source'] = {};
+  for (const [level, p] of [['mesh', mesh], ['namespace', namespace], ['workload', workload]] as const) {
+    if (!p) continue;
+    source[level] = nameOf(p);
+    if (!isUnset(p.spec.mtls)) mode = p.spec.mtls!.mode as PeerAuthnMode;
+  }
+  const portLevel: Record<string, PeerAuthnMode> = {};
+  for (const [port, m] of Object.entries(workload?.spec.portLevelMtls ?? {})) {
+    portLevel[String(Number(port))] = isUnset(m) ? mode : (m.mode as PeerAuthnMode);
+  }
+  return { mode, portLevel, source };
+}
+
+export function buildPeerAuthenticationFilters(push: PushContext & MeshTrust, node: Node): HttpFilter[] {
+  const eff = effectivePeerAuthentication(push, node);
+  const trustDomains = [push.mesh.trustDomain, ...(push.mesh.config.trustDomainAliases ?? []).filter((d) => d !== push.mesh.trustDomain)];
+  const tp = push.mesh.config.meshgate?.trustedProxies;
+  const config: PeerAuthn = {
+    '@type': PEER_AUTHN_TYPE,
+    mode: eff.mode,
+    ...(Object.keys(eff.portLevel).length ? { port_level_mtls: eff.portLevel } : {}),
+    trust_domains: trustDomains,
+    trust_bundle_secret: ROOTCA_SECRET,
+    ...(push.trustBundle?.roots.length ? { trusted_roots: [...push.trustBundle.roots] } : {}),
+    ...(tp?.cidrs?.length && tp.clientCertHeader && tp.clientCertHeader !== 'none' ? { trusted_proxies: { cidrs: [...tp.cidrs], client_cert_header: tp.clientCertHeader } } : {}),
+    ...(Object.keys(eff.source).length ? { source: eff.source } : {}),
+  };
+  return [{ name: PEER_AUTHN_FILTER, typed_config: config }];
+}
+
+/**
+ * The SDS Secret carrying the trust bundle (`ROOTCA`: root PEMs + JWKS), for the snapshot's
+ * `secret` list; undefined until the control plane has a CA. Public material only.
+ */
+export function buildTrustBundleSecret(push: PushContext & MeshTrust): Secret | undefined {
+  const b = push.trustBundle;
+  if (!b?.roots.length) return undefined;
+  return {
+    name: ROOTCA_SECRET,
+    validation_context: { trusted_ca: { inline_string: b.roots.map((r) => r.trim() + '\n').join('') } },
+    ...(b.jwks ? { 'meshgate.jwks': b.jwks } : {}),
+  };
 }

@@ -1,0 +1,43 @@
+import type { ParsedJwt } from './token.ts';
+
+// What a verified token leaves behind: claim headers (envoy authenticator.cc addJWTClaimToHeader)
+// and the `istio_authn` dynamic metadata that route matchers and authorization read
+// (Istio: request.auth.principal / audiences / presenter / claims).
+
+/** A claim by name, nested with `.` (`a.b.c`), as Envoy's StructUtils walks it. */
+export function claimValue(payload: Record<string, unknown>, name: string): unknown {
+  let v: unknown = payload;
+  for (const part of name.split('.')) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.hasOwn(v, part)) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** Whole non-negative numbers print as integers, others as C++ std::to_string does (6 decimals). */
+function numberText(n: number): string {
+  if (n >= 0 && n < 2 ** 64 && Number.isInteger(n)) return BigInt(n).toString();
+  return n.toFixed(6);
+}
+
+/** The header value of a string, number or boolean claim; undefined (header stays removed) otherwise. */
+export function claimHeaderValue(payload: Record<string, unknown>, name: string): string | undefined {
+  const v = claimValue(payload, name);
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (typeof v === 'number') return Number.isFinite(v) ? numberText(v) : undefined;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return undefined;
+}
+
+export const ISTIO_AUTHN = 'istio_authn';
+
+/** `istio_authn` for the verified token: principal `iss/sub` only when there is a `sub` (istio/istio#59541). */
+export function istioAuthnMetadata(jwt: ParsedJwt): Record<string, unknown> {
+  const azp = jwt.payload.azp;
+  return {
+    ...(jwt.sub ? { 'request.auth.principal': `${jwt.iss}/${jwt.sub}` } : {}),
+    ...(jwt.audiences.length ? { 'request.auth.audiences': [...jwt.audiences] } : {}),
+    ...(typeof azp === 'string' && azp ? { 'request.auth.presenter': azp } : {}),
+    'request.auth.claims': jwt.payload,
+  };
+}

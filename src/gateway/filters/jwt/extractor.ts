@@ -1,0 +1,170 @@
+import type { JwtProvider } from '../../../xds/filters/jwt-authn.ts';
+
+// Where tokens are found (envoy jwt_authn extractor.cc): configured headers (with an optional
+// value prefix), query parameters and cookies; a provider with none of them uses
+// `Authorization: Bearer <t>` and `?access_token=<t>`. A location remembers which issuers
+// configured it: a token found there is only accepted for one of them.
+
+/** The parts of the request a token can be read from and removed from. */
+export interface RequestView {
+  headers: Headers;
+  /** Raw query string without `?`; removing a parameter token rewrites it. */
+  query: string;
+}
+
+export interface TokenLocation {
+  readonly token: string;
+  isIssuerAllowed(iss: string): boolean;
+  /** Drops the token before the request goes upstream (headers and parameters; cookies are kept, as Envoy does). */
+  remove(view: RequestView): void;
+}
+
+export interface Extractor {
+  /** Tokens in Envoy's order: headers, then parameters, then cookies, each sorted by name. */
+  extract(view: RequestView): TokenLocation[];
+  /** Removes the payload and claim headers these providers set, so a client cannot forge them. */
+  sanitize(headers: Headers): void;
+}
+
+class IssuerSet {
+  private all = false;
+  private readonly issuers = new Set<string>();
+  add(iss: string | undefined) {
+    if (!iss) this.all = true;
+    else this.issuers.add(iss);
+  }
+  has(iss: string) {
+    return this.all || this.issuers.has(iss);
+  }
+}
+
+const JWT_CHARS = /[A-Za-z0-9_.-]/;
+
+/** After the prefix: skip to the first base64url (or dot) character; none ⇒ the whole value. */
+function afterPrefix(value: string, from: number): string {
+  for (let i = from; i < value.length; i++) if (JWT_CHARS.test(value[i]!)) return value.slice(i);
+  return value;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** The first value of each query parameter, percent-decoded. */
+function queryParams(query: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!query) return out;
+  for (const pair of query.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const k = decode(eq < 0 ? pair : pair.slice(0, eq));
+    if (!out.has(k)) out.set(k, decode(eq < 0 ? '' : pair.slice(eq + 1)));
+  }
+  return out;
+}
+
+export function removeQueryParam(query: string, name: string): string {
+  return query
+    .split('&')
+    .filter((pair) => pair && decode(pair.split('=', 1)[0]!) !== name)
+    .join('&');
+}
+
+function cookies(header: string | null): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const k = part.slice(0, eq).trim();
+    let v = part.slice(eq + 1).trim();
+    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
+    if (k && !out.has(k)) out.set(k, v);
+  }
+  return out;
+}
+
+const byName = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+export function compileExtractor(providers: readonly JwtProvider[]): Extractor {
+  const headers = new Map<string, { name: string; prefix: string; issuers: IssuerSet }>();
+  const params = new Map<string, IssuerSet>();
+  const cookieNames = new Map<string, IssuerSet>();
+  const sanitized = new Set<string>();
+  const addHeader = (name: string, prefix: string, iss: string | undefined) => {
+    const lower = name.toLowerCase();
+    const key = lower + prefix;
+    let spec = headers.get(key);
+    if (!spec) headers.set(key, (spec = { name: lower, prefix, issuers: new IssuerSet() }));
+    spec.issuers.add(iss);
+  };
+  const add = (m: Map<string, IssuerSet>, name: string, iss: string | undefined) => {
+    let s = m.get(name);
+    if (!s) m.set(name, (s = new IssuerSet()));
+    s.add(iss);
+  };
+  for (const p of providers) {
+    for (const h of p.from_headers ?? []) addHeader(h.name, h.value_prefix ?? '', p.issuer);
+    for (const q of p.from_params ?? []) add(params, q, p.issuer);
+    for (const c of p.from_cookies ?? []) add(cookieNames, c, p.issuer);
+    if (!p.from_headers?.length && !p.from_params?.length && !p.from_cookies?.length) {
+      addHeader('authorization', 'Bearer ', p.issuer);
+      add(params, 'access_token', p.issuer);
+    }
+    if (p.forward_payload_header) sanitized.add(p.forward_payload_header.toLowerCase());
+    for (const c of p.claim_to_headers ?? []) sanitized.add(c.header_name.toLowerCase());
+  }
+  const headerSpecs = byName(headers).map(([, s]) => s);
+  const paramSpecs = byName(params);
+  const cookieSpecs = byName(cookieNames);
+
+  return {
+    extract(view) {
+      const out: TokenLocation[] = [];
+      for (const spec of headerSpecs) {
+        const value = view.headers.get(spec.name);
+        if (value === null) continue;
+        let token = value;
+        if (spec.prefix) {
+          const pos = value.indexOf(spec.prefix);
+          if (pos < 0) continue;
+          token = afterPrefix(value, pos + spec.prefix.length);
+        }
+        out.push({ token, isIssuerAllowed: (i) => spec.issuers.has(i), remove: (v) => v.headers.delete(spec.name) });
+      }
+      if (paramSpecs.length && view.query) {
+        const q = queryParams(view.query);
+        for (const [name, issuers] of paramSpecs) {
+          const token = q.get(name);
+          if (token === undefined) continue;
+          out.push({ token, isIssuerAllowed: (i) => issuers.has(i), remove: (v) => void (v.query = removeQueryParam(v.query, name)) });
+        }
+      }
+      if (cookieSpecs.length) {
+        const jar = cookies(view.headers.get('cookie'));
+        for (const [name, issuers] of cookieSpecs) {
+          const token = jar.get(name);
+          if (token === undefined) continue;
+          out.push({ token, isIssuerAllowed: (i) => issuers.has(i), remove: () => {} });
+        }
+      }
+      return out;
+    },
+    sanitize(h) {
+      for (const name of sanitized) h.delete(name);
+    },
+  };
+}
+
+/** Names of the query parameters that may carry a token (kept out of the www-authenticate realm). */
+export function tokenParams(providers: readonly JwtProvider[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of providers) {
+    for (const q of p.from_params ?? []) out.add(q);
+    if (!p.from_headers?.length && !p.from_params?.length && !p.from_cookies?.length) out.add('access_token');
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import type { HTTPRoute } from '../../../config/kinds/networking/virtual-service.ts';
+import { destinationRuleFor } from '../../destination-rules.ts';
+import { DESTINATION_AUTHZ_FILTER, DESTINATION_AUTHZ_PER_ROUTE_TYPE, type DestinationAuthzPerRoute } from '../../filters/rbac.ts';
+import { resolveShortName } from '../../hosts.ts';
+import type { PushContext, Service } from '../../push-context.ts';
+import type { TypedConfig } from '../../resources/common.ts';
+import { GATEWAY_PROXY_NAMESPACE } from '../../route/destination.ts';
+import type { RouteTarget, RouteTranslation } from '../../route/translate.ts';
+import { actionOf, authorizationFilters } from './filters.ts';
+import type { AuthorizationPolicy } from './policy.ts';
+import { authorizationPolicies, destinationPolicies, isMeshWide } from './scope.ts';
+
+// Destination-scoped authorization for one route (scope (c) in ./scope.ts): the filters a
+// sidecar at each destination would run, as the route's typed_per_filter_config for
+// `meshgate.filters.http.destination_authz`. Each distinct set of applicable policies is one
+// stage and every stage must allow — a weighted route may reach any destination, and endpoints
+// of one service with different labels may be selected by different policies.
+//
+// The destination's ALLOW set includes the mesh-wide ALLOW policies (they apply to every workload),
+// so a request the gateway let through by a gateway-selected ALLOW still needs a mesh-wide or
+// destination ALLOW when the destination would require one. Mesh-wide CUSTOM/DENY/AUDIT already
+// ran at the listener and are not repeated.
+
+type Stage = DestinationAuthzPerRoute['destinations'][number];
+
+/** Labels the endpoints of the route's destination carry (subset labels narrow them). */
+function endpointLabelSets(push: PushContext, s: Service, subset: string | undefined): (Readonly<Record<string, string>> | undefined)[] {
+  const subsetLabels = subset ? destinationRuleFor(push, GATEWAY_PROXY_NAMESPACE, s.hostname, s.namespace)?.subsets.find((x) => x.name === subset)?.labels : undefined;
+  const eps = s.endpoints.filter((e) => Object.entries(subsetLabels ?? {}).every(([k, v]) => e.labels[k] === v));
+  if (!eps.length) return [subsetLabels];
+  return eps.map((e) => e.labels);
+}
+
+export function destinationAuthorization(tx: RouteTranslation, target: RouteTarget, http: HTTPRoute): Record<string, TypedConfig> {
+  const push = tx.push;
+  const all = authorizationPolicies(push);
+  if (!all.length || !http.route?.length) return {};
+  const meshAllow = all.filter((p) => isMeshWide(push, p) && actionOf(p) === 'ALLOW');
+  // A gateway-selected ALLOW may have let through what a mesh-wide ALLOW would not (conservative).
+  const gatewayAllow = all.some((p) => !isMeshWide(push, p) && actionOf(p) === 'ALLOW' && [push.mesh.rootNamespace, GATEWAY_PROXY_NAMESPACE].includes(p.metadata.namespace));
+  const stages: Stage[] = [];
+  const seen = new Set<string>();
+  for (const d of http.route) {
+    const host = resolveShortName(d.destination.host, target.vs.metadata.namespace);
+    const s = push.services.get(host);
+    if (!s) continue;
+    for (const labels of endpointLabelSets(push, s, d.destination.subset)) {
+      const own = destinationPolicies(push, s, labels);
+      const ownAllow = own.some((p) => actionOf(p) === 'ALLOW');
+      if (!own.length && !(meshAllow.length && gatewayAllow)) continue;
+      const policies: AuthorizationPolicy[] = [...own, ...(ownAllow || gatewayAllow ? meshAllow : [])];
+      const key = policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const http_filters = authorizationFilters(push, policies).map((f) => ({ name: f.name, typed_config: f.typed_config ?? { '@type': '' } }));
+      if (http_filters.length) stages.push({ name: d.destination.subset ? `${host}|${d.destination.subset}` : host, http_filters });
+    }
+  }
+  if (!stages.length) return {};
+  const config: DestinationAuthzPerRoute = { '@type': DESTINATION_AUTHZ_PER_ROUTE_TYPE, destinations: stages };
+  return { [DESTINATION_AUTHZ_FILTER]: config };
+}

@@ -1,0 +1,51 @@
+import { FILTER } from '../../filters/http-filters.ts';
+import { RBAC_TYPE, type RbacFilterConfig, type Rules } from '../../filters/rbac.ts';
+import type { PushContext } from '../../push-context.ts';
+import type { HttpFilter } from '../../resources/listener.ts';
+import { EXT_AUTHZ_POLICY_PREFIX, EXT_AUTHZ_STAT_PREFIX, extAuthzConfig } from './ext-authz.ts';
+import { policiesOf, type AuthorizationPolicy } from './policy.ts';
+
+// The policies that apply at one enforcement point → its HTTP filters, in Istio's order
+// (pilot/pkg/security/authz/builder/builder.go): AUDIT (rbac LOG), CUSTOM (shadow rbac that marks
+// matching requests + ext_authz that runs only for them), DENY (rbac DENY), ALLOW (rbac ALLOW).
+// ALLOW is emitted whenever an ALLOW policy applies, even one without rules (`spec: {}`): an
+// ALLOW filter with no matching policy denies everything. No ALLOW policy ⇒ no ALLOW filter ⇒
+// allowed unless denied.
+// https://istio.io/latest/docs/concepts/security/#implicit-enablement
+
+const rbac = (rules: Partial<Pick<RbacFilterConfig, 'rules' | 'shadow_rules' | 'shadow_rules_stat_prefix'>>): HttpFilter => ({
+  name: FILTER.rbac,
+  typed_config: { '@type': RBAC_TYPE, ...rules } satisfies RbacFilterConfig,
+});
+const rules = (action: Rules['action'], list: readonly AuthorizationPolicy[], prefix = ''): Rules => ({ action, policies: policiesOf(list, prefix) });
+
+/** Policies with their action defaulted (ALLOW). */
+export const actionOf = (p: AuthorizationPolicy) => p.spec.action ?? 'ALLOW';
+
+export function authorizationFilters(push: PushContext, policies: readonly AuthorizationPolicy[]): HttpFilter[] {
+  const by = (a: string) => policies.filter((p) => actionOf(p) === a);
+  const out: HttpFilter[] = [];
+  const audit = by('AUDIT');
+  if (audit.length) out.push(rbac({ rules: rules('LOG', audit) }));
+
+  // CUSTOM: one provider per enforcement point (Istio). Rules naming an unknown provider, or a
+  // second one, fail closed: Istio turns them into DENY rules rather than dropping them.
+  const custom = by('CUSTOM');
+  const failClosed: AuthorizationPolicy[] = [];
+  if (custom.length) {
+    const providers = push.mesh.extensionProviders;
+    const first = custom.map((p) => providers.find((x) => x.name === p.spec.provider?.name)?.envoyExtAuthzHttp ? p.spec.provider?.name : undefined).find((n) => n !== undefined);
+    const served = custom.filter((p) => first !== undefined && p.spec.provider?.name === first);
+    failClosed.push(...custom.filter((p) => !served.includes(p)));
+    const provider = providers.find((x) => x.name === first)?.envoyExtAuthzHttp;
+    if (served.length && provider) {
+      out.push(rbac({ shadow_rules: rules('ALLOW', served, EXT_AUTHZ_POLICY_PREFIX), shadow_rules_stat_prefix: EXT_AUTHZ_STAT_PREFIX }));
+      out.push({ name: FILTER.extAuthz, typed_config: extAuthzConfig(push, provider) });
+    }
+  }
+  const deny = [...failClosed, ...by('DENY')];
+  if (deny.length) out.push(rbac({ rules: rules('DENY', deny) }));
+  const allow = by('ALLOW');
+  if (allow.length) out.push(rbac({ rules: rules('ALLOW', allow) }));
+  return out;
+}
