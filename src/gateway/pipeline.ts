@@ -71,7 +71,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   if (!norm.ok) return finish(badRequest());
   if (norm.redirect) return finish(new Response(null, { status: 307, headers: { location: `${norm.path}${url.search}` } }));
   const path = norm.path;
-  const query = url.search.slice(1);
+  let query = url.search.slice(1);
   const authority = req.headers.get('host') ?? url.host;
   const parsed = parseAuthority(authority);
   const host = parsed?.host ?? url.hostname;
@@ -96,12 +96,14 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     }
     // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
     if (listener.filters.length) {
-      const denied = await runFilters(listener.filters, {
+      const fctx: FilterContext = {
         request: req, headers, path, query, method: req.method, scheme, authority, port: g.edgePort, clientIp: g.clientIp, metadata, env: g.env, rt, waitUntil: g.waitUntil, ...(g.peer ? { peer: g.peer } : {}),
         // The route as matched now (destination-scoped authorization): JWT claims written by an earlier filter may select another one.
         get route() { return (Object.keys(metadata).length ? vh?.match(input) : route)?.route; },
-      });
+      };
+      const denied = await runFilters(listener.filters, fctx);
       if (denied) return finish(denied);
+      query = fctx.query; // jwt_authn strips a token passed as a query parameter
       // Envoy clears the route cache after jwt_authn: claims may now select another route.
       if (Object.keys(metadata).length) route = vh?.match(input);
     }
@@ -141,7 +143,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const result = await forward(action, target, {
     request: req,
     headers,
-    pathAndQuery: `${upstreamPath}${url.search}`,
+    pathAndQuery: `${upstreamPath}${query ? `?${query}` : ''}`,
     authority,
     scheme,
     host,
