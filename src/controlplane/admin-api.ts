@@ -6,6 +6,7 @@ import { KINDS } from '../config/kinds/registry.ts';
 import type { KindDef } from '../config/kinds/types.ts';
 import type { Resource } from '../config/meta.ts';
 import { toWire } from '../config/wire.ts';
+import { parseDuration } from '../config/syntax/duration.ts';
 import { adminAuth } from './auth.ts';
 import type { MeshControlPlane, Outcome } from './durable-object.ts';
 
@@ -123,6 +124,35 @@ export function createAdminApp() {
     app.put(`${prefix}/namespaces/:ns/:plural/:name`, putHandler);
     app.delete(`${prefix}/namespaces/:ns/:plural/:name`, deleteHandler);
   }
+
+  // The mesh CA: public trust bundle; SVIDs for workloads outside the edge; root rotation.
+  app.get('/v1/ca/bundle', async (c) => {
+    const b = (await meshStub(c.env).caBundle()) as { trustDomain: string; pem: string; jwks: unknown } | undefined;
+    if (!b) return c.json({ errors: [{ message: 'the mesh CA is not initialized yet; try again' }] }, 503);
+    return c.req.query('format') === 'pem' ? c.text(b.pem, 200, { 'content-type': 'application/x-pem-file' }) : c.json(b);
+  });
+  app.post('/v1/ca/issue', async (c) => {
+    let body: { namespace?: unknown; serviceAccount?: unknown; ttl?: unknown };
+    try {
+      body = await c.req.json();
+    } catch {
+      return fail(c, 400, 'the body must be JSON: {"namespace": "NS", "serviceAccount": "SA", "ttl": "24h"}');
+    }
+    const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    if (typeof body.namespace !== 'string' || !label.test(body.namespace)) return fail(c, 400, 'namespace must be a DNS-1123 label');
+    if (typeof body.serviceAccount !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(body.serviceAccount)) return fail(c, 400, 'serviceAccount must be a DNS-1123 subdomain');
+    const ttlMs = body.ttl === undefined ? undefined : typeof body.ttl === 'string' ? parseDuration(body.ttl) : undefined;
+    if (body.ttl !== undefined && !(ttlMs && ttlMs >= 60_000)) return fail(c, 400, 'ttl must be a duration of at least 1m, e.g. "24h"');
+    const svid = await meshStub(c.env).caIssue(body.namespace, body.serviceAccount, ttlMs);
+    // The private key is in this response only: never cached, never logged.
+    return c.json({ spiffeId: svid.spiffeId, certPem: svid.certPem, keyPem: svid.keyPem, chainPem: svid.chainPem, rootPem: svid.rootPem, notAfter: svid.notAfter }, 200, { 'cache-control': 'no-store' });
+  });
+  app.post('/v1/ca/rotate', async (c) => {
+    const overlap = c.req.query('overlap');
+    const overlapMs = overlap ? parseDuration(overlap) : undefined;
+    if (overlap && overlapMs === undefined) return fail(c, 400, 'overlap must be a duration, e.g. 168h');
+    return c.json((await meshStub(c.env).caRotate(overlapMs)) as { trustDomain: string; pem: string; jwks: unknown } | undefined);
+  });
 
   // Debug endpoints (istiod's /debug/syncz and /debug/config_dump).
   app.get('/debug/syncz', async (c) => c.json(await meshStub(c.env).syncz()));

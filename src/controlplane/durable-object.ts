@@ -4,6 +4,8 @@ import { DiscoveryRequest, type Node } from '../xds/protocol.ts';
 import { ConfigStore, ConflictError, NotFoundError, type StoredRef } from './store.ts';
 import { XdsServer } from './xds-server.ts';
 import { Debounce } from './debounce.ts';
+import { CaStore, type CaEnv } from './ca-store.ts';
+import { parseMeshConfig } from '../config/kinds/mesh/mesh-config.ts';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409 | 413; message: string };
 
@@ -22,10 +24,40 @@ export class MeshControlPlane extends DurableObject {
   private readonly xds: XdsServer;
   private readonly debounce = new Debounce();
 
+  private readonly ca: CaStore;
+
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.store = new ConfigStore(ctx.storage);
-    this.xds = new XdsServer(() => ({ resources: this.store.list(), version: this.store.version() }));
+    this.ca = new CaStore(ctx.storage);
+    this.xds = new XdsServer(() => ({ resources: this.store.list(), version: this.store.version(), trustBundle: this.ca.trust() }));
+    void ctx.blockConcurrencyWhile(() => this.ca.init(this.trustDomain(), (env ?? {}) as CaEnv));
+  }
+
+  private trustDomain(): string {
+    const cm = this.store.get({ group: '', kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' });
+    try {
+      return parseMeshConfig((cm?.spec as { mesh?: string } | undefined)?.mesh).trustDomain ?? 'cluster.local';
+    } catch {
+      return 'cluster.local';
+    }
+  }
+
+  /** The public trust bundle (`meshgate ca bundle`). */
+  caBundle() {
+    return this.ca.bundleView();
+  }
+
+  /** An X.509 SVID and its key, for a workload outside the edge (`meshgate ca issue`). Never logged. */
+  async caIssue(namespace: string, serviceAccount: string, ttlMs?: number) {
+    return this.ca.issue(namespace, serviceAccount, ttlMs);
+  }
+
+  /** A new root; the old one stays trusted for `overlapMs` (default 7 days). */
+  async caRotate(overlapMs?: number) {
+    await this.ca.rotate(this.trustDomain(), overlapMs);
+    await this.changed();
+    return this.ca.bundleView();
   }
 
   version(): number {

@@ -27,7 +27,7 @@ export class XdsServer {
   readonly proxies = new Map<string, ProxyState>();
 
   constructor(
-    private readonly load: () => { resources: Resource[]; version: number },
+    private readonly load: () => { resources: Resource[]; version: number; trustBundle?: PushContext['trustBundle'] },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -39,8 +39,8 @@ export class XdsServer {
 
   private context(): PushContext {
     if (!this.push) {
-      const { resources, version } = this.load();
-      this.push = buildPushContext(resources, version);
+      const { resources, version, trustBundle } = this.load();
+      this.push = buildPushContext(resources, version, { trustBundle });
     }
     return this.push;
   }

@@ -7,6 +7,7 @@ import { buildListener } from './listeners.ts';
 import { buildClusters } from './cluster/build.ts';
 import type { RouteTranslation } from './route/translate.ts';
 import type { ClusterRef } from './cluster-name.ts';
+import { buildTrustBundleSecret } from './security/peer-authentication.ts';
 
 // Per-proxy generation (Istio pilot/pkg/xds/*gen.go): push context + node → snapshot. Pure:
 // same input, same snapshot, same versions.
@@ -28,7 +29,7 @@ export async function generateSnapshot(push: PushContext, node: Node): Promise<G
     endpoint: built.endpoints,
     listener: listeners,
     route: ports.map((p) => p.routeConfig),
-    secret: [],
+    secret: [buildTrustBundleSecret(push)].filter((x) => x !== undefined),
   };
   const errors = consistencyErrors(resources, { allowedMissingClusters: built.missing });
   if (errors.length) throw new InconsistentSnapshotError(`snapshot for ${node.id} is inconsistent: ${errors.join('; ')}`);

@@ -45,6 +45,8 @@ export interface Service {
 
 export interface PushContext {
   configVersion: number;
+  /** The mesh trust bundle's public half (root certificates, JWT-SVID JWKS), when the control plane has a CA. */
+  trustBundle?: { roots: readonly string[]; jwks?: string };
   mesh: MeshSettings;
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
@@ -68,7 +70,7 @@ export function byCreation(a: Resource, b: Resource): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-export function buildPushContext(resources: readonly Resource[], configVersion: number): PushContext {
+export function buildPushContext(resources: readonly Resource[], configVersion: number, opts: { trustBundle?: PushContext['trustBundle'] } = {}): PushContext {
   const byKind = new Map<string, Resource[]>();
   let meshText: string | undefined;
   for (const r of resources) {
@@ -87,6 +89,7 @@ export function buildPushContext(resources: readonly Resource[], configVersion: 
   const workloadEntries = get<WorkloadEntrySpec>('WorkloadEntry');
   return {
     configVersion,
+    ...(opts.trustBundle ? { trustBundle: opts.trustBundle } : {}),
     mesh,
     virtualServices: get<VirtualServiceSpec>('VirtualService'),
     destinationRules: get<DestinationRuleSpec>('DestinationRule'),
