@@ -1,12 +1,10 @@
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { entriesFromEnv, NODE_IDS, startMesh, type ApplyResult, type RunningMesh, type StartMeshOptions } from '../../../src/cli/dev/mesh.ts';
+import { GATEWAY_STATUS, NODE_IDS, startMesh, type ApplyResult, type RunningMesh, type StartMeshOptions } from '../../../src/cli/dev/mesh.ts';
 import { send, type SendOptions, type SendResult } from './http.ts';
 
 // The real local mesh for end-to-end tests: startMesh on free ports with a temp state dir. One
 // mesh per test file (start it in beforeAll, stop it in afterAll); files run in parallel, each
-// with its own workerd. Bundles are shared across files through one build dir (reused while the
-// sources are unchanged).
+// with its own workerd. Bundles are shared by every run (startMesh's default build dir,
+// node_modules/.cache/meshgate/dev, reused while the sources are unchanged).
 //
 //   let mesh: TestMesh;
 //   beforeAll(async () => { mesh = await startTestMesh(); });
@@ -14,7 +12,6 @@ import { send, type SendOptions, type SendResult } from './http.ts';
 //   test('…', async () => { await applyAndSync(mesh, yaml); expect((await mesh.ingress('/x', { host: 'a.example' })).status).toBe(200); });
 //
 // MESHGATE_E2E_LOGS=1 prints the workers' console output; otherwise it is kept (mesh.logs()).
-// MESHGATE_DEV_ENTRIES (see src/cli/dev/mesh.ts) swaps entry files, e.g. a stand-in gateway.
 
 export interface TestMesh extends RunningMesh {
   /** A request to the ingress gateway (Host set as given). */
@@ -23,16 +20,12 @@ export interface TestMesh extends RunningMesh {
   egress(path: string, opts?: SendOptions): Promise<SendResult>;
 }
 
-export const E2E_BUILD_DIR = path.join(tmpdir(), 'meshgate-e2e-build');
-
 export async function startTestMesh(opts: StartMeshOptions = {}): Promise<TestMesh> {
   const mesh = await startMesh({
     adminPort: 0,
     ingressPort: 0,
     egressPort: 0,
-    buildDir: E2E_BUILD_DIR,
     workerLogs: process.env.MESHGATE_E2E_LOGS ? 'inherit' : 'silent',
-    entries: entriesFromEnv(),
     ...opts,
   });
   return {
@@ -65,10 +58,9 @@ export interface SyncOptions {
   /** Which proxies must be SYNCED (default both gateways). */
   proxies?: readonly string[];
   /**
-   * Gateways refresh their snapshot off the request path, so an idle gateway may only look for a
-   * new one when a request arrives. While not synced, send each gateway a request for the host
-   * `meshgate-sync.invalid` (never routed, never resolvable) at most every `pokeEveryMs`
-   * (default 200, the local refresh interval). false: never poke.
+   * Workers only run on requests, so an idle gateway looks for a new snapshot when one arrives.
+   * While not synced, ask each gateway's status endpoint (`meshgate.status/healthz/ready`: never
+   * routed, polls the control plane) at most every `pokeEveryMs` (default 100). false: never poke.
    */
   poke?: boolean;
   pokeEveryMs?: number;
@@ -89,7 +81,7 @@ export async function applyAndSync(mesh: TestMesh, yaml: string, opts: SyncOptio
 export async function waitSynced(mesh: TestMesh, opts: SyncOptions = {}): Promise<SyncRow[]> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const interval = opts.intervalMs ?? 50;
-  const pokeEvery = opts.pokeEveryMs ?? 200;
+  const pokeEvery = opts.pokeEveryMs ?? 100;
   const want = opts.proxies ?? [NODE_IDS.ingress, NODE_IDS.egress];
   const deadline = Date.now() + timeoutMs;
   let lastPoke = 0;
@@ -110,4 +102,4 @@ export async function waitSynced(mesh: TestMesh, opts: SyncOptions = {}): Promis
   }
 }
 
-const poke = (base: string) => send(base, '/', { host: 'meshgate-sync.invalid', headers: { 'user-agent': 'meshgate-e2e-sync' }, timeoutMs: 5_000 }).catch(() => undefined);
+const poke = (base: string) => send(base, GATEWAY_STATUS.path, { host: GATEWAY_STATUS.host, headers: { 'user-agent': 'meshgate-e2e-sync' }, timeoutMs: 5_000 }).catch(() => undefined);

@@ -1,1 +1,0 @@
-import { stubGateway } from './gateway.ts'; export default stubGateway('egress', { istio: 'egressgateway', app: 'istio-egressgateway' });
