@@ -4,7 +4,12 @@ import { contextPath, removeContext, writeContext, type CliContext } from '../co
 import { CliError, EXIT_ERROR, EXIT_OK, UsageError } from '../errors.ts';
 import { collectManifests } from '../files.ts';
 import { loadManifest } from '../../config/manifest.ts';
-import { DEFAULT_PORTS, MeshStartAborted, MeshStartError, startMesh, type RunningMesh } from '../dev/mesh.ts';
+import { DEFAULT_PORTS, defaultBuildDir, MeshStartAborted, MeshStartError, startMesh, type RunningMesh, type TlsBinding } from '../dev/mesh.ts';
+import { bookinfoDemo, type Demo } from '../dev/demo.ts';
+import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { mtlsBindingName } from '../../gateway/router/upstream-tls.ts';
 import { issueLine } from './validate.ts';
 
 // `meshgate dev`: the local mesh (DESIGN.md "The contract"). Bundles the workers, starts one
@@ -22,6 +27,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'token', type: 'string', value: 'T', description: 'admin API bearer token (default: random)' },
   { name: 'state', type: 'string', value: 'DIR', description: 'keep the control plane state in DIR so config survives a restart (default: a temp dir, removed on exit)' },
   { name: 'file', short: 'f', type: 'string', repeatable: true, value: 'FILE|DIR', description: 'manifest applied at start (validated first); repeatable' },
+  { name: 'mtls', type: 'string', repeatable: true, value: 'NAME=CERT.pem,KEY.pem[,CA.pem]', description: 'client certificate for TLS origination: binding MTLS_<NAME> on both gateways, used by DestinationRule credentialName NAME (see docs/egress-tls.md); repeatable' },
+  { name: 'ca-cert', type: 'string', repeatable: true, value: 'NAME=CA.pem', description: 'private CA trusted by binding MTLS_<NAME> (DestinationRule tls SIMPLE with credentialName NAME, or caCertificates …/NAME.pem); repeatable' },
 ];
 
 function port(args: Parameters<Command['run']>[0]['args'], role: 'admin' | 'ingress' | 'egress'): number {
@@ -32,10 +39,62 @@ function port(args: Parameters<Command['run']>[0]['args'], role: 'admin' | 'ingr
   return n;
 }
 
+const DEV_HINT = "Run 'meshgate dev --help' for usage.";
+
+/** Reads one PEM file for a TLS flag; throws UsageError naming the flag and file. */
+function pemFile(flag: string, file: string, cwd: string, label: RegExp, what: string): string {
+  const abs = path.resolve(cwd, file);
+  let text: string;
+  try {
+    if (!statSync(abs).isFile()) throw new Error('not a file');
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag}: cannot read ${what} "${file}": ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, DEV_HINT);
+  }
+  if (!label.test(text)) throw new UsageError(`${flag}: "${file}" is not a PEM ${what} (expected a -----BEGIN ${what === 'private key' ? '… PRIVATE KEY' : 'CERTIFICATE'}----- block)`, DEV_HINT);
+  return text;
+}
+
+const CERT_PEM = /-----BEGIN CERTIFICATE-----/;
+const KEY_PEM = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
+
+/**
+ * `--mtls NAME=CERT.pem,KEY.pem[,CA.pem]` and `--ca-cert NAME=CA.pem` → startMesh `tlsBindings`,
+ * keyed by binding name (`partner-client` → MTLS_PARTNER_CLIENT; a name given as MTLS_… is kept).
+ */
+export function tlsBindingsFromFlags(mtls: readonly string[], caCerts: readonly string[], cwd: string): Record<string, TlsBinding> {
+  const out: Record<string, TlsBinding> = {};
+  const split = (flag: string, spec: string, shape: string) => {
+    const eq = spec.indexOf('=');
+    const name = eq > 0 ? spec.slice(0, eq).trim() : '';
+    if (!name || !/[A-Za-z0-9]/.test(name) || eq === spec.length - 1) throw new UsageError(`invalid ${flag} "${spec}": expected ${shape}`, DEV_HINT);
+    return { binding: /^MTLS_[A-Z0-9_]+$/.test(name) ? name : mtlsBindingName(name), files: spec.slice(eq + 1).split(',').map((f) => f.trim()) };
+  };
+  for (const spec of mtls) {
+    const shape = 'NAME=CERT.pem,KEY.pem[,CA.pem]';
+    const { binding, files } = split('--mtls', spec, shape);
+    if (files.length < 2 || files.length > 3 || files.some((f) => !f)) throw new UsageError(`invalid --mtls "${spec}": expected ${shape}`, DEV_HINT);
+    if (out[binding]?.certificateChain !== undefined) throw new UsageError(`--mtls: binding ${binding} is given twice`, DEV_HINT);
+    const [cert, key, ca] = files as [string, string, string?];
+    const b: TlsBinding = (out[binding] ??= {});
+    b.certificateChain = pemFile('--mtls', cert, cwd, CERT_PEM, 'certificate');
+    b.privateKey = pemFile('--mtls', key, cwd, KEY_PEM, 'private key');
+    if (ca !== undefined) (b.trustedCertificates ??= []).push(pemFile('--mtls', ca, cwd, CERT_PEM, 'certificate'));
+  }
+  for (const spec of caCerts) {
+    const shape = 'NAME=CA.pem';
+    const { binding, files } = split('--ca-cert', spec, shape);
+    if (files.length !== 1 || !files[0]) throw new UsageError(`invalid --ca-cert "${spec}": expected ${shape}`, DEV_HINT);
+    ((out[binding] ??= {}).trustedCertificates ??= []).push(pemFile('--ca-cert', files[0], cwd, CERT_PEM, 'certificate'));
+  }
+  return out;
+}
+
 export const dev: Command = {
   name: 'dev',
   summary: 'Run the mesh locally: control plane and both gateways in workerd',
-  usage: 'dev [--no-demo] [--admin-port N] [--ingress-port N] [--egress-port N] [--token T] [--state DIR] [-f FILE]...',
+  usage: 'dev [--no-demo] [--admin-port N] [--ingress-port N] [--egress-port N] [--token T] [--state DIR] [-f FILE]... [--mtls NAME=CERT,KEY[,CA]]... [--ca-cert NAME=CA]...',
   description:
     'Start the control plane and the ingress and egress gateways in local workerd on 127.0.0.1,\n' +
     'apply the -f manifests, print one line per listener, and serve until interrupted (Ctrl-C).\n' +
@@ -66,7 +125,18 @@ export const dev: Command = {
       manifests.push(...inputs);
     }
 
-    if (!flagSet(args, 'no-demo')) print.out('note: the bookinfo demo is not bundled yet; starting without it (pass --no-demo to hide this note)');
+    const tlsBindings = tlsBindingsFromFlags(flagValues(args, 'mtls'), flagValues(args, 'ca-cert'), print.io.cwd);
+
+    const withDemo = !flagSet(args, 'no-demo');
+    let demo: Demo | undefined;
+    if (withDemo) {
+      print.out('bundling the bookinfo demo…');
+      try {
+        demo = await bookinfoDemo(defaultBuildDir(state ?? tmpdir()));
+      } catch (e) {
+        throw new CliError(`cannot bundle the bookinfo demo: ${(e as Error).message}`, EXIT_ERROR, 'run `meshgate dev --no-demo` to start without it');
+      }
+    }
 
     // Signals are ours from here on (startMesh removes Miniflare's exit-at-once handlers): the first
     // SIGINT/SIGTERM stops the mesh cleanly, also while it is still starting.
@@ -103,7 +173,9 @@ export const dev: Command = {
         egressPort: ports.egress,
         ...(token !== undefined ? { token } : {}),
         ...(state !== undefined ? { stateDir: state } : {}),
-        manifests,
+        manifests: [...(demo?.manifests ?? []), ...manifests],
+        ...(Object.keys(tlsBindings).length ? { tlsBindings } : {}),
+        ...(demo ? { extraWorkers: demo.workers, extraBindings: demo.bindings } : {}),
         ownSignals: true,
         signal: stop.signal,
         log: (l) => print.out(l),
@@ -138,6 +210,7 @@ export const dev: Command = {
     print.out(`egress   ${mesh.egressUrl}`);
     if (contextFile) print.out(`context  ${contextFile}`);
     if (state !== undefined) print.out(`state    ${mesh.stateDir}`);
+    if (demo) print.out(`bookinfo ${mesh.ingressUrl}/productpage  (open it in a browser; try the task manifests in examples/bookinfo/ with meshgate apply -f)`);
     print.out('ready: serving until interrupted (Ctrl-C)');
 
     const signal = await stopped;

@@ -29,6 +29,27 @@ type Miniflare = import('miniflare').Miniflare;
 /** A gateway service binding: a worker name, a worker + RPC entrypoint, or a Node function. */
 export type ServiceTarget = string | { name: string; entrypoint?: string } | ((request: Request) => Response | Promise<Response>);
 
+/** A local stand-in for an `mtls_certificates` binding (PEM texts). */
+export interface TlsBinding {
+  certificateChain?: string;
+  privateKey?: string;
+  trustedCertificates?: string[];
+}
+
+/** The Miniflare `network` service for a TLS binding (`external` would send plain HTTP). */
+export function tlsNetworkService(b: TlsBinding): { network: { allow: string[]; tlsOptions: Record<string, unknown> } } {
+  if ((b.certificateChain === undefined) !== (b.privateKey === undefined)) throw new MeshStartError('a TLS binding needs both certificateChain and privateKey, or neither');
+  return {
+    network: {
+      allow: ['private', 'public'],
+      tlsOptions: {
+        ...(b.certificateChain !== undefined ? { keypair: { certificateChain: b.certificateChain, privateKey: b.privateKey } } : {}),
+        ...(b.trustedCertificates?.length ? { trustedCertificates: [...b.trustedCertificates] } : {}),
+      },
+    },
+  };
+}
+
 export interface StartMeshOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
@@ -58,6 +79,13 @@ export interface StartMeshOptions {
    * worker is also bound by default under its name in UPPER_SNAKE case (`reviews-v1` → REVIEWS_V1).
    */
   extraBindings?: Readonly<Record<string, ServiceTarget>>;
+  /**
+   * TLS origination stand-ins (docs/egress-tls.md): each becomes a Miniflare `network` service
+   * bound to BOTH gateways under its name (`MTLS_PARTNER_CLIENT`), presenting `certificateChain` /
+   * `privateKey` as client certificate and trusting `trustedCertificates` (PEM texts) — what an
+   * `mtls_certificates` binding is in production.
+   */
+  tlsBindings?: Readonly<Record<string, TlsBinding>>;
   /** Override entry files (repo-relative or absolute), e.g. to run a stand-in gateway. */
   entries?: Partial<Record<MeshWorkerName, string>>;
   /** More vars for the gateways (strings). */
@@ -158,7 +186,7 @@ export const DEFAULT_PORTS = { admin: 15010, ingress: 8080, egress: 8081 } as co
 export const NODE_IDS = { ingress: 'istio-ingressgateway', egress: 'istio-egressgateway' } as const;
 const LOG_LINES = 500;
 
-function defaultBuildDir(stateDir: string): string {
+export function defaultBuildDir(stateDir: string): string {
   const modules = path.join(REPO_ROOT, 'node_modules');
   return existsSync(modules) ? path.join(modules, '.cache', 'meshgate', 'dev') : path.join(stateDir, '.build');
 }
@@ -290,6 +318,9 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
       }
     }
 
+    // The gateways polled before the manifests existed: have them pick up the applied config now,
+    // so the first request after "ready" already sees it.
+    if (manifests.length) await Promise.all([answers(ingress.url), answers(egress.url)]).catch(() => undefined);
     mf.setReady(); // from now on the admin port's /healthz is the control plane's own
     let stopped: Promise<void> | undefined;
     return {
@@ -327,6 +358,7 @@ async function launch(a: { opts: StartMeshOptions; host: string; want: { admin: 
   const gatewayBindings: Record<string, WorkerOptions['serviceBindings'] extends infer S ? (S extends Record<string, infer V> ? V : never) : never> = {};
   for (const w of opts.extraWorkers ?? []) if (w.name) gatewayBindings[bindingNameFor(w.name)] = w.name;
   for (const [k, v] of Object.entries(opts.extraBindings ?? {})) gatewayBindings[k] = v as never;
+  for (const [k, v] of Object.entries(opts.tlsBindings ?? {})) gatewayBindings[k] = tlsNetworkService(v) as never;
   const xds = { name: 'control-plane', entrypoint: 'XdsService' };
   const refresh = String(opts.refreshMs ?? 200);
 
