@@ -1,5 +1,6 @@
 import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
 import type { AttemptOutcome } from './retry.ts';
+import { tlsFetcher } from './upstream-tls.ts';
 
 // One upstream attempt: build the URL for the endpoint (address and port, a service binding for
 // `worker:NAME`, or the request's own host for ORIGINAL_DST), fetch with a deadline, classify
@@ -49,7 +50,10 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
       if (!isFetcher(fetcher)) return { outcome: { kind: 'connect-failure' }, error: `no service binding named ${ep.binding} on this gateway` };
       res = await fetcher.fetch(url, init);
     } else {
-      res = await fetch(url, init);
+      // TLS origination: a client certificate or private trust anchor is a binding (upstream-tls.ts).
+      const tls = tlsFetcher(cluster, env, url);
+      if ('error' in tls) return { outcome: { kind: 'connect-failure' }, error: tls.error };
+      res = await (tls.fetcher ? tls.fetcher.fetch(url, init) : fetch(url, init));
     }
     return { outcome: { kind: 'response', status: res.status, ...(res.headers.has('grpc-status') ? { grpcStatus: res.headers.get('grpc-status')! } : {}) }, response: res };
   } catch (e) {
