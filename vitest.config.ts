@@ -14,9 +14,11 @@ export default defineConfig({
             miniflare: { bindings: { MESHGATE_ADMIN_TOKEN: 'test-admin-token' } },
           }),
         ],
-        test: { name: 'runtime', include: ['test/runtime/**/*.test.ts'] },
+        test: { name: 'runtime', include: ['test/runtime/**/*.test.ts'], testTimeout: 30_000 },
       },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 120_000 } },
+      // e2e files each run a whole local mesh (workerd): one file at a time keeps a 2-core CI machine
+      // from starving them.
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false } },
     ],
   },
 });

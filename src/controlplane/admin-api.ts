@@ -147,6 +147,20 @@ export function createAdminApp() {
     // The private key is in this response only: never cached, never logged.
     return c.json({ spiffeId: svid.spiffeId, certPem: svid.certPem, keyPem: svid.keyPem, chainPem: svid.chainPem, rootPem: svid.rootPem, notAfter: svid.notAfter }, 200, { 'cache-control': 'no-store' });
   });
+  // A Worker's bootstrap secret (docs/identity.md): returned once, only its hash is stored.
+  app.post('/v1/identity/bootstrap', async (c) => {
+    let body: { namespace?: unknown; serviceAccount?: unknown };
+    try {
+      body = await c.req.json();
+    } catch {
+      return fail(c, 400, 'the body must be JSON: {"namespace": "NS", "serviceAccount": "SA"}');
+    }
+    if (typeof body.namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(body.namespace)) return fail(c, 400, 'namespace must be a DNS-1123 label');
+    if (typeof body.serviceAccount !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(body.serviceAccount)) return fail(c, 400, 'serviceAccount must be a DNS-1123 subdomain');
+    const out = await meshStub(c.env).identityBootstrap(body.namespace, body.serviceAccount);
+    if (!out.ok) return fail(c, out.status, out.message);
+    return c.json(out.value, 200, { 'cache-control': 'no-store' });
+  });
   app.post('/v1/ca/rotate', async (c) => {
     const overlap = c.req.query('overlap');
     const overlapMs = overlap ? parseDuration(overlap) : undefined;

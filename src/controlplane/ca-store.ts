@@ -64,6 +64,15 @@ export class CaStore {
     return this.ca.issueSvid({ namespace, serviceAccount, ...(ttlMs ? { ttlMs } : {}) });
   }
 
+  /** A JWT-SVID for a workload (its bootstrap secret already checked by the caller). */
+  async issueJwt(namespace: string, serviceAccount: string, audience: string, ttlMs: number, now = Date.now()): Promise<{ token: string; spiffeId: string; expiresAt: number }> {
+    if (!this.ca) throw new Error('the mesh CA is not initialized');
+    const token = await this.ca.issueJwtSvid({ namespace, serviceAccount, audience, ttlMs, now });
+    // exp is whole seconds (JwtSvidSigner.issue).
+    const expiresAt = (Math.floor(now / 1000) + Math.max(1, Math.floor(ttlMs / 1000))) * 1000;
+    return { token, spiffeId: `spiffe://${this.ca.trustDomain}/ns/${namespace}/sa/${serviceAccount}`, expiresAt };
+  }
+
   /** A new root; the old one stays trusted for the overlap. */
   async rotate(trustDomain: string, overlapMs?: number): Promise<void> {
     const next = await MeshCa.generate({ trustDomain });

@@ -5,6 +5,8 @@ import { ConfigStore, ConflictError, NotFoundError, type StoredRef } from './sto
 import { XdsServer } from './xds-server.ts';
 import { Debounce } from './debounce.ts';
 import { CaStore, type CaEnv } from './ca-store.ts';
+import { BootstrapStore, isWorkloadName } from './bootstrap-store.ts';
+import { IDENTITY_AUDIENCE, IDENTITY_TOKEN_TTL_MS, type IdentityTokenResult } from '../mtls/workload-identity.ts';
 import { parseMeshConfig } from '../config/kinds/mesh/mesh-config.ts';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409 | 413; message: string };
@@ -25,11 +27,13 @@ export class MeshControlPlane extends DurableObject {
   private readonly debounce = new Debounce();
 
   private readonly ca: CaStore;
+  private readonly bootstrap: BootstrapStore;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.store = new ConfigStore(ctx.storage);
     this.ca = new CaStore(ctx.storage);
+    this.bootstrap = new BootstrapStore(ctx.storage);
     this.xds = new XdsServer(() => ({ resources: this.store.list(), version: this.store.version(), trustBundle: this.ca.trust() }));
     void ctx.blockConcurrencyWhile(() => this.ca.init(this.trustDomain(), (env ?? {}) as CaEnv));
   }
@@ -51,6 +55,26 @@ export class MeshControlPlane extends DurableObject {
   /** An X.509 SVID and its key, for a workload outside the edge (`meshgate ca issue`). Never logged. */
   async caIssue(namespace: string, serviceAccount: string, ttlMs?: number) {
     return this.ca.issue(namespace, serviceAccount, ttlMs);
+  }
+
+  /** A new bootstrap secret for a Worker's identity, replacing the previous one (`meshgate ca bootstrap`). Returned once. */
+  async identityBootstrap(namespace: string, serviceAccount: string): Promise<Outcome<{ secret: string; spiffeId: string }>> {
+    if (!isWorkloadName(namespace) || !isWorkloadName(serviceAccount)) return { ok: false, status: 400, message: 'namespace and serviceAccount must be DNS-1123 names' };
+    const secret = await this.bootstrap.create({ namespace, serviceAccount });
+    return { ok: true, value: { secret, spiffeId: `spiffe://${this.trustDomain()}/ns/${namespace}/sa/${serviceAccount}` } };
+  }
+
+  /**
+   * A short-lived JWT-SVID for the Worker whose bootstrap secret this is (XdsService.identityToken).
+   * Errors never echo the secret; neither the secret nor the token is logged.
+   */
+  async identityToken(secret: string, audience?: string): Promise<IdentityTokenResult> {
+    const w = await this.bootstrap.lookup(secret);
+    if (!w) return { ok: false, error: 'unknown bootstrap secret: create one with `meshgate ca bootstrap -n NS --service-account SA`' };
+    const aud = audience ?? IDENTITY_AUDIENCE;
+    if (typeof aud !== 'string' || aud === '' || aud.length > 256) return { ok: false, error: 'audience must be a non-empty string' };
+    const t = await this.ca.issueJwt(w.namespace, w.serviceAccount, aud, IDENTITY_TOKEN_TTL_MS);
+    return { ok: true, token: t.token, expiresAt: t.expiresAt, spiffeId: t.spiffeId };
   }
 
   /** A new root; the old one stays trusted for `overlapMs` (default 7 days). */

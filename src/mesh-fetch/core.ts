@@ -1,3 +1,6 @@
+import { SVID_HEADER } from '../mtls/workload-identity.ts';
+import { IdentityTokenSource, type MeshIdentityBinding } from './identity.ts';
+
 // meshFetch: the edge equivalent of sidecar capture. A Worker's outbound calls go through the
 // egress gateway's service binding, which takes the request URL's host and port as the
 // destination (as a sidecar does after capturing an outbound connection) and applies the mesh's
@@ -11,10 +14,16 @@
 // caller passes the incoming request as `from` (or sets the headers itself). Nothing is invented:
 // the gateway generates x-request-id when a request arrives without one.
 //
-// Identity: `identity` is sent as `x-meshgate-source: <namespace>/<serviceAccount>`. It is
-// INFORMATIONAL ONLY until JWT-SVID workload identities land: any Worker holding the binding can
-// claim any value, so the gateway must not use it for authorization. meshFetch removes a
-// caller-set `x-meshgate-source` so the header only ever carries the configured identity.
+// Identity (docs/identity.md "Workload identity for Workers"): with a bootstrap secret —
+// `identity: {secret}`, or `env.MESHGATE_IDENTITY_SECRET` — meshFetch gets a short-lived JWT-SVID
+// from the control plane over the `MESH_IDENTITY` RPC binding (XdsService), caches and renews it
+// (./identity.ts) and sends it as `x-meshgate-svid` on every call, replacing any caller-set value.
+// Gateways verify it and authorize by its SPIFFE ID.
+// `identity: {namespace, serviceAccount}` (no secret) only sends
+// `x-meshgate-source: <namespace>/<serviceAccount>`: UNTRUSTED and informational — any Worker
+// holding the binding can claim any value, so the gateway never uses it for authorization.
+// meshFetch removes a caller-set `x-meshgate-source` so the header only ever carries the
+// configured value.
 
 /** The part of a service binding (`Fetcher`) meshFetch uses. */
 export interface MeshEgressBinding {
@@ -29,6 +38,16 @@ export interface MeshIdentity {
   serviceAccount: string;
 }
 
+/** A verifiable workload identity: the Worker's bootstrap secret, traded for JWT-SVIDs. */
+export interface MeshWorkloadIdentity {
+  /** The bootstrap secret (`meshgate ca bootstrap`). Default `env.MESHGATE_IDENTITY_SECRET`. */
+  secret?: string;
+  /** Name of the RPC service binding to the control plane's `XdsService` entrypoint. Default `MESH_IDENTITY`. */
+  binding?: string;
+  /** JWT-SVID audience. Default `meshgate` (what gateways accept). */
+  audience?: string;
+}
+
 export interface MeshFetchOptions {
   /** Name of the egress gateway's service binding in `env`. Default `MESH_EGRESS`. */
   binding?: string;
@@ -41,16 +60,27 @@ export interface MeshFetchOptions {
   /** More header names to copy from `from` the same way (e.g. `end-user`, `user-agent`). */
   propagate?: readonly string[];
   /**
-   * Sent as `x-meshgate-source: namespace/serviceAccount`. Informational only: the gateway
-   * must not trust it for authorization until JWT-SVID identities land.
+   * `{secret?, binding?}`: present a JWT-SVID (`x-meshgate-svid`) on every call — the gateway
+   * verifies it and authorizes by it. Used automatically when `env` has both
+   * `MESHGATE_IDENTITY_SECRET` and `MESH_IDENTITY`.
+   * `{namespace, serviceAccount}`: only sent as `x-meshgate-source: namespace/serviceAccount`,
+   * informational and untrusted (never used for authorization).
    */
-  identity?: MeshIdentity;
+  identity?: MeshIdentity | MeshWorkloadIdentity;
+  /** The Worker's `ctx`, so token renewal can finish in the background (`waitUntil`). */
+  ctx?: { waitUntil(p: Promise<unknown>): void };
 }
 
 export const DEFAULT_BINDING = 'MESH_EGRESS';
 export const SOURCE_HEADER = 'x-meshgate-source';
+export const DEFAULT_IDENTITY_BINDING = 'MESH_IDENTITY';
+export const IDENTITY_SECRET_VAR = 'MESHGATE_IDENTITY_SECRET';
 /** Trace headers copied from `from` (plus every `x-b3-*` header). */
 export const TRACE_HEADERS: readonly string[] = ['x-request-id', 'traceparent', 'tracestate', 'b3'];
+
+function isWorkloadIdentity(i: MeshIdentity | MeshWorkloadIdentity): i is MeshWorkloadIdentity {
+  return !('namespace' in i || 'serviceAccount' in i) || 'secret' in i || 'binding' in i;
+}
 
 function isBinding(v: unknown): v is MeshEgressBinding {
   return typeof v === 'object' && v !== null && typeof (v as { fetch?: unknown }).fetch === 'function';
@@ -69,7 +99,7 @@ function propagatedFrom(from: { headers: Headers }, extra: readonly string[]): [
   const out: [string, string][] = [];
   from.headers.forEach((value, name) => {
     const n = name.toLowerCase();
-    if (n === SOURCE_HEADER) return;
+    if (n === SOURCE_HEADER || n === SVID_HEADER) return;
     if (wanted.has(n) || n.startsWith('x-b3-')) out.push([n, value]);
   });
   return out;
@@ -87,9 +117,25 @@ export function meshFetch(env: object | null | undefined, opts: MeshFetchOptions
       `meshFetch: no service binding ${name}; add [[services]] binding = "${name}" service = "meshgate-egress-gateway" to wrangler.toml`,
     );
   }
-  const source = opts.identity
-    ? `${checkIdentityPart('namespace', opts.identity.namespace)}/${checkIdentityPart('serviceAccount', opts.identity.serviceAccount)}`
+  const e = (env ?? {}) as Record<string, unknown>;
+  const informational = opts.identity && !isWorkloadIdentity(opts.identity) ? opts.identity : undefined;
+  const source = informational
+    ? `${checkIdentityPart('namespace', informational.namespace)}/${checkIdentityPart('serviceAccount', informational.serviceAccount)}`
     : null;
+  let svid: IdentityTokenSource | null = null;
+  const wanted = opts.identity && isWorkloadIdentity(opts.identity) ? opts.identity
+    : !opts.identity && typeof e[IDENTITY_SECRET_VAR] === 'string' && e[IDENTITY_SECRET_VAR] !== '' && e[DEFAULT_IDENTITY_BINDING] ? {} : undefined;
+  if (wanted) {
+    const bname = wanted.binding ?? DEFAULT_IDENTITY_BINDING;
+    const rpc = e[bname];
+    if (!rpc) throw new Error(`meshFetch: no service binding ${bname} for workload identity; add [[services]] binding = "${bname}" service = "meshgate-control-plane" entrypoint = "XdsService" to wrangler.toml`);
+    const secret = wanted.secret ?? e[IDENTITY_SECRET_VAR];
+    if (typeof secret !== 'string' || secret === '') throw new Error(`meshFetch: no bootstrap secret for workload identity; run \`meshgate ca bootstrap\` and \`wrangler secret put ${IDENTITY_SECRET_VAR}\``);
+    svid = new IdentityTokenSource(rpc as MeshIdentityBinding, secret, {
+      ...(wanted.audience ? { audience: wanted.audience } : {}),
+      ...(opts.ctx ? { waitUntil: (p: Promise<unknown>) => opts.ctx!.waitUntil(p) } : {}),
+    });
+  }
   const inherited = opts.from ? propagatedFrom(opts.from, opts.propagate ?? []) : [];
 
   return async (input, init) => {
@@ -105,7 +151,9 @@ export function meshFetch(env: object | null | undefined, opts: MeshFetchOptions
     const headers = new Headers(req.headers);
     for (const [n, v] of inherited) if (!headers.has(n)) headers.set(n, v);
     headers.delete(SOURCE_HEADER);
+    headers.delete(SVID_HEADER);
     if (source) headers.set(SOURCE_HEADER, source);
+    if (svid) headers.set(SVID_HEADER, await svid.token());
     return binding.fetch(new Request(req, { headers }));
   };
 }

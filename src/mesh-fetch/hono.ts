@@ -23,7 +23,13 @@ export function meshFetchMiddleware(
 ) {
   return createMiddleware<{ Variables: MeshFetchVariables }>(async (c, next) => {
     const o = typeof opts === 'function' ? opts(c) : opts;
-    c.set('meshFetch', meshFetch(c.env as object | undefined, { ...o, from: c.req.raw }));
+    let ctx: MeshFetchOptions['ctx'];
+    try {
+      ctx = c.executionCtx; // lets identity-token renewal finish in the background; absent outside Workers
+    } catch {
+      ctx = undefined;
+    }
+    c.set('meshFetch', meshFetch(c.env as object | undefined, { ...(ctx && !o.ctx ? { ctx } : {}), ...o, from: c.req.raw }));
     await next();
   });
 }

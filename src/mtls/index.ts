@@ -7,3 +7,4 @@ export * from './verify.ts';
 export * from './peer-certificate.ts';
 export * from './peer-verifier.ts';
 export { toPem, pemBlocks, toBase64, fromBase64 } from './encoding.ts';
+export * from './workload-identity.ts';

@@ -87,7 +87,7 @@ export type JwtSvidVerification =
  */
 export async function verifyJwtSvid(
   token: string,
-  opts: { jwks: Jwks; audience: string; now?: number; trustDomains?: readonly string[] },
+  opts: { jwks: Jwks; audience: string; now?: number; trustDomains?: readonly string[]; clockToleranceSec?: number },
 ): Promise<JwtSvidVerification> {
   try {
     const { payload } = await jwtVerify(token, createLocalJWKSet(opts.jwks), {
@@ -95,6 +95,7 @@ export async function verifyJwtSvid(
       audience: opts.audience,
       requiredClaims: ['exp', 'sub', 'aud'],
       currentDate: new Date(opts.now ?? Date.now()),
+      ...(opts.clockToleranceSec ? { clockTolerance: opts.clockToleranceSec } : {}),
     });
     const sub = payload.sub!;
     const parsed = parseSpiffeId(sub);

@@ -3,6 +3,8 @@ import { PeerVerifier } from '../../mtls/peer-verifier.ts';
 import { formatXfcc, parseRfc9440, parseRfc9440List, parseXfcc, type PeerCertificate } from '../../mtls/peer-certificate.ts';
 import { compileCidrs, ipInCidrs, type CidrSet } from '../http/forwarded.ts';
 import { localReply } from '../http/local-reply.ts';
+import { verifyJwtSvid, type Jwks } from '../../mtls/jwt-svid.ts';
+import { IDENTITY_AUDIENCE, IDENTITY_CLOCK_SKEW_SEC, SVID_HEADER } from '../../mtls/workload-identity.ts';
 import { registerHttpFilter, type CompiledHttpFilter, type FilterContext } from './chain.ts';
 
 // Peer authentication at the edge (`meshgate.filters.http.peer_authn`; docs/identity.md). The TLS
@@ -13,6 +15,9 @@ import { registerHttpFilter, type CompiledHttpFilter, type FilterContext } from 
 // the certificate may come in XFCC or RFC 9440 `Client-Cert` instead; from anyone else those
 // headers are removed, never believed. STRICT refuses a request without a verified identity with
 // 403 (Envoy would fail the handshake; there is no handshake to fail here).
+// Workers have no client certificate on a service binding: they present a JWT-SVID in
+// `x-meshgate-svid` instead (meshFetch), verified here against the bundle's JWKS. It counts as a
+// verified peer identity (also under STRICT); the header never goes upstream.
 
 export const MTLS_REQUIRED_BODY = "mTLS required: this workload's PeerAuthentication is STRICT; present a client certificate issued by the mesh CA";
 
@@ -59,11 +64,44 @@ function fromTrustedProxy(headers: Headers, kind: 'xfcc' | 'rfc9440'): Found {
   return leaf && chain ? { cert: { leaf, chain } } : { reason: 'the forwarded Client-Cert is not an RFC 9440 byte sequence' };
 }
 
+type Peer = NonNullable<FilterContext['peer']>;
+type SvidResult = { ok: true; peer: Peer; spiffeId: string; expiresAt: number } | { ok: false; reason: string };
+
+/** Verified JWT-SVIDs per token string, so each is verified once (bounded; oldest evicted first). */
+const SVID_CACHE_MAX = 512;
+
+function jwtSvidVerifier(jwks: Jwks | undefined, trustDomains: readonly string[]) {
+  const verified = new Map<string, { peer: Peer; spiffeId: string; expiresAt: number }>();
+  const skewMs = IDENTITY_CLOCK_SKEW_SEC * 1000;
+  return async (token: string, now: number): Promise<SvidResult> => {
+    const hit = verified.get(token);
+    if (hit) {
+      if (now < hit.expiresAt + skewMs) return { ok: true, ...hit };
+      verified.delete(token);
+      return { ok: false, reason: 'JWT-SVID has expired' };
+    }
+    if (!jwks?.keys.length) return { ok: false, reason: 'the trust bundle has no JWT-SVID key' };
+    const r = await verifyJwtSvid(token, { jwks, audience: IDENTITY_AUDIENCE, trustDomains, now, clockToleranceSec: IDENTITY_CLOCK_SKEW_SEC });
+    if (!r.ok) return r;
+    const peer: Peer = {
+      principal: r.principal,
+      trustDomain: r.id.trustDomain,
+      ...(r.id.namespace !== undefined ? { namespace: r.id.namespace } : {}),
+      ...(r.id.serviceAccount !== undefined ? { serviceAccount: r.id.serviceAccount } : {}),
+    };
+    if (verified.size >= SVID_CACHE_MAX) verified.delete(verified.keys().next().value!);
+    const entry = { peer, spiffeId: r.spiffeId, expiresAt: r.expiresAt };
+    verified.set(token, entry);
+    return { ok: true, ...entry };
+  };
+}
+
 export function compilePeerAuthn(typedConfig: Record<string, unknown>): CompiledHttpFilter {
   const c = PeerAuthn.parse(typedConfig);
   // Roots are parsed here, once per snapshot; a malformed one fails the compile (NACK).
   const verifier = new PeerVerifier({ roots: c.trusted_roots ?? [], trustDomains: c.trust_domains });
   const ports = new Map<number, PeerAuthnMode>(Object.entries(c.port_level_mtls ?? {}).map(([p, m]) => [Number(p), m]));
+  const verifySvid = jwtSvidVerifier(c.trusted_jwks as Jwks | undefined, c.trust_domains);
   const proxies: { cidrs: CidrSet; header: 'xfcc' | 'rfc9440' } | null = c.trusted_proxies ? { cidrs: compileCidrs(c.trusted_proxies.cidrs), header: c.trusted_proxies.client_cert_header } : null;
 
   return {
@@ -72,7 +110,10 @@ export function compilePeerAuthn(typedConfig: Record<string, unknown>): Compiled
       const mode = ports.get(ctx.port) ?? c.mode;
       const viaProxy = proxies && ipInCidrs(ctx.clientIp, proxies.cidrs) ? fromTrustedProxy(ctx.headers, proxies.header) : null;
       for (const h of CLIENT_CERT_HEADERS) ctx.headers.delete(h);
-      // DISABLE: plaintext only — certificates are not looked at, no identity comes from them.
+      // The JWT-SVID is a credential for this gateway only: never forwarded, whatever the outcome.
+      const svid = ctx.headers.get(SVID_HEADER);
+      ctx.headers.delete(SVID_HEADER);
+      // DISABLE: plaintext only — neither certificates nor JWT-SVIDs are looked at, no identity comes from them.
       if (mode === 'DISABLE') return undefined;
       const found = viaProxy ?? fromCloudflare(ctx.request);
       let reason: string | undefined;
@@ -91,8 +132,19 @@ export function compilePeerAuthn(typedConfig: Record<string, unknown>): Compiled
         }
         reason = r.reason;
       } else if (found) reason = found.reason;
+      // A Worker's JWT-SVID (meshFetch): a certificate identity, when verified above, wins.
+      if (svid !== null && !ctx.peer) {
+        const r = await verifySvid(svid.trim(), ctx.rt.now());
+        if (r.ok) {
+          ctx.peer = { ...r.peer };
+          ctx.headers.set('x-forwarded-client-cert', `URI=${r.spiffeId}`);
+          return undefined;
+        }
+        // An invalid token is no identity (PERMISSIVE goes on without a peer; STRICT refuses below).
+        reason = reason ? `${reason}; JWT-SVID refused: ${r.reason}` : `JWT-SVID refused: ${r.reason}`;
+      }
       // An identity the pipeline established before the filters (never from request headers) stands.
-      if (mode === 'STRICT' && !ctx.peer) return localReply(403, reason ? `${MTLS_REQUIRED_BODY}\ncertificate refused: ${reason}` : MTLS_REQUIRED_BODY);
+      if (mode === 'STRICT' && !ctx.peer) return localReply(403, reason ? `${MTLS_REQUIRED_BODY}\n${reason.startsWith('JWT-SVID') ? reason : `certificate refused: ${reason}`}` : MTLS_REQUIRED_BODY);
       // PERMISSIVE: a request without a (valid) certificate goes on as plaintext would, with no identity.
       return undefined;
     },

@@ -41,6 +41,11 @@ export const PeerAuthn = z.strictObject({
   trust_bundle_secret: z.string().min(1),
   /** The bundle's root certificates, inline for now (public material); none ⇒ no certificate verifies. */
   trusted_roots: z.array(pemCertificate).optional(),
+  /**
+   * The bundle's JWT-SVID public keys (JWKS, public material), to verify the JWT-SVIDs Workers
+   * present in `x-meshgate-svid` (audience `meshgate`); none ⇒ no JWT-SVID verifies.
+   */
+  trusted_jwks: z.strictObject({ keys: z.array(z.looseObject({ kty: z.string() })) }).optional(),
   /** A trusted proxy in front that forwards the client certificate in a header. */
   trusted_proxies: PeerAuthnTrustedProxies.optional(),
   /** Which PeerAuthentication (namespace/name) decided each level, for proxy-config and debugging. */

@@ -81,6 +81,7 @@ export function buildPeerAuthenticationFilters(push: PushContext & MeshTrust, no
     trust_domains: trustDomains,
     trust_bundle_secret: ROOTCA_SECRET,
     ...(push.trustBundle?.roots.length ? { trusted_roots: [...push.trustBundle.roots] } : {}),
+    ...trustedJwks(push.trustBundle?.jwks),
     ...(tp?.cidrs?.length && tp.clientCertHeader && tp.clientCertHeader !== 'none' ? { trusted_proxies: { cidrs: [...tp.cidrs], client_cert_header: tp.clientCertHeader } } : {}),
     ...(Object.keys(eff.source).length ? { source: eff.source } : {}),
   };
@@ -99,4 +100,18 @@ export function buildTrustBundleSecret(push: PushContext & MeshTrust): Secret | 
     validation_context: { trusted_ca: { inline_string: b.roots.map((r) => r.trim() + '\n').join('') } },
     ...(b.jwks ? { 'meshgate.jwks': b.jwks } : {}),
   };
+}
+
+/** The bundle's JWKS (a JSON string in the snapshot) as the filter's `trusted_jwks`; public keys only. */
+function trustedJwks(jwks: string | undefined): { trusted_jwks?: { keys: { kty: string; [k: string]: unknown }[] } } {
+  if (!jwks) return {};
+  try {
+    const parsed = JSON.parse(jwks) as { keys?: unknown };
+    const keys = Array.isArray(parsed.keys) ? parsed.keys.filter((k): k is { kty: string } => typeof k === 'object' && k !== null && typeof (k as { kty?: unknown }).kty === 'string') : [];
+    // Defence in depth: never let a private member through, whatever the bundle held.
+    const publicOnly = keys.map((k) => Object.fromEntries(Object.entries(k).filter(([n]) => !['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'].includes(n))) as { kty: string });
+    return publicOnly.length ? { trusted_jwks: { keys: publicOnly } } : {};
+  } catch {
+    return {};
+  }
 }
