@@ -72,7 +72,7 @@ meshgate: {mirrorHostSuffix: true, refreshIntervalMs: 1000, trustedProxies: {cid
     expect(errors('accessLogEncoding: YAML')).toEqual([['data.mesh.accessLogEncoding', 'invalid value; expected one of "TEXT", "JSON"']]);
     expect(errors('defaultHttpRetryPolicy: {attempts: 0, perTryTimeout: 1s}')).toEqual([['data.mesh.defaultHttpRetryPolicy.attempts', 'http retry policy configured when attempts are set to 0 (disabled)']]);
     expect(errors('defaultHttpRetryPolicy: {attempts: 1.5}')).toEqual([['data.mesh.defaultHttpRetryPolicy.attempts', expect.stringContaining('int')]]);
-    expect(errors('defaultHttpRetryPolicy: {attempts: 2, retryOn: "reset, 5xx ,retriable-4xx,429,600"}')).toEqual([['data.mesh.defaultHttpRetryPolicy.retryOn', '"600" is not a valid retryOn policy']]);
+    expect(errors('defaultHttpRetryPolicy: {attempts: 2, retryOn: "reset,5xx,retriable-4xx,429,600"}')).toEqual([['data.mesh.defaultHttpRetryPolicy.retryOn', '"600" is not a valid retryOn policy']]);
     expect(errors('defaultHttpRetryPolicy: {attempts: 2, backoff: 10}')).toEqual([['data.mesh.defaultHttpRetryPolicy.backoff', 'expected string, got number']]);
     expect(errors('extensionProviders: [{name: a, envoyExtAuthzHttp: {service: "bad host!", port: 80}}]')).toEqual([['data.mesh.extensionProviders[0].envoyExtAuthzHttp.service', expect.stringMatching(/^invalid service fmt bad host!/)]]);
     expect(errors('extensionProviders: [{name: a, envoyExtAuthzHttp: {service: a.b.svc.cluster.local}}]')).toEqual([['data.mesh.extensionProviders[0].envoyExtAuthzHttp.port', 'required field is missing (expected number)']]);
