@@ -1,6 +1,5 @@
-import { RE2JS } from 're2js';
 import { CorsPolicy } from '../../xds/filters/cors.ts';
-import type { StringMatcher } from '../../xds/resources/common.ts';
+import { CompiledStringMatcher } from '../routing/index.ts';
 
 // Envoy's CORS filter with a per-route policy: preflights answered locally, allowed origins
 // echoed (never `*`), credentials and expose headers on actual responses.
@@ -16,23 +15,11 @@ export interface CompiledCors {
   forwardNotMatchingPreflights: boolean;
 }
 
-/** A StringMatcher compiled once (RE2 for safe_regex). */
-export function compileStringMatcher(m: StringMatcher): (v: string) => boolean {
-  const ic = m.ignore_case === true;
-  const norm = (s: string) => (ic ? s.toLowerCase() : s);
-  if (m.exact !== undefined) { const e = norm(m.exact); return (v) => norm(v) === e; }
-  if (m.prefix !== undefined) { const p = norm(m.prefix); return (v) => norm(v).startsWith(p); }
-  if (m.suffix !== undefined) { const s = norm(m.suffix); return (v) => norm(v).endsWith(s); }
-  if (m.contains !== undefined) { const c = norm(m.contains); return (v) => norm(v).includes(c); }
-  if (m.safe_regex) { const re = RE2JS.compile(m.safe_regex.regex); return (v) => re.matches(v); }
-  throw new Error('string matcher has no match kind');
-}
-
 export function compileCors(config: unknown): CompiledCors {
   const c = CorsPolicy.parse(config);
-  const origins = (c.allow_origin_string_match ?? []).map(compileStringMatcher);
+  const origins = (c.allow_origin_string_match ?? []).map((m) => CompiledStringMatcher.compile(m));
   return {
-    allowed: (origin) => origins.some((m) => m(origin)),
+    allowed: (origin) => origins.some((m) => m.match(origin)),
     methods: c.allow_methods,
     headers: c.allow_headers,
     expose: c.expose_headers,
