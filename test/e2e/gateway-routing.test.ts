@@ -210,6 +210,17 @@ describe('ingress gateway, end to end', () => {
     expect(tp).not.toBe(parent);
   });
 
+  test('large bodies stream through (past the retry buffer) and many headers arrive intact', async () => {
+    const before = v1.received.length;
+    const big = 'x'.repeat(3 * 1024 * 1024);
+    const headers = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`x-h-${i}`, `v${i}`]));
+    const r = await gw('/upload', { method: 'POST', body: big, headers });
+    expect(r.status).toBe(200);
+    const got = v1.received[before]!;
+    expect(got.body.length).toBe(big.length);
+    for (let i = 0; i < 100; i++) expect(got.headers[`x-h-${i}`]).toBe(`v${i}`);
+  });
+
   test('escaped slashes are rejected (400) before routing', async () => {
     expect((await gw('/api%2Fitems')).status).toBe(400);
   });
