@@ -78,6 +78,17 @@ describe('meshgate CLI against a running mesh', () => {
     expect((await cli('ca', 'issue')).code).toBe(2);
   });
 
+  test('analyze reads the live config, and files over it', async () => {
+    const live = await cli('analyze');
+    expect(live.out).toMatch(/resources \(live config\)/);
+    const withFile = await cli('analyze', '--live', '-f', 'examples/bookinfo/virtual-service-reviews-test-v2.yaml');
+    expect(withFile.out).toMatch(/live config and 1 file/);
+    // Against the live config the subsets resolve (the DestinationRules are there); alone, the file's subsets dangle.
+    expect(withFile.out).not.toContain('IST0101');
+    const offline = await cli('analyze', '-f', 'examples/bookinfo/virtual-service-reviews-test-v2.yaml');
+    expect(offline.out).toContain('IST0101');
+  });
+
   test('a wrong token is refused with the fix', async () => {
     let err = '';
     const io: CliIO = { stdout: () => {}, stderr: (t) => void (err += t), readStdin: async () => '', cwd: repo, env: {} };

@@ -1,11 +1,13 @@
 import { analyze as runAnalyzers } from '../../config/analyze/index.ts';
 import { formatIssue, type Issue, type Severity } from '../../config/issues.ts';
-import { FILE_FLAG, flagValue, OUTPUT_FLAG } from '../args.ts';
+import { FILE_FLAG, flagSet, flagValue, flagValues, OUTPUT_FLAG } from '../args.ts';
+import { CONNECTION_FLAGS } from '../connection.ts';
+import { mergeOverLive, readLiveConfig } from '../live-config.ts';
+import { connect } from './remote.ts';
 import type { Command } from '../command.ts';
 import { CliError, EXIT_ERROR, EXIT_OK } from '../errors.ts';
-import { loadInputs, plural, requireSomething } from '../load.ts';
+import { loadInputs, plural, requireSomething, type LoadedInputs } from '../load.ts';
 import { isOutputFormat, render } from '../output.ts';
-import { requireFiles } from './common.ts';
 
 // `meshgate analyze -f …`: schema validation plus the cross-resource analyzers of
 // src/config/analyze (dangling hosts, subsets, gateways, …), findings grouped by severity like
@@ -16,14 +18,23 @@ const GROUPS: readonly [Severity, string][] = [['error', 'Error'], ['warning', '
 export const analyze: Command = {
   name: 'analyze',
   summary: 'Validate manifests and run cross-resource checks',
-  usage: 'analyze -f FILE|DIR|- [-f ...] [-o yaml|json]',
-  description: 'Validate Istio manifests offline and analyze them together (references between\nresources), printing findings grouped by severity. Exits 1 when there is an error.',
-  examples: ['meshgate analyze -f examples/', 'meshgate analyze -f mesh/ -o json'],
-  flags: [FILE_FLAG, OUTPUT_FLAG],
+  usage: 'analyze [-f FILE|DIR|- ...] [--live] [-o yaml|json]',
+  description:
+    'Validate Istio manifests and analyze them together (references between resources), printing\n' +
+    'findings grouped by severity, like istioctl analyze. Exits 1 when there is an error.\n' +
+    'With -f only: offline, the files alone. With no -f: the live config of the running mesh.\n' +
+    'With -f and --live: the files as they would be after apply, over the live config.',
+  examples: ['meshgate analyze -f examples/', 'meshgate analyze', 'meshgate analyze -f new-vs.yaml --live', 'meshgate analyze -f mesh/ -o json'],
+  flags: [FILE_FLAG, OUTPUT_FLAG, { name: 'live', type: 'boolean', description: 'analyze the files together with the running mesh\'s config' }, ...CONNECTION_FLAGS],
   async run({ args, print }) {
-    const specs = requireFiles(args, 'analyze');
-    const loaded = await loadInputs(specs, print);
-    requireSomething(loaded, specs);
+    const specs = flagValues(args, 'file');
+    const live = specs.length === 0 || flagSet(args, 'live');
+    const loaded: LoadedInputs = specs.length ? await loadInputs(specs, print) : { files: 0, resources: [], issues: [] };
+    if (specs.length) requireSomething(loaded, specs);
+    if (live) {
+      const liveResources = await readLiveConfig(connect(args, print));
+      loaded.resources = mergeOverLive(liveResources, loaded.resources);
+    }
     let found: Issue[];
     try {
       found = runAnalyzers(loaded.resources);
@@ -37,7 +48,7 @@ export const analyze: Command = {
       print.io.stdout(render(issues, format));
       return failed ? EXIT_ERROR : EXIT_OK;
     }
-    const what = `${plural(loaded.resources.length, 'resource')} in ${plural(loaded.files, 'file')}`;
+    const what = `${plural(loaded.resources.length, 'resource')}${live ? (specs.length ? ` (live config and ${plural(loaded.files, 'file')})` : ' (live config)') : ` in ${plural(loaded.files, 'file')}`}`;
     if (issues.length === 0) {
       print.out(`✔ No validation issues found when analyzing ${what}.`);
       return EXIT_OK;

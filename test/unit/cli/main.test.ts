@@ -25,7 +25,7 @@ describe('meshgate (top level)', () => {
     expect(v.out).toMatch(/-h, --help +show help/);
     const a = await run(['help', 'analyze']);
     expect(a.code).toBe(0);
-    expect(a.out).toContain('meshgate analyze -f FILE|DIR|- [-f ...] [-o yaml|json]');
+    expect(a.out).toContain('meshgate analyze [-f FILE|DIR|- ...] [--live] [-o yaml|json]');
     expect(a.out).toContain('-o, --output yaml|json');
     expect((await run(['version', '-h'])).out).toContain('meshgate version [-o yaml|json]');
     // --help wins even when other flags are incomplete or the files do not exist.
@@ -61,9 +61,13 @@ describe('meshgate (top level)', () => {
     const stray = await run(['validate', 'vs.yaml']);
     expect(stray.code).toBe(2);
     expect(stray.err).toBe('error: unexpected argument "vs.yaml" for "meshgate validate"\npass manifests with -f: meshgate validate -f vs.yaml\n');
-    const none = await run(['analyze']);
+    const none = await run(['validate']);
     expect(none.code).toBe(2);
-    expect(none.err).toContain('error: meshgate analyze needs at least one -f FILE|DIR|-');
+    expect(none.err).toContain('error: meshgate validate needs at least one -f FILE|DIR|-');
+    // Without -f, analyze reads the live config: no mesh there is an error that says so.
+    const live = await run(['analyze', '--server', 'http://127.0.0.1:9', '--token', 't']);
+    expect(live.code).toBe(1);
+    expect(live.err).toContain('cannot reach the mesh at http://127.0.0.1:9');
     const missingValue = await run(['validate', '-f']);
     expect(missingValue.code).toBe(2);
     expect(missingValue.err).toContain('error: flag needs an argument: -f FILE|DIR|-');
