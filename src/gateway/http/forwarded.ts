@@ -233,8 +233,13 @@ export const UNTRUSTED_ENVOY_HEADERS: readonly string[] = Object.freeze([
 ]);
 
 /** Removes {@link UNTRUSTED_ENVOY_HEADERS} in place (for external callers); returns `headers`. */
+const UNTRUSTED_SET: ReadonlySet<string> = new Set(UNTRUSTED_ENVOY_HEADERS);
+
 export function stripUntrusted(headers: Headers): Headers {
-  for (const name of UNTRUSTED_ENVOY_HEADERS) headers.delete(name);
+  // Scan once and delete only what is present (each Headers call crosses into the runtime).
+  let present: string[] | undefined;
+  for (const [name] of headers) if (name.startsWith('x-envoy-') && UNTRUSTED_SET.has(name)) (present ??= []).push(name);
+  if (present) for (const name of present) headers.delete(name);
   return headers;
 }
 

@@ -49,11 +49,16 @@ export interface HopByHopOptions {
  * `Proxy-Authorization`, `Upgrade` (kept for a WebSocket upgrade), and `TE` except `trailers`.
  */
 export function stripHopByHop(headers: Headers, kind: 'request' | 'response' = 'request', opts: HopByHopOptions = {}): Headers {
+  // One pass over what is there: hop-by-hop headers are rare, and every Headers call crosses
+  // into the runtime, so most requests make no delete at all.
+  let present: string[] | undefined;
+  for (const [name] of headers) if (HOP_SET.has(name)) (present ??= []).push(name);
+  if (!present) return headers;
   const ws = opts.keepWebSocketUpgrade ?? (kind === 'request' && isWebSocketUpgrade(headers));
   const te = kind === 'request' && tokens(headers.get('te')).includes('trailers');
   const named = tokens(headers.get('connection'));
   for (const name of named) if (!(ws && name === 'upgrade')) headers.delete(name);
-  for (const name of HOP_SET) headers.delete(name);
+  for (const name of present) headers.delete(name);
   if (te) headers.set('te', 'trailers');
   if (ws) {
     headers.set('connection', 'upgrade');
