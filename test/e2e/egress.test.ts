@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMesh, type RunningMesh } from '../../src/cli/dev/mesh.ts';
 import { applyAndSync } from './support/mesh.ts';
 import { send, upstream, type Upstream } from './support/upstreams.ts';
+import { userWorker } from './support/user-worker.ts';
 
 // The egress gateway end to end: ServiceEntry registry, REGISTRY_ONLY vs ALLOW_ANY, wildcard
 // hosts, VirtualService policy on external hosts, and a user Worker calling out via meshFetch.
@@ -24,11 +22,10 @@ data:
 
 beforeAll(async () => {
   [api, other] = await Promise.all([upstream('api'), upstream('other')]);
-  const dir = mkdtempSync(join(tmpdir(), 'meshgate-e2e-'));
-  await build({ entryPoints: [join(import.meta.dirname, 'fixtures/user-worker.ts')], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], outfile: join(dir, 'user.mjs'), logLevel: 'error' });
+  const user = await userWorker('user-worker', join(import.meta.dirname, 'fixtures/user-worker.ts'), { MESH_EGRESS: 'egress-gateway' });
   mesh = await startMesh({
     adminPort: 0, ingressPort: 0, egressPort: 0, workerLogs: 'silent', refreshMs: 100,
-    extraWorkers: [{ name: 'user-worker', modules: true, modulesRoot: dir, scriptPath: join(dir, 'user.mjs'), compatibilityDate: '2026-04-20', serviceBindings: { MESH_EGRESS: 'egress-gateway' }, unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] }],
+    extraWorkers: [user],
   });
   await applyAndSync(mesh, `${mode('REGISTRY_ONLY')}---
 apiVersion: networking.istio.io/v1

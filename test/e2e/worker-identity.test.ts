@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMesh, type RunningMesh } from '../../src/cli/dev/mesh.ts';
 import { applyAndSync } from './support/mesh.ts';
 import { upstream, type Upstream } from './support/upstreams.ts';
+import { userWorker } from './support/user-worker.ts';
 
 // Workload identity for Workers, end to end in workerd: a user Worker gets JWT-SVIDs from the
 // control plane with its bootstrap secret, meshFetch presents them through the egress gateway,
@@ -32,15 +30,13 @@ async function asWorker(secret: string | null, path = '/orders'): Promise<{ stat
 
 beforeAll(async () => {
   api = await upstream('api');
-  const dir = mkdtempSync(join(tmpdir(), 'meshgate-e2e-'));
-  await build({ entryPoints: [join(import.meta.dirname, 'fixtures/identity-worker.ts')], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], outfile: join(dir, 'identity.mjs'), logLevel: 'error' });
+  const worker = await userWorker('identity-worker', join(import.meta.dirname, 'fixtures/identity-worker.ts'), {
+    MESH_EGRESS: 'egress-gateway',
+    MESH_IDENTITY: { name: 'control-plane', entrypoint: 'XdsService' },
+  });
   mesh = await startMesh({
     adminPort: 0, ingressPort: 0, egressPort: 0, workerLogs: 'silent', refreshMs: 100,
-    extraWorkers: [{
-      name: 'identity-worker', modules: true, modulesRoot: dir, scriptPath: join(dir, 'identity.mjs'), compatibilityDate: '2026-04-20',
-      serviceBindings: { MESH_EGRESS: 'egress-gateway', MESH_IDENTITY: { name: 'control-plane', entrypoint: 'XdsService' } },
-      unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
-    }],
+    extraWorkers: [worker],
   });
   userUrl = String(await mesh.mf.unsafeGetDirectURL('identity-worker'));
   await applyAndSync(mesh, `apiVersion: networking.istio.io/v1
