@@ -7,6 +7,7 @@ import { ensureRequestId } from './http/request-id.ts';
 import { propagateTrace } from './http/tracing.ts';
 import { applyForwardedHeaders, isInternalCaller } from './http/forwarded.ts';
 import { stripHopByHop } from './http/hop-by-hop.ts';
+import { HeaderMap } from './http/header-map.ts';
 import { badRequest, blackHole, faultAbort, noRoute } from './http/local-reply.ts';
 import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.ts';
 import { drawFault } from './filters/fault.ts';
@@ -49,7 +50,10 @@ function blocked(host: string): Response {
 
 export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime): Promise<Response> {
   const req = g.request;
-  const headers = new Headers(req.headers);
+  // The request headers are read from the runtime once; everything after works on JS maps:
+  // `incoming` as the client sent them (routing, hashing, overrides), `headers` for the upstream.
+  const incoming = HeaderMap.from(req.headers);
+  const headers = incoming.clone();
   const { id: requestId } = ensureRequestId(headers);
   const finish = (res: Response, extra?: (h: Headers) => void) => {
     const out = new Response(res.body, res);
@@ -72,12 +76,12 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   if (norm.redirect) return finish(new Response(null, { status: 307, headers: { location: `${norm.path}${url.search}` } }));
   const path = norm.path;
   let query = url.search.slice(1);
-  const authority = req.headers.get('host') ?? url.host;
+  const authority = incoming.get('host') ?? url.host;
   const parsed = parseAuthority(authority);
   const host = parsed?.host ?? url.hostname;
 
   const metadata: Record<string, Record<string, unknown>> = {};
-  const origin = req.headers.get('origin');
+  const origin = incoming.get('origin');
   let action: CompiledAction | undefined;
   if (!listener) {
     action = cfg.passthrough; // egress, ALLOW_ANY, a port no ServiceEntry declares
@@ -86,7 +90,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
       return finish(new Response(null, { status: 301, headers: { location: `https://${parsed?.host ?? host}${path}${url.search}` } }));
     }
-    const input: MatchInput = { path, headers: req.headers, method: req.method, scheme, authority, query, metadata };
+    const input: MatchInput = { path, headers: incoming, method: req.method, scheme, authority, query, metadata };
     let route = vh?.match(input);
     // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
     const preflightCors = route ? cfg.actions.get(route.route)?.cors : undefined;
@@ -101,7 +105,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
         // The route as matched now (destination-scoped authorization): JWT claims written by an earlier filter may select another one.
         get route() { return (Object.keys(metadata).length ? vh?.match(input) : route)?.route; },
       };
-      const denied = await runFilters(listener.filters, fctx);
+      const ran = runFilters(listener.filters, fctx);
+      const denied = ran instanceof Promise ? await ran : ran;
       if (denied) return finish(denied);
       query = fctx.query; // jwt_authn strips a token passed as a query parameter
       // Envoy clears the route cache after jwt_authn: claims may now select another route.
@@ -137,11 +142,14 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const upstreamPath = action.rewrite ? action.rewrite(path) : path;
   const override = (name: string) => {
     if (!g.internal) return undefined;
-    const v = Number(req.headers.get(name));
-    return req.headers.has(name) && Number.isInteger(v) && v >= 0 ? v : undefined;
+    const raw = incoming.get(name);
+    if (raw === null) return undefined;
+    const v = Number(raw);
+    return Number.isInteger(v) && v >= 0 ? v : undefined;
   };
   const result = await forward(action, target, {
     request: req,
+    incoming,
     headers,
     pathAndQuery: `${upstreamPath}${query ? `?${query}` : ''}`,
     authority,

@@ -68,7 +68,8 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
         rt,
       );
       if (isStatusRequest(request)) return status(client, env.XDS, request);
-      const cfg = await client.get(env.XDS, (p) => ctx.waitUntil(p));
+      const got = client.get(env.XDS, (p) => ctx.waitUntil(p));
+      const cfg = got instanceof Promise ? await got : got;
       if (!cfg) {
         return localReply(503, `meshgate ${opts.role} gateway has no configuration yet: ${client.lastError ?? 'the control plane did not answer in time'}; retrying on the next request\n`);
       }

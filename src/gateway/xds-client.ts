@@ -48,11 +48,15 @@ export class SnapshotClient<C> {
    * interval has passed. Cold: polls with a bounded wait; undefined when the control plane could
    * not be reached (the caller answers 503 and the next request tries again).
    */
-  async get(xds: XdsBinding, waitUntil: (p: Promise<unknown>) => void): Promise<C | undefined> {
+  get(xds: XdsBinding, waitUntil: (p: Promise<unknown>) => void): C | Promise<C | undefined> {
     if (this.current) {
       if (!this.polling && this.rt.now() - this.lastPoll >= this.opts.refreshMs) waitUntil(this.poll(xds));
-      return this.current.compiled;
+      return this.current.compiled; // warm: no promise, no await on the hot path
     }
+    return this.load(xds);
+  }
+
+  private async load(xds: XdsBinding): Promise<C | undefined> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.opts.coldWaitMs)));
     await Promise.race([this.poll(xds, true), timeout]);

@@ -106,6 +106,8 @@ export interface StartMeshOptions {
   ownSignals?: boolean;
   /** How long to wait for readiness (ms); default 30 s. */
   readyTimeoutMs?: number;
+  /** Open workerd's V8 inspector on this port (CPU profiles of the gateways, e.g. with Chrome DevTools). */
+  inspectorPort?: number;
   /** Aborting stops a start in progress: workerd is stopped and startMesh rejects with MeshStartAborted. */
   signal?: AbortSignal;
 }
@@ -411,6 +413,7 @@ async function launch(a: { opts: StartMeshOptions; host: string; want: { admin: 
     host,
     port: 0,
     cf: false,
+    ...(opts.inspectorPort !== undefined ? { inspectorPort: opts.inspectorPort } : {}),
     defaultPersistRoot: a.stateDir,
     handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
       pipe(stdout, 'stdout');

@@ -1,6 +1,7 @@
 import type { HttpFilter } from '../../xds/resources/listener.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Route } from '../../xds/resources/route.ts';
+import type { HeaderBag } from '../http/header-map.ts';
 
 // Listener-level HTTP filters (jwt_authn, ext_authz, rbac, peer authentication, …): each has a
 // compile half (once per snapshot, from its typed_config) and a request half (per request, no
@@ -11,7 +12,7 @@ import type { Route } from '../../xds/resources/route.ts';
 export interface FilterContext {
   request: Request;
   /** Headers that go upstream; filters may add or remove (e.g. strip a JWT, set claim headers). */
-  headers: Headers;
+  headers: HeaderBag;
   /** Normalized path without query: the path routing and authorization judge. */
   path: string;
   query: string;
@@ -66,9 +67,11 @@ export function compileHttpFilters(filters: readonly HttpFilter[]): CompiledHttp
   return out;
 }
 
-export async function runFilters(filters: readonly CompiledHttpFilter[], ctx: FilterContext): Promise<Response | undefined> {
-  for (const f of filters) {
-    const res = await f.onRequest(ctx);
+/** Runs the chain; stays synchronous (no promise) while every filter answers synchronously. */
+export function runFilters(filters: readonly CompiledHttpFilter[], ctx: FilterContext, from = 0): Response | undefined | Promise<Response | undefined> {
+  for (let i = from; i < filters.length; i++) {
+    const res = filters[i]!.onRequest(ctx);
+    if (res instanceof Promise) return res.then((r) => r ?? runFilters(filters, ctx, i + 1));
     if (res) return res;
   }
   return undefined;

@@ -6,6 +6,7 @@ import { localReply } from '../http/local-reply.ts';
 import { verifyJwtSvid, type Jwks } from '../../mtls/jwt-svid.ts';
 import { IDENTITY_AUDIENCE, IDENTITY_CLOCK_SKEW_SEC, SVID_HEADER } from '../../mtls/workload-identity.ts';
 import { registerHttpFilter, type CompiledHttpFilter, type FilterContext } from './chain.ts';
+import type { HeaderBag } from '../http/header-map.ts';
 
 // Peer authentication at the edge (`meshgate.filters.http.peer_authn`; docs/identity.md). The TLS
 // handshake is Cloudflare's: it reports the client certificate in `request.cf.tlsClientAuth`
@@ -50,7 +51,7 @@ function fromCloudflare(request: Request): Found {
   return { cert: { leaf, chain } };
 }
 
-function fromTrustedProxy(headers: Headers, kind: 'xfcc' | 'rfc9440'): Found {
+function fromTrustedProxy(headers: HeaderBag, kind: 'xfcc' | 'rfc9440'): Found {
   if (kind === 'xfcc') {
     const raw = headers.get('x-forwarded-client-cert');
     if (raw === null) return null;
@@ -106,7 +107,7 @@ export function compilePeerAuthn(typedConfig: Record<string, unknown>): Compiled
 
   return {
     name: PEER_AUTHN_FILTER,
-    async onRequest(ctx: FilterContext) {
+    onRequest(ctx: FilterContext) {
       const mode = ports.get(ctx.port) ?? c.mode;
       const viaProxy = proxies && ipInCidrs(ctx.clientIp, proxies.cidrs) ? fromTrustedProxy(ctx.headers, proxies.header) : null;
       for (const h of CLIENT_CERT_HEADERS) ctx.headers.delete(h);
@@ -116,39 +117,45 @@ export function compilePeerAuthn(typedConfig: Record<string, unknown>): Compiled
       // DISABLE: plaintext only — neither certificates nor JWT-SVIDs are looked at, no identity comes from them.
       if (mode === 'DISABLE') return undefined;
       const found = viaProxy ?? fromCloudflare(ctx.request);
-      let reason: string | undefined;
-      if (found && 'cert' in found) {
-        const r = await verifier.verify(found.cert, ctx.rt.now());
-        if (r.ok) {
-          ctx.peer = {
-            principal: r.principal,
-            trustDomain: r.id.trustDomain,
-            ...(r.id.namespace !== undefined ? { namespace: r.id.namespace } : {}),
-            ...(r.id.serviceAccount !== undefined ? { serviceAccount: r.id.serviceAccount } : {}),
-          };
-          // Envoy's SANITIZE_SET: the upstream learns who called, from us only.
-          ctx.headers.set('x-forwarded-client-cert', formatXfcc(r));
-          return undefined;
-        }
-        reason = r.reason;
-      } else if (found) reason = found.reason;
-      // A Worker's JWT-SVID (meshFetch): a certificate identity, when verified above, wins.
-      if (svid !== null && !ctx.peer) {
-        const r = await verifySvid(svid.trim(), ctx.rt.now());
-        if (r.ok) {
-          ctx.peer = { ...r.peer };
-          ctx.headers.set('x-forwarded-client-cert', `URI=${r.spiffeId}`);
-          return undefined;
-        }
-        // An invalid token is no identity (PERMISSIVE goes on without a peer; STRICT refuses below).
-        reason = reason ? `${reason}; JWT-SVID refused: ${r.reason}` : `JWT-SVID refused: ${r.reason}`;
-      }
-      // An identity the pipeline established before the filters (never from request headers) stands.
-      if (mode === 'STRICT' && !ctx.peer) return localReply(403, reason ? `${MTLS_REQUIRED_BODY}\n${reason.startsWith('JWT-SVID') ? reason : `certificate refused: ${reason}`}` : MTLS_REQUIRED_BODY);
-      // PERMISSIVE: a request without a (valid) certificate goes on as plaintext would, with no identity.
-      return undefined;
+      // Nothing to verify (most requests under PERMISSIVE): decided without a promise.
+      if (!found && svid === null) return mode === 'STRICT' && !ctx.peer ? localReply(403, MTLS_REQUIRED_BODY) : undefined;
+      return verified(ctx, mode, found, svid);
     },
   };
+
+  async function verified(ctx: FilterContext, mode: PeerAuthnMode, found: Found, svid: string | null): Promise<Response | undefined> {
+    let reason: string | undefined;
+    if (found && 'cert' in found) {
+      const r = await verifier.verify(found.cert, ctx.rt.now());
+      if (r.ok) {
+        ctx.peer = {
+          principal: r.principal,
+          trustDomain: r.id.trustDomain,
+          ...(r.id.namespace !== undefined ? { namespace: r.id.namespace } : {}),
+          ...(r.id.serviceAccount !== undefined ? { serviceAccount: r.id.serviceAccount } : {}),
+        };
+        // Envoy's SANITIZE_SET: the upstream learns who called, from us only.
+        ctx.headers.set('x-forwarded-client-cert', formatXfcc(r));
+        return undefined;
+      }
+      reason = r.reason;
+    } else if (found) reason = found.reason;
+    // A Worker's JWT-SVID (meshFetch): a certificate identity, when verified above, wins.
+    if (svid !== null && !ctx.peer) {
+      const r = await verifySvid(svid.trim(), ctx.rt.now());
+      if (r.ok) {
+        ctx.peer = { ...r.peer };
+        ctx.headers.set('x-forwarded-client-cert', `URI=${r.spiffeId}`);
+        return undefined;
+      }
+      // An invalid token is no identity (PERMISSIVE goes on without a peer; STRICT refuses below).
+      reason = reason ? `${reason}; JWT-SVID refused: ${r.reason}` : `JWT-SVID refused: ${r.reason}`;
+    }
+    // An identity the pipeline established before the filters (never from request headers) stands.
+    if (mode === 'STRICT' && !ctx.peer) return localReply(403, reason ? `${MTLS_REQUIRED_BODY}\n${reason.startsWith('JWT-SVID') ? reason : `certificate refused: ${reason}`}` : MTLS_REQUIRED_BODY);
+    // PERMISSIVE: a request without a (valid) certificate goes on as plaintext would, with no identity.
+    return undefined;
+  }
 }
 
 registerHttpFilter(PEER_AUTHN_FILTER, compilePeerAuthn);

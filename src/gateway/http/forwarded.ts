@@ -17,6 +17,8 @@
 // client and is only meaningful when the request came through Cloudflare. Locally (Miniflare,
 // workerd) nothing sets it, so there is no client address unless the caller supplies a fallback.
 
+import type { HeaderBag } from './header-map.ts';
+
 // ---------------------------------------------------------------------------------------------
 // IP addresses and CIDRs
 
@@ -166,6 +168,15 @@ const compiledLists = new WeakMap<readonly string[], CidrSet>();
  * {@link CidrSet}). No or an unparsable address ⇒ external.
  */
 export function isInternalCaller(clientIp: string | null | undefined, trustedCidrs?: CidrSet | readonly string[]): boolean {
+  // Most requests at one location come from few addresses (locally, always loopback): remember the last answer.
+  if (!trustedCidrs && clientIp && lastInternal?.ip === clientIp) return lastInternal.internal;
+  const internal = internalCaller(clientIp, trustedCidrs);
+  if (!trustedCidrs && clientIp) lastInternal = { ip: clientIp, internal };
+  return internal;
+}
+let lastInternal: { ip: string; internal: boolean } | undefined;
+
+function internalCaller(clientIp: string | null | undefined, trustedCidrs?: CidrSet | readonly string[]): boolean {
   const bytes = parseIp(clientIp);
   if (!bytes) return false;
   if (ipInCidrs(bytes, BUILTIN_INTERNAL)) return true;
@@ -199,7 +210,14 @@ export function clientIpOf(headers: Headers, opts: ClientIpOptions): string | nu
     if (v && parseIp(v)) return v;
     return null;
   }
-  return opts.fallback && parseIp(opts.fallback) ? opts.fallback : null;
+  return opts.fallback && validFallback(opts.fallback) ? opts.fallback : null;
+}
+
+// The fallback is the same string on every request: parse it once.
+let lastFallback: { ip: string; ok: boolean } | undefined;
+function validFallback(ip: string): boolean {
+  if (lastFallback?.ip !== ip) lastFallback = { ip, ok: parseIp(ip) !== null };
+  return lastFallback.ok;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,10 +253,10 @@ export const UNTRUSTED_ENVOY_HEADERS: readonly string[] = Object.freeze([
 /** Removes {@link UNTRUSTED_ENVOY_HEADERS} in place (for external callers); returns `headers`. */
 const UNTRUSTED_SET: ReadonlySet<string> = new Set(UNTRUSTED_ENVOY_HEADERS);
 
-export function stripUntrusted(headers: Headers): Headers {
-  // Scan once and delete only what is present (each Headers call crosses into the runtime).
+export function stripUntrusted<H extends HeaderBag>(headers: H): H {
+  // Scan once and delete only what is present.
   let present: string[] | undefined;
-  for (const [name] of headers) if (name.startsWith('x-envoy-') && UNTRUSTED_SET.has(name)) (present ??= []).push(name);
+  for (const name of headers.keys()) if (name.startsWith('x-envoy-') && UNTRUSTED_SET.has(name)) (present ??= []).push(name);
   if (present) for (const name of present) headers.delete(name);
   return headers;
 }
@@ -261,7 +279,7 @@ export interface ForwardedInput {
  * client address is appended to x-forwarded-for unless already its last entry (Cloudflare appends
  * it itself before the worker sees the request).
  */
-export function applyForwardedHeaders(headers: Headers, f: ForwardedInput): Headers {
+export function applyForwardedHeaders<H extends HeaderBag>(headers: H, f: ForwardedInput): H {
   if (!f.internal) stripUntrusted(headers);
 
   if (f.clientIp) {

@@ -4,6 +4,8 @@
 // `te: trailers` (needed by gRPC) and passes a WebSocket upgrade through
 // (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/upgrades).
 
+import type { HeaderBag } from './header-map.ts';
+
 /** Always removed (besides whatever `Connection` names). */
 export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
   'connection',
@@ -16,7 +18,6 @@ export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
   'proxy-authorization',
   'trailer',
 ]);
-const HOP_SET = new Set(HOP_BY_HOP_HEADERS);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function tokens(value: string | null): string[] {
@@ -30,9 +31,10 @@ function tokens(value: string | null): string[] {
 }
 
 /** `Connection: upgrade` with `Upgrade: websocket` (RFC 6455 §4.1). */
-export function isWebSocketUpgrade(headers: Headers): boolean {
-  return tokens(headers.get('connection')).includes('upgrade') && tokens(headers.get('upgrade')).some((t) => t === 'websocket');
+export function isWebSocketUpgrade(headers: HeaderBag): boolean {
+  return isWebSocket(headers.get('connection'), headers.get('upgrade'));
 }
+const isWebSocket = (connection: string | null, upgrade: string | null) => tokens(connection).includes('upgrade') && tokens(upgrade).some((t) => t === 'websocket');
 
 export interface HopByHopOptions {
   /**
@@ -48,17 +50,15 @@ export interface HopByHopOptions {
  * names, `Keep-Alive`, `Proxy-Connection`, `Transfer-Encoding`, `Trailer`, `Proxy-Authenticate`,
  * `Proxy-Authorization`, `Upgrade` (kept for a WebSocket upgrade), and `TE` except `trailers`.
  */
-export function stripHopByHop(headers: Headers, kind: 'request' | 'response' = 'request', opts: HopByHopOptions = {}): Headers {
-  // One pass over what is there: hop-by-hop headers are rare, and every Headers call crosses
-  // into the runtime, so most requests make no delete at all.
-  let present: string[] | undefined;
-  for (const [name] of headers) if (HOP_SET.has(name)) (present ??= []).push(name);
-  if (!present) return headers;
-  const ws = opts.keepWebSocketUpgrade ?? (kind === 'request' && isWebSocketUpgrade(headers));
+export function stripHopByHop<H extends HeaderBag>(headers: H, kind: 'request' | 'response' = 'request', opts: HopByHopOptions = {}): H {
+  // A fixed number of calls, no iteration: on a runtime `Headers` (responses) each call crosses
+  // into native code, and walking every header costs more than asking for the few that matter.
+  const connection = headers.get('connection');
+  const upgrade = headers.get('upgrade');
+  const ws = opts.keepWebSocketUpgrade ?? (kind === 'request' && upgrade !== null && isWebSocket(connection, upgrade));
   const te = kind === 'request' && tokens(headers.get('te')).includes('trailers');
-  const named = tokens(headers.get('connection'));
-  for (const name of named) if (!(ws && name === 'upgrade')) headers.delete(name);
-  for (const name of present) headers.delete(name);
+  if (connection !== null) for (const name of tokens(connection)) if (!(ws && name === 'upgrade')) headers.delete(name);
+  for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);
   if (te) headers.set('te', 'trailers');
   if (ws) {
     headers.set('connection', 'upgrade');

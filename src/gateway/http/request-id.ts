@@ -5,6 +5,8 @@
 // keeps it, but only if it looks like an id: bounded length, no control characters, a
 // conservative character set, so it is safe to log and to echo back).
 
+import type { HeaderBag } from './header-map.ts';
+
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** Longest incoming id kept (a UUID is 36; room for prefixed/other id schemes). */
 export const MAX_REQUEST_ID_LENGTH = 128;
@@ -30,7 +32,7 @@ const defaultGenerate = (): string => crypto.randomUUID();
  * The request id for this request: the incoming `x-request-id` when valid (and preserved), else a
  * new UUID v4. Sets it on `headers` (so the upstream sees it) and returns it for the response.
  */
-export function ensureRequestId(headers: Headers, opts: RequestIdOptions = {}): { id: string; generated: boolean } {
+export function ensureRequestId(headers: HeaderBag, opts: RequestIdOptions = {}): { id: string; generated: boolean } {
   const incoming = headers.get(REQUEST_ID_HEADER);
   if (opts.preserveExternal !== false && incoming !== null) {
     const trimmed = incoming.trim();

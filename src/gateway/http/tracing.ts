@@ -11,6 +11,7 @@
 // (`b3: 'auto'`), always, or never.
 
 import type { Runtime } from '../runtime.ts';
+import type { HeaderBag } from './header-map.ts';
 
 export interface TraceContext {
   /** 32 lower-case hex digits (a 64-bit B3 id is left-padded with zeros). */
@@ -137,7 +138,7 @@ export function parseB3Single(
 }
 
 /** Parses the `x-b3-*` headers; null when absent or invalid (no trace/span id pair). */
-export function parseB3Multi(headers: Headers): { traceId: string; spanId: string; sampled?: boolean; debug: boolean } | null {
+export function parseB3Multi(headers: HeaderBag): { traceId: string; spanId: string; sampled?: boolean; debug: boolean } | null {
   const t = headers.get('x-b3-traceid');
   if (t === null) return null;
   const traceId = b3TraceId(t);
@@ -153,7 +154,7 @@ export function parseB3Multi(headers: Headers): { traceId: string; spanId: strin
 }
 
 /** The incoming trace, by meshgate's precedence (traceparent, then `b3`, then `x-b3-*`); null if none valid. */
-export function extractTrace(headers: Headers): IncomingTrace | null {
+export function extractTrace(headers: HeaderBag): IncomingTrace | null {
   const tp = parseTraceparent(headers.get('traceparent'));
   if (tp) {
     const ts = parseTracestate(headers.get('tracestate'));
@@ -176,8 +177,11 @@ export function extractTrace(headers: Headers): IncomingTrace | null {
   return null;
 }
 
+// Byte → two hex digits, built once: formatting ids with toString(16)/padStart costs more per request.
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 function hex8(rt: Runtime): string {
-  return (Math.floor(rt.random() * 0x1_0000_0000) >>> 0).toString(16).padStart(8, '0');
+  const n = Math.floor(rt.random() * 0x1_0000_0000) >>> 0;
+  return HEX_BYTE[n >>> 24]! + HEX_BYTE[(n >>> 16) & 0xff]! + HEX_BYTE[(n >>> 8) & 0xff]! + HEX_BYTE[n & 0xff]!;
 }
 /** A random non-zero 64-bit id as 16 hex digits. */
 export function newSpanId(rt: Runtime): string {
@@ -223,7 +227,7 @@ export function nextHop(incoming: IncomingTrace | null, rt: Runtime, opts: Traci
 }
 
 /** A sampling decision sent without trace ids (B3 allows `b3: 0` or `x-b3-sampled: 0` alone). */
-export function samplingOnly(headers: Headers): { sampled: boolean; debug: boolean } | null {
+export function samplingOnly(headers: HeaderBag): { sampled: boolean; debug: boolean } | null {
   const single = parseB3Single(headers.get('b3'));
   if (single && single.traceId === undefined && single.sampled !== undefined) return { sampled: single.sampled, debug: single.debug };
   if (headers.get('x-b3-flags')?.trim() === '1') return { sampled: true, debug: true };
@@ -239,7 +243,7 @@ function b3Trace(id: string): string {
  * Writes `ctx` onto `headers` in place: `traceparent` (+ `tracestate` when kept) always; B3 multi
  * and/or single per `b3` mode; stale or invalid tracing headers are removed.
  */
-export function injectTrace(headers: Headers, ctx: TraceContext, b3: { multi: boolean; single: boolean }): Headers {
+export function injectTrace<H extends HeaderBag>(headers: H, ctx: TraceContext, b3: { multi: boolean; single: boolean }): H {
   headers.set('traceparent', formatTraceparent(ctx));
   if (ctx.tracestate) headers.set('tracestate', ctx.tracestate);
   else headers.delete('tracestate');
@@ -266,7 +270,7 @@ export function injectTrace(headers: Headers, ctx: TraceContext, b3: { multi: bo
  * the trace with a new span id, and write every kept format consistently. Returns the context (for
  * logs and the response).
  */
-export function propagateTrace(headers: Headers, rt: Runtime, opts: TracingOptions = {}): TraceContext {
+export function propagateTrace(headers: HeaderBag, rt: Runtime, opts: TracingOptions = {}): TraceContext {
   const incoming = extractTrace(headers);
   const mode = opts.b3 ?? 'auto';
   const hadMulti = B3_MULTI_HEADERS.some((h) => headers.has(h));

@@ -6,12 +6,20 @@ export type ReplayableBody = { kind: 'none' } | { kind: 'buffered'; bytes: Uint8
 
 export const DEFAULT_RETRY_BUFFER_BYTES = 1024 * 1024;
 
-export async function prepareBody(req: Request, needReplay: boolean, limit: number): Promise<ReplayableBody> {
-  if (!req.body) return { kind: 'none' };
-  if (!needReplay) return { kind: 'stream', stream: req.body };
+const NO_BODY: ReplayableBody = { kind: 'none' };
+
+/** The body as it will be sent; synchronous (no promise) unless it has to be buffered. */
+export function prepareBody(req: Request, needReplay: boolean, limit: number): ReplayableBody | Promise<ReplayableBody> {
+  const body = req.body;
+  if (!body) return NO_BODY;
+  if (!needReplay) return { kind: 'stream', stream: body };
   const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) return { kind: 'stream', stream: req.body };
-  const reader = req.body.getReader();
+  if (Number.isFinite(declared) && declared > limit) return { kind: 'stream', stream: body };
+  return buffer(body, limit);
+}
+
+async function buffer(body: ReadableStream<Uint8Array>, limit: number): Promise<ReplayableBody> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -1,13 +1,14 @@
 import type { HashPolicy } from '../../xds/resources/route.ts';
 import { durationMs } from '../../xds/resources/common.ts';
 import type { Runtime } from '../runtime.ts';
+import type { HeaderBag } from '../http/header-map.ts';
 
 // Envoy route hash policies for ring hash / maglev: the first policy that yields a value
 // (header, cookie, source IP, query parameter). A cookie policy with a ttl generates the cookie
 // when the request has none, and the response sets it (Istio consistentHash.httpCookie).
 
 export interface HashRequest {
-  headers: Headers;
+  headers: HeaderBag;
   query: string;
   sourceIp: string;
 }

@@ -1,4 +1,5 @@
 import type { HeaderValueOption } from '../../xds/resources/common.ts';
+import type { HeaderBag } from '../http/header-map.ts';
 
 // Envoy header manipulation (request_headers_to_add/remove, response_…): compiled once per
 // route, applied per request in Envoy's order — removals, then additions.
@@ -25,7 +26,7 @@ export function compileHeaderOps(add: readonly HeaderValueOption[] | undefined, 
   return ops;
 }
 
-export function applyHeaderOps(ops: HeaderOps, h: Headers): void {
+export function applyHeaderOps(ops: HeaderOps, h: HeaderBag): void {
   if (ops === NO_HEADER_OPS) return;
   for (const n of ops.remove) h.delete(n);
   for (const [n, v] of ops.set) h.set(n, v);

@@ -3,8 +3,9 @@ import type { Runtime } from '../runtime.ts';
 import { clusterNotFound, connectFailure, noHealthyUpstream, overflow, upstreamTimeout } from '../http/local-reply.ts';
 import type { CompiledAction, WeightedTarget } from './compile-action.ts';
 import { applyHeaderOps } from './header-ops.ts';
+import { copyHeaders, type HeaderBag } from '../http/header-map.ts';
 import { backoffMs, retriable, type CompiledRetry } from './retry.ts';
-import { bodyFor, canReplay, DEFAULT_RETRY_BUFFER_BYTES, prepareBody } from './body.ts';
+import { bodyFor, canReplay, DEFAULT_RETRY_BUFFER_BYTES, prepareBody, type ReplayableBody } from './body.ts';
 import { attempt, type AttemptResult, type Bindings, type UpstreamRequest } from './upstream.ts';
 
 // Envoy's router filter for a route action: weighted cluster pick, circuit breakers, endpoint
@@ -14,8 +15,10 @@ import { attempt, type AttemptResult, type Bindings, type UpstreamRequest } from
 
 export interface RouterRequest {
   request: Request;
+  /** The request headers as the client sent them (hash policies read these). */
+  incoming: HeaderBag;
   /** Headers to send upstream (already decorated: request id, tracing, forwarded, route ops). */
-  headers: Headers;
+  headers: HeaderBag;
   pathAndQuery: string;
   authority: string;
   scheme: 'http' | 'https';
@@ -52,8 +55,9 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   if (!cluster) return { response: clusterNotFound(), target };
   const retry: CompiledRetry | undefined = action.retry && req.maxRetries !== undefined ? { ...action.retry, numRetries: req.maxRetries } : action.retry;
   const needReplay = (retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
-  const body = await prepareBody(req.request, needReplay, req.retryBufferBytes ?? DEFAULT_RETRY_BUFFER_BYTES);
-  const hash = action.hash?.({ headers: req.request.headers, query: req.query, sourceIp: req.sourceIp }, rt) ?? {};
+  const prepared = prepareBody(req.request, needReplay, req.retryBufferBytes ?? DEFAULT_RETRY_BUFFER_BYTES);
+  const body = prepared instanceof Promise ? await prepared : prepared;
+  const hash = action.hash?.({ headers: req.incoming, query: req.query, sourceIp: req.sourceIp }, rt) ?? {};
   const authority = target.hostRewrite ?? action.hostRewrite ?? req.authority;
   // The pipeline's upstream headers are ours to change (mirrors take their own copy).
   const headers = req.headers;
@@ -86,7 +90,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
       const remaining = deadline - rt.now();
       if (remaining <= 0) return { response: upstreamTimeout(), target };
       const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
-      const lease = await cluster.admit();
+      const lease = cluster.admitNow() ?? (await cluster.admit());
       if (lease === 'overflow') return { response: overflow(), target };
       const started = rt.now();
       cluster.onRequestStart(picked);
@@ -111,7 +115,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   }
 }
 
-function upstreamRequest(req: RouterRequest, headers: Headers, body: BodyInit | null, authority: string): UpstreamRequest {
+function upstreamRequest(req: RouterRequest, headers: HeaderBag, body: BodyInit | null, authority: string): UpstreamRequest {
   return { method: req.request.method, pathAndQuery: req.pathAndQuery, authority, headers, body, originalScheme: req.scheme, originalHost: req.host, originalPort: req.edgePort };
 }
 
@@ -121,7 +125,7 @@ function report(cluster: CompiledCluster, ep: Endpoint, r: AttemptResult) {
 }
 
 /** Mirrors: fire-and-forget, Host suffixed, response discarded, never delays or fails the primary. */
-async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, headers: Headers, body: Awaited<ReturnType<typeof prepareBody>>, renv: RouterEnv, authority: string): Promise<void> {
+async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, headers: HeaderBag, body: ReplayableBody, renv: RouterEnv, authority: string): Promise<void> {
   const cluster = renv.clusters.get(m.cluster);
   if (!cluster || (body.kind === 'stream')) return;
   const ep = cluster.pick({});
@@ -129,7 +133,7 @@ async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, 
   const hostPart = authority.replace(/:\d+$/, '');
   const portPart = authority.slice(hostPart.length);
   const shadow = m.hostSuffix ? `${hostPart}${m.hostSuffix}${portPart}` : authority;
-  const h = new Headers(headers);
+  const h = copyHeaders(headers);
   h.set('x-forwarded-host', shadow);
   try {
     const r = await attempt(cluster, ep, { ...upstreamRequest(req, h, bodyFor(body), shadow) }, renv.env, 0);

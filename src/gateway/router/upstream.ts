@@ -1,6 +1,7 @@
 import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
 import type { AttemptOutcome } from './retry.ts';
 import { tlsFetcher } from './upstream-tls.ts';
+import { headersInit, type HeaderBag } from '../http/header-map.ts';
 
 // One upstream attempt: build the URL for the endpoint (address and port, a service binding for
 // `worker:NAME`, or the request's own host for ORIGINAL_DST), fetch with a deadline, classify
@@ -13,7 +14,7 @@ export interface UpstreamRequest {
   pathAndQuery: string;
   /** The authority the route produced (request Host, rewrite.authority, mirror `-shadow`). */
   authority: string;
-  headers: Headers;
+  headers: HeaderBag;
   body: BodyInit | null;
   /** For ORIGINAL_DST: where the request was headed. */
   originalScheme: 'http' | 'https';
@@ -42,7 +43,7 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
   const url = upstreamUrl(cluster, ep, req);
   // The runtime's own timeout signal: no JS timer or controller per attempt.
   const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-  const init: RequestInit = { method: req.method, headers: req.headers, body: req.body, redirect: 'manual', ...(signal ? { signal } : {}) };
+  const init: RequestInit = { method: req.method, headers: headersInit(req.headers), body: req.body, redirect: 'manual', ...(signal ? { signal } : {}) };
   try {
     let res: Response;
     if (ep.binding) {

@@ -1,9 +1,12 @@
 // What the route matcher sees of a request: everything already parsed once per request.
+
+import type { HeaderBag } from '../http/header-map.ts';
+
 export interface MatchInput {
   /** Normalized path without the query string. */
   path: string;
   /** Request headers (names case-insensitive, as `Headers` gives them). Pseudo-headers are separate. */
-  headers: Headers;
+  headers: HeaderBag;
   method: string;
   scheme: 'http' | 'https';
   /** The Host/:authority as sent, including any port. */

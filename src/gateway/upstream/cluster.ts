@@ -228,17 +228,26 @@ export class CompiledCluster {
    * workerd does not let one request's completion resume another's I/O, so there is no hand-off
    * queue (order among waiters is not guaranteed FIFO).
    */
-  async admit(maxWaitMs = this.connectTimeoutMs): Promise<Lease | 'overflow'> {
-    const lease = (): Lease => {
-      let done = false;
-      return {
-        release: () => {
-          if (done) return;
-          done = true;
-          this.release('connection');
-        },
-      };
+  /** A fetch slot when one is free right now (the common case, without a promise); else undefined: call {@link admit}. */
+  admitNow(): Lease | undefined {
+    if (this.cs.counters.connection >= this.limits.connection) return undefined;
+    this.cs.counters.connection++;
+    return this.lease();
+  }
+
+  private lease(): Lease {
+    let done = false;
+    return {
+      release: () => {
+        if (done) return;
+        done = true;
+        this.release('connection');
+      },
     };
+  }
+
+  async admit(maxWaitMs = this.connectTimeoutMs): Promise<Lease | 'overflow'> {
+    const lease = (): Lease => this.lease();
     const free = () => this.cs.counters.connection < this.limits.connection;
     if (free()) {
       this.cs.counters.connection++;

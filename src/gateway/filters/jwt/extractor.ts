@@ -1,4 +1,5 @@
 import type { JwtProvider } from '../../../xds/filters/jwt-authn.ts';
+import type { HeaderBag } from '../../http/header-map.ts';
 
 // Where tokens are found (envoy jwt_authn extractor.cc): configured headers (with an optional
 // value prefix), query parameters and cookies; a provider with none of them uses
@@ -7,7 +8,7 @@ import type { JwtProvider } from '../../../xds/filters/jwt-authn.ts';
 
 /** The parts of the request a token can be read from and removed from. */
 export interface RequestView {
-  headers: Headers;
+  headers: HeaderBag;
   /** Raw query string without `?`; removing a parameter token rewrites it. */
   query: string;
 }
@@ -23,7 +24,7 @@ export interface Extractor {
   /** Tokens in Envoy's order: headers, then parameters, then cookies, each sorted by name. */
   extract(view: RequestView): TokenLocation[];
   /** Removes the payload and claim headers these providers set, so a client cannot forge them. */
-  sanitize(headers: Headers): void;
+  sanitize(headers: HeaderBag): void;
 }
 
 class IssuerSet {
