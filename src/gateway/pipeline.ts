@@ -26,6 +26,8 @@ export interface GatewayRequest {
   request: Request;
   /** The request URL, parsed once by the caller. */
   url?: URL;
+  /** The request headers, read once by the caller (never changed by the pipeline). */
+  incoming?: HeaderMap;
   role: 'ingress' | 'egress';
   /** Edge port the request arrived on (URL port, 80/443 by scheme, or the local override). */
   edgePort: number;
@@ -52,7 +54,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const req = g.request;
   // The request headers are read from the runtime once; everything after works on JS maps:
   // `incoming` as the client sent them (routing, hashing, overrides), `headers` for the upstream.
-  const incoming = HeaderMap.from(req.headers);
+  const incoming = g.incoming ?? HeaderMap.from(req.headers);
   const headers = incoming.clone();
   const { id: requestId } = ensureRequestId(headers);
   const finish = (res: Response, extra?: (h: Headers) => void) => {

@@ -7,6 +7,7 @@ import { handle } from './pipeline.ts';
 import { clientIpOf, isInternalCaller } from './http/forwarded.ts';
 import { edgePort } from './http/host.ts';
 import { localReply } from './http/local-reply.ts';
+import { HeaderMap } from './http/header-map.ts';
 
 // A gateway worker (ingress or egress): identifies itself as a proxy, keeps its snapshot in
 // isolate memory, and serves every request from it. State that must outlive a snapshot
@@ -40,8 +41,9 @@ const COLD_WAIT_MS = 3000;
  */
 export const STATUS_AUTHORITY = 'meshgate.status';
 
-function isStatusRequest(request: Request): boolean {
-  const host = (request.headers.get('host') ?? new URL(request.url).host).toLowerCase();
+function isStatusAuthority(authority: string): boolean {
+  if (authority.length < STATUS_AUTHORITY.length) return false;
+  const host = authority.toLowerCase();
   return host === STATUS_AUTHORITY || host.startsWith(`${STATUS_AUTHORITY}:`);
 }
 
@@ -67,7 +69,10 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
         { refreshMs: Number(env.MESHGATE_REFRESH_MS ?? 500), coldWaitMs: COLD_WAIT_MS },
         rt,
       );
-      if (isStatusRequest(request)) return status(client, env.XDS, request);
+      const url = new URL(request.url);
+      // The request headers are read from the runtime once, here; the pipeline works on this map.
+      const incoming = HeaderMap.from(request.headers);
+      if (isStatusAuthority(incoming.get('host') ?? url.host)) return status(client, env.XDS, request);
       const got = client.get(env.XDS, (p) => ctx.waitUntil(p));
       const cfg = got instanceof Promise ? await got : got;
       if (!cfg) {
@@ -75,18 +80,17 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
       }
       const local = env.MESHGATE_DEV === '1';
       const viaCloudflare = !local && typeof (request.cf as { colo?: unknown } | undefined)?.colo === 'string';
-      const clientIp = clientIpOf(request.headers, { viaCloudflare, fallback: local ? '127.0.0.1' : null });
+      const clientIp = clientIpOf(incoming, { viaCloudflare, fallback: local ? '127.0.0.1' : null });
       // Mesh workloads reach the egress gateway over service bindings (no client address): internal.
       const internal = clientIp === null ? opts.role === 'egress' : isInternalCaller(clientIp);
       const override = env.MESHGATE_EDGE_PORT ? Number(env.MESHGATE_EDGE_PORT) : null;
-      const url = new URL(request.url);
       let port: number;
       try {
         port = edgePort(url, override);
       } catch {
         return localReply(400, '');
       }
-      return handle(cfg, { request, url, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p) }, rt);
+      return handle(cfg, { request, url, incoming, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p) }, rt);
     },
   };
 }

@@ -204,7 +204,7 @@ export interface ClientIpOptions {
 }
 
 /** The client's IP address, or null when unknown (locally, or an invalid CF-Connecting-IP). */
-export function clientIpOf(headers: Headers, opts: ClientIpOptions): string | null {
+export function clientIpOf(headers: HeaderBag, opts: ClientIpOptions): string | null {
   if (opts.viaCloudflare) {
     const v = headers.get('cf-connecting-ip')?.trim();
     if (v && parseIp(v)) return v;
