@@ -5,13 +5,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
-import { mkdtempSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMesh } from '../src/cli/dev/mesh.ts';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const upstream = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'text/plain' });
@@ -77,15 +79,57 @@ for (let i = 0; i < 50; i++) {
 }
 const bareUrl = String(await mesh.mf.unsafeGetDirectURL('bare-proxy'));
 
-async function run(name: string, url: string) {
-  const r = await autocannon({ url: `${url.replace(/\/$/, '')}/api/items?x=1`, connections: CONNECTIONS, duration: DURATION_S });
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+// workerd's CPU time (Linux /proc), to print the CPU each request costs beside the throughput.
+function workerdCpuMs(): (() => number) | undefined {
+  try {
+    const pid = execSync(`pgrep -P ${process.pid} -x workerd`, { encoding: 'utf8' }).trim().split('\n')[0];
+    const hz = 100; // USER_HZ: /proc reports clock ticks of 10 ms
+    const read = () => {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1000) / hz;
+    };
+    read();
+    return read;
+  } catch {
+    return undefined;
+  }
 }
-const direct = await run('upstream direct', `http://127.0.0.1:${upPort}`);
-const bare = await run('bare Hono proxy (workerd)', bareUrl);
-const gw = await run('meshgate ingress gateway', mesh.ingressUrl);
-console.log(`\nbench/proxy — ${CONNECTIONS} connections, ${DURATION_S}s each, one 2-core machine (load generator included)`);
-console.table([direct, bare, gw].map((r) => ({ target: r.name, 'req/s': Math.round(r.rps), 'p50 ms': r.p50, 'p99 ms': r.p99, errors: r.errors })));
-console.log(`gateway / bare proxy throughput ratio: ${(gw.rps / bare.rps).toFixed(2)} (goal ≥ 0.9)`);
+const cpuMs = workerdCpuMs();
+
+interface Round { rps: number; p50: number; p99: number; errors: number; cpuUsPerReq?: number }
+async function run(url: string, seconds = DURATION_S): Promise<Round> {
+  const c0 = cpuMs?.();
+  const r = await autocannon({ url: `${url.replace(/\/$/, '')}/api/items?x=1`, connections: CONNECTIONS, duration: seconds });
+  const c1 = cpuMs?.();
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, ...(c0 !== undefined && c1 !== undefined && r.requests.total ? { cpuUsPerReq: ((c1 - c0) * 1000) / r.requests.total } : {}) };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+const direct = await run(`http://127.0.0.1:${upPort}`);
+// Warm both (JIT, connection pools), then alternate them so drift on a shared machine falls on both alike.
+await run(bareUrl, 1);
+await run(mesh.ingressUrl, 1);
+const bare: Round[] = [];
+const gw: Round[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  bare.push(await run(bareUrl));
+  gw.push(await run(mesh.ingressUrl));
+}
+const row = (target: string, rs: Round[]) => ({
+  target,
+  'req/s': Math.round(median(rs.map((r) => r.rps))),
+  'p50 ms': median(rs.map((r) => r.p50)),
+  'p99 ms': median(rs.map((r) => r.p99)),
+  'workerd CPU µs/req': rs[0]?.cpuUsPerReq !== undefined ? Math.round(median(rs.map((r) => r.cpuUsPerReq!))) : 'n/a',
+  errors: rs.reduce((a, r) => a + r.errors, 0),
+});
+console.log(`\nbench/proxy — ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S}s (medians), one machine (load generator and upstream included)`);
+console.table([{ ...row('upstream direct', [direct]), 'workerd CPU µs/req': '-' }, row('bare Hono proxy (workerd)', bare), row('meshgate ingress gateway', gw)]);
+const ratios = gw.map((g, i) => g.rps / bare[i]!.rps);
+console.log(`gateway / bare proxy throughput ratio: ${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; goal ≥ 0.9)`);
+if (cpuMs) {
+  const extra = median(gw.map((g, i) => g.cpuUsPerReq! - bare[i]!.cpuUsPerReq!));
+  console.log(`gateway CPU over the bare proxy: +${Math.round(extra)} µs per request (workerd process, all workers)`);
+}
 await mesh.stop();
 upstream.close();
