@@ -19,7 +19,7 @@ export interface HeaderBag {
 }
 
 // RFC 9110 §5.1 field-name = token; §5.5 field values may not carry NUL, CR or LF.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\0\r\n]/;
 // HTTP whitespace (Fetch: "normalize" a header value strips leading and trailing HTTP whitespace).
 const EDGE_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;

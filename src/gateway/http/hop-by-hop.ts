@@ -4,7 +4,7 @@
 // `te: trailers` (needed by gRPC) and passes a WebSocket upgrade through
 // (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/upgrades).
 
-import type { HeaderBag } from './header-map.ts';
+import { TOKEN, type HeaderBag } from './header-map.ts';
 
 /** Always removed (besides whatever `Connection` names). */
 export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
@@ -18,7 +18,6 @@ export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
   'proxy-authorization',
   'trailer',
 ]);
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function tokens(value: string | null): string[] {
   if (!value) return [];

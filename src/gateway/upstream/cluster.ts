@@ -247,20 +247,14 @@ export class CompiledCluster {
   }
 
   async admit(maxWaitMs = this.connectTimeoutMs): Promise<Lease | 'overflow'> {
-    const lease = (): Lease => this.lease();
-    const free = () => this.cs.counters.connection < this.limits.connection;
-    if (free()) {
-      this.cs.counters.connection++;
-      return lease();
-    }
+    const now = this.admitNow();
+    if (now) return now;
     if (!this.tryAcquire('pending')) return 'overflow';
     try {
       for (let waited = 0; waited < maxWaitMs; waited += ADMIT_POLL_MS) {
         await new Promise((r) => setTimeout(r, ADMIT_POLL_MS));
-        if (free()) {
-          this.cs.counters.connection++;
-          return lease();
-        }
+        const later = this.admitNow();
+        if (later) return later;
       }
       this.cs.overflows.pending++;
       return 'overflow';
