@@ -23,11 +23,17 @@ await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
 const upPort = (upstream.address() as AddressInfo).port;
 
 const dir = mkdtempSync(join(tmpdir(), 'meshgate-bench-'));
-await build({ entryPoints: [join(import.meta.dirname, 'fixtures/bare-proxy.ts')], bundle: true, format: 'esm', platform: 'neutral', outfile: join(dir, 'bare.mjs'), mainFields: ['module', 'main'], logLevel: 'error' });
+// Two baselines, each a Hono app on the same runtime and upstream: `bare` hands the incoming request
+// straight to fetch (the least a Worker can do); `hono` is Hono's reverse-proxy helper, which also
+// strips hop-by-hop headers both ways and re-wraps the response, as a correct HTTP proxy must.
+const baselines = ['bare', 'hono'] as const;
+for (const b of baselines) {
+  await build({ entryPoints: [join(import.meta.dirname, `fixtures/${b}-proxy.ts`)], bundle: true, format: 'esm', platform: 'neutral', outfile: join(dir, `${b}.mjs`), mainFields: ['module', 'main'], logLevel: 'error' });
+}
 
 const mesh = await startMesh({
   adminPort: 0, ingressPort: 0, egressPort: 0, workerLogs: 'silent',
-  extraWorkers: [{ name: 'bare-proxy', modules: true, modulesRoot: dir, scriptPath: join(dir, 'bare.mjs'), compatibilityDate: '2026-04-20', bindings: { UPSTREAM: `http://127.0.0.1:${upPort}` }, unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] }],
+  extraWorkers: baselines.map((b) => ({ name: `${b}-proxy`, modules: true, modulesRoot: dir, scriptPath: join(dir, `${b}.mjs`), compatibilityDate: '2026-04-20', bindings: { UPSTREAM: `http://127.0.0.1:${upPort}` }, unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] })),
 });
 const routes = Array.from({ length: 9 }, (_, i) => `  - match: [{uri: {prefix: /svc${i}/}, headers: {x-tenant: {exact: t${i}}}}]
     route: [{destination: {host: web.internal, subset: a}, weight: 90}, {destination: {host: web.internal, subset: b}, weight: 10}]
@@ -78,6 +84,7 @@ for (let i = 0; i < 50; i++) {
   await new Promise((res) => setTimeout(res, 100));
 }
 const bareUrl = String(await mesh.mf.unsafeGetDirectURL('bare-proxy'));
+const helperUrl = String(await mesh.mf.unsafeGetDirectURL('hono-proxy'));
 
 // workerd's CPU time (Linux /proc), to print the CPU each request costs beside the throughput.
 function workerdCpuMs(): (() => number) | undefined {
@@ -108,11 +115,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const direct = await run(`http://127.0.0.1:${upPort}`);
 // Warm both (JIT, connection pools), then alternate them so drift on a shared machine falls on both alike.
 await run(bareUrl, 1);
+await run(helperUrl, 1);
 await run(mesh.ingressUrl, 1);
 const bare: Round[] = [];
+const helper: Round[] = [];
 const gw: Round[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   bare.push(await run(bareUrl));
+  helper.push(await run(helperUrl));
   gw.push(await run(mesh.ingressUrl));
 }
 const row = (target: string, rs: Round[]) => ({
@@ -124,12 +134,14 @@ const row = (target: string, rs: Round[]) => ({
   errors: rs.reduce((a, r) => a + r.errors, 0),
 });
 console.log(`\nbench/proxy — ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S}s (medians), one machine (load generator and upstream included)`);
-console.table([{ ...row('upstream direct', [direct]), 'workerd CPU µs/req': '-' }, row('bare Hono proxy (workerd)', bare), row('meshgate ingress gateway', gw)]);
-const ratios = gw.map((g, i) => g.rps / bare[i]!.rps);
-console.log(`gateway / bare proxy throughput ratio: ${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; goal ≥ 0.9)`);
-if (cpuMs) {
-  const extra = median(gw.map((g, i) => g.cpuUsPerReq! - bare[i]!.cpuUsPerReq!));
-  console.log(`gateway CPU over the bare proxy: +${Math.round(extra)} µs per request (workerd process, all workers)`);
+console.table([{ ...row('upstream direct', [direct]), 'workerd CPU µs/req': '-' }, row('bare Hono proxy: fetch(c.req.raw)', bare), row('Hono proxy helper (hono/proxy)', helper), row('meshgate ingress gateway', gw)]);
+for (const [name, base] of [['bare proxy', bare], ['Hono proxy helper', helper]] as const) {
+  const ratios = gw.map((g, i) => g.rps / base[i]!.rps);
+  console.log(`gateway / ${name} throughput ratio: ${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; goal ≥ 0.9)`);
+  if (cpuMs) {
+    const extra = median(gw.map((g, i) => g.cpuUsPerReq! - base[i]!.cpuUsPerReq!));
+    console.log(`  gateway CPU over the ${name}: +${Math.round(extra)} µs per request (workerd process, all workers)`);
+  }
 }
 await mesh.stop();
 upstream.close();
