@@ -4,6 +4,7 @@ import type { MatchInput } from './match-input.ts';
 import { CompiledHeaderMatcher, CompiledMetadataMatcher, CompiledQueryMatcher } from './matchers.ts';
 import { RadixTree, type RadixNode } from './radix.ts';
 import { asciiLower, compileRegex, within } from './string-matcher.ts';
+import { regexLiteralPrefix, splitRegexAtLiteral } from './regex-prefix.ts';
 
 // Local copies of the ASCII folding helpers: the per-request walk should not call through module
 // bindings (some loaders turn those into getters on the hot path).
@@ -29,7 +30,7 @@ type PathKind = 'exact' | 'prefix' | 'regex';
 class PathCheck {
   constructor(
     readonly kind: PathKind,
-    /** exact/prefix literal, ASCII lower-cased when `!caseSensitive`. */
+    /** exact/prefix literal, ASCII lower-cased when `!caseSensitive`; for a regex, the literal split off its start ('' when none). */
     readonly text: string,
     readonly caseSensitive: boolean,
     readonly re: RE2JS | undefined,
@@ -38,7 +39,10 @@ class PathCheck {
   ) {}
 
   matches(input: MatchInput): boolean {
-    if (this.kind === 'regex') return this.re!.matches(input.path);
+    if (this.kind === 'regex') {
+      const p = input.path;
+      return this.text === '' ? this.re!.matches(p) : p.startsWith(this.text) && this.re!.matches(p.slice(this.text.length));
+    }
     const s = this.withQuery && input.query !== '' ? `${input.path}?${input.query}` : input.path;
     if (this.kind === 'exact') return this.caseSensitive ? s === this.text : s.length === this.text.length && foldedAt(s, 0, this.text);
     return this.caseSensitive ? s.startsWith(this.text) : foldedAt(s, 0, this.text);
@@ -90,20 +94,6 @@ function firstIn(list: readonly CompiledRoute[], input: MatchInput, limit: numbe
     if (r.unconditional || r.matchesRest(input)) return r;
   }
   return undefined;
-}
-
-/**
- * Leading literal of an RE2 pattern that every full match must start with ('' when unsure): stop
- * at the first metacharacter, drop a char made optional by `*`/`?`/`{`, give up on any `|`.
- */
-export function regexLiteralPrefix(p: string): string {
-  if (p.includes('|')) return '';
-  let i = p.startsWith('^') ? 1 : 0;
-  const start = i;
-  while (i < p.length && !'\\.+*?()[]{}|^$'.includes(p[i]!)) i++;
-  let end = i;
-  if (i < p.length && '*?{'.includes(p[i]!)) end--;
-  return end > start ? p.slice(start, end) : '';
 }
 
 export interface VirtualHostIndexStats {
@@ -161,14 +151,22 @@ export class CompiledVirtualHost {
 
     if (m.safe_regex !== undefined) {
       // case_sensitive does not apply to regexes (Envoy); a regex carries its own `(?i)`.
+      const pattern = m.safe_regex.regex;
+      let split = splitRegexAtLiteral(pattern);
       let re: RE2JS;
       try {
-        re = compileRegex(m.safe_regex.regex);
+        try {
+          re = compileRegex(split ? split.rest : pattern);
+        } catch (e) {
+          if (!split) throw e;
+          split = undefined; // errors name the whole pattern
+          re = compileRegex(pattern);
+        }
       } catch (e) {
         throw within('safe_regex', e);
       }
-      const r = new CompiledRoute(route, i, new PathCheck('regex', '', true, re, false), headers, query, meta);
-      const lit = regexLiteralPrefix(m.safe_regex.regex);
+      const r = new CompiledRoute(route, i, new PathCheck('regex', split?.literal ?? '', true, re, false), headers, query, meta);
+      const lit = split?.literal ?? regexLiteralPrefix(pattern);
       if (lit !== '') {
         this.cs.addPrefix(lit, r);
         stats.regexByLiteralPrefix++;
