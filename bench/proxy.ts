@@ -23,10 +23,11 @@ await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
 const upPort = (upstream.address() as AddressInfo).port;
 
 const dir = mkdtempSync(join(tmpdir(), 'meshgate-bench-'));
-// Two baselines, each a Hono app on the same runtime and upstream: `bare` hands the incoming request
+// Baselines, each a Hono app on the same runtime and upstream: `bare` hands the incoming request
 // straight to fetch (the least a Worker can do); `hono` is Hono's reverse-proxy helper, which also
-// strips hop-by-hop headers both ways and re-wraps the response, as a correct HTTP proxy must.
-const baselines = ['bare', 'hono'] as const;
+// strips hop-by-hop headers both ways and re-wraps the response, as a correct HTTP proxy must;
+// `floor` does inline, with no routing, the header and timeout work the gateway's contract requires.
+const baselines = ['bare', 'hono', 'floor'] as const;
 for (const b of baselines) {
   await build({ entryPoints: [join(import.meta.dirname, `fixtures/${b}-proxy.ts`)], bundle: true, format: 'esm', platform: 'neutral', outfile: join(dir, `${b}.mjs`), mainFields: ['module', 'main'], logLevel: 'error' });
 }
@@ -85,6 +86,7 @@ for (let i = 0; i < 50; i++) {
 }
 const bareUrl = String(await mesh.mf.unsafeGetDirectURL('bare-proxy'));
 const helperUrl = String(await mesh.mf.unsafeGetDirectURL('hono-proxy'));
+const floorUrl = String(await mesh.mf.unsafeGetDirectURL('floor-proxy'));
 
 // workerd's CPU time (Linux /proc), to print the CPU each request costs beside the throughput.
 function workerdCpuMs(): (() => number) | undefined {
@@ -116,13 +118,16 @@ const direct = await run(`http://127.0.0.1:${upPort}`);
 // Warm both (JIT, connection pools), then alternate them so drift on a shared machine falls on both alike.
 await run(bareUrl, 1);
 await run(helperUrl, 1);
+await run(floorUrl, 1);
 await run(mesh.ingressUrl, 1);
 const bare: Round[] = [];
 const helper: Round[] = [];
+const floor: Round[] = [];
 const gw: Round[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   bare.push(await run(bareUrl));
   helper.push(await run(helperUrl));
+  floor.push(await run(floorUrl));
   gw.push(await run(mesh.ingressUrl));
 }
 const row = (target: string, rs: Round[]) => ({
@@ -134,14 +139,16 @@ const row = (target: string, rs: Round[]) => ({
   errors: rs.reduce((a, r) => a + r.errors, 0),
 });
 console.log(`\nbench/proxy — ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S}s (medians), one machine (load generator and upstream included)`);
-console.table([{ ...row('upstream direct', [direct]), 'workerd CPU µs/req': '-' }, row('bare Hono proxy: fetch(c.req.raw)', bare), row('Hono proxy helper (hono/proxy)', helper), row('meshgate ingress gateway', gw)]);
-for (const [name, base] of [['bare proxy', bare], ['Hono proxy helper', helper]] as const) {
-  const ratios = gw.map((g, i) => g.rps / base[i]!.rps);
-  console.log(`gateway / ${name} throughput ratio: ${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; goal ≥ 0.9)`);
-  if (cpuMs) {
-    const extra = median(gw.map((g, i) => g.cpuUsPerReq! - base[i]!.cpuUsPerReq!));
-    console.log(`  gateway CPU over the ${name}: +${Math.round(extra)} µs per request (workerd process, all workers)`);
-  }
-}
+console.table([{ ...row('upstream direct', [direct]), 'workerd CPU µs/req': '-' }, row('bare Hono proxy: fetch(c.req.raw)', bare), row('Hono proxy helper (hono/proxy)', helper), row('floor: required headers inline', floor), row('meshgate ingress gateway', gw)]);
+const ratioLine = (label: string, xs: Round[], base: Round[], goal = '') => {
+  const ratios = xs.map((x, i) => x.rps / base[i]!.rps);
+  const cpu = cpuMs ? `; CPU ${Math.round(median(xs.map((x, i) => x.cpuUsPerReq! - base[i]!.cpuUsPerReq!))).toString().replace(/^(?!-)/, '+')} µs/request` : '';
+  console.log(`${label}: ${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})${cpu}${goal}`);
+};
+console.log('throughput ratios (median of per-round ratios; CPU: workerd process, all workers, median per-round difference):');
+ratioLine('  gateway / bare proxy', gw, bare, '; goal ≥ 0.9');
+ratioLine('  gateway / Hono proxy helper', gw, helper);
+ratioLine('  gateway / floor', gw, floor);
+ratioLine('  floor / bare proxy (the most the contract\'s header work leaves on this runtime)', floor, bare);
 await mesh.stop();
 upstream.close();
