@@ -66,13 +66,24 @@ export class HeaderMap implements HeaderBag {
   /** Reads `headers` once (their names come lower-case and their values combined). */
   static from(headers: Headers | Iterable<readonly [string, string]>): HeaderMap {
     const m = new Map<string, string>();
-    for (const [name, value] of headers as Iterable<readonly [string, string]>) m.set(name.toLowerCase(), value);
-    return new HeaderMap(m, headers instanceof Headers ? headers : undefined, new Set(), new Map());
+    if (headers instanceof Headers) {
+      // One native call back into JS per header; `Headers` already gives names lower-case.
+      headers.forEach((value, name) => m.set(name, value));
+      return new HeaderMap(m, headers, new Set(), new Map());
+    }
+    for (const [name, value] of headers) m.set(name.toLowerCase(), value);
+    return new HeaderMap(m, undefined, new Set(), new Map());
   }
 
   /** An independent copy (e.g. for a mirror). */
   clone(): HeaderMap {
-    return new HeaderMap(new Map(this.m), this.base, new Set(this.changed), new Map([...this.parts].map(([n, p]) => [n, [...p]])));
+    // forEach copies a small Map about twice as fast as `new Map(map)`; the per-request clone is
+    // usually of a map with nothing changed yet.
+    const m = new Map<string, string>();
+    this.m.forEach((v, k) => m.set(k, v));
+    const parts = new Map<string, string[]>();
+    if (this.parts.size) this.parts.forEach((p, n) => parts.set(n, [...p]));
+    return new HeaderMap(m, this.base, this.changed.size ? new Set(this.changed) : new Set(), parts);
   }
 
   get(name: string): string | null {

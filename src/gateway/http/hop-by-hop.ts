@@ -21,6 +21,8 @@ export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
 
 function tokens(value: string | null): string[] {
   if (!value) return [];
+  // The usual answer from an upstream: `Connection: keep-alive` (or `close`), nothing it names to remove.
+  if (value === 'keep-alive' || value === 'close') return [value];
   const out: string[] = [];
   for (const part of value.split(',')) {
     const t = part.split(';')[0]!.trim().toLowerCase(); // drop TE's `;q=` parameters

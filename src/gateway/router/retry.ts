@@ -14,23 +14,28 @@ export interface CompiledRetry {
   baseMs: number;
   maxMs: number;
   previousHosts: boolean;
+  /** A gRPC condition (`unavailable`, `cancelled`, …) is on: responses' `grpc-status` matters. */
+  grpc: boolean;
 }
 
 export function compileRetry(p: RetryPolicy | undefined): CompiledRetry | undefined {
   if (!p || p.num_retries <= 0) return undefined;
   const baseMs = p.retry_back_off ? durationMs(p.retry_back_off.base_interval) : 25;
+  const on = new Set(p.retry_on.split(',').map((s) => s.trim()).filter(Boolean));
   return {
     numRetries: p.num_retries,
-    on: new Set(p.retry_on.split(',').map((s) => s.trim()).filter(Boolean)),
+    on,
     statusCodes: new Set(p.retriable_status_codes ?? []),
     perTryTimeoutMs: p.per_try_timeout ? durationMs(p.per_try_timeout) : 0,
     baseMs,
     maxMs: p.retry_back_off?.max_interval ? durationMs(p.retry_back_off.max_interval) : baseMs * 10,
     previousHosts: (p.retry_host_predicate ?? []).some((h) => h.name === 'envoy.retry_host_predicates.previous_hosts'),
+    grpc: Object.keys(GRPC_ON).some((name) => on.has(name)),
   };
 }
 
 export type AttemptOutcome =
+  /** `grpcStatus` is read from the response only when the retry policy has a gRPC condition. */
   | { kind: 'response'; status: number; grpcStatus?: string }
   | { kind: 'connect-failure' }
   | { kind: 'reset' }

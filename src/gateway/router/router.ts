@@ -99,6 +99,11 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
       } finally {
         lease.release();
       }
+      // gRPC conditions look at `grpc-status` (a trailers-only answer carries it in the headers).
+      if (retry?.grpc && last.response && last.outcome.kind === 'response') {
+        const g = last.response.headers.get('grpc-status');
+        if (g !== null) last.outcome.grpcStatus = g;
+      }
       report(cluster, picked, last);
       if (last.response) upstreamMs = rt.now() - started;
       const more = n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome);

@@ -43,7 +43,8 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
   const url = upstreamUrl(cluster, ep, req);
   // The runtime's own timeout signal: no JS timer or controller per attempt.
   const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-  const init: RequestInit = { method: req.method, headers: headersInit(req.headers), body: req.body, redirect: 'manual', ...(signal ? { signal } : {}) };
+  const init: RequestInit = { method: req.method, headers: headersInit(req.headers), body: req.body, redirect: 'manual' };
+  if (signal) init.signal = signal;
   try {
     let res: Response;
     if (ep.binding) {
@@ -56,7 +57,7 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
       if ('error' in tls) return { outcome: { kind: 'connect-failure' }, error: tls.error };
       res = await (tls.fetcher ? tls.fetcher.fetch(url, init) : fetch(url, init));
     }
-    return { outcome: { kind: 'response', status: res.status, ...(res.headers.has('grpc-status') ? { grpcStatus: res.headers.get('grpc-status')! } : {}) }, response: res };
+    return { outcome: { kind: 'response', status: res.status }, response: res };
   } catch (e) {
     if (signal?.aborted) return { outcome: { kind: 'timeout' } };
     const message = (e as Error).message ?? String(e);

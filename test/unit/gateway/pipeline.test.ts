@@ -18,7 +18,7 @@ const seen: Seen[] = [];
 const servers: Server[] = [];
 const ports: Record<string, number> = {};
 
-function upstream(name: string, behave: (url: URL) => { status?: number; delayMs?: number } = () => ({})) {
+function upstream(name: string, behave: (url: URL) => { status?: number; delayMs?: number; headers?: Record<string, string> } = () => ({})) {
   return new Promise<void>((resolve) => {
     const s = createServer((req, res) => {
       let body = '';
@@ -27,7 +27,7 @@ function upstream(name: string, behave: (url: URL) => { status?: number; delayMs
         seen.push({ server: name, method: req.method!, url: req.url!, headers: req.headers, body });
         const b = behave(new URL(req.url!, 'http://x'));
         setTimeout(() => {
-          res.writeHead(b.status ?? 200, { 'content-type': 'application/json', 'x-upstream': name });
+          res.writeHead(b.status ?? 200, { 'content-type': 'application/json', 'x-upstream': name, ...b.headers });
           res.end(JSON.stringify({ server: name, url: req.url }));
         }, b.delayMs ?? 0);
       });
@@ -43,7 +43,7 @@ function upstream(name: string, behave: (url: URL) => { status?: number; delayMs
 beforeAll(async () => {
   await upstream('v1');
   await upstream('v2');
-  await upstream('flaky', (u) => ({ status: Number(u.searchParams.get('status') ?? 200), delayMs: Number(u.searchParams.get('delay') ?? 0) }));
+  await upstream('flaky', (u) => ({ status: Number(u.searchParams.get('status') ?? 200), delayMs: Number(u.searchParams.get('delay') ?? 0), ...(u.searchParams.has('grpc') ? { headers: { 'content-type': 'application/grpc', 'grpc-status': u.searchParams.get('grpc')! } } : {}) }));
 });
 afterAll(() => servers.forEach((s) => s.close()));
 
@@ -122,6 +122,14 @@ spec:
     timeout: 300ms
     retries: {attempts: 2, retryOn: 5xx}
     route: [{destination: {host: flaky.internal}}]
+  - match: [{uri: {prefix: /grpc-retry/}}]
+    rewrite: {uri: /}
+    retries: {attempts: 2, retryOn: "unavailable,cancelled"}
+    route: [{destination: {host: flaky.internal}}]
+  - match: [{uri: {prefix: /grpc-5xx/}}]
+    rewrite: {uri: /}
+    retries: {attempts: 2, retryOn: 5xx}
+    route: [{destination: {host: flaky.internal}}]
   - match: [{uri: {prefix: /nosubset}}]
     route: [{destination: {host: shop.internal, subset: v9}}]
   - match: [{uri: {prefix: /empty}}]
@@ -169,6 +177,20 @@ spec:
     expect(res.status).toBe(503);
     expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(3);
     expect(seen[0]!.url).toBe('/x?status=503');
+  });
+
+  test('gRPC retry conditions read grpc-status from a trailers-only answer (counted at the upstream)', async () => {
+    const attempts = async (path: string) => {
+      seen.length = 0;
+      const res = await send(cfg, path);
+      expect(res.status).toBe(200);
+      return seen.filter((s) => s.server === 'flaky').length;
+    };
+    expect(await attempts('/grpc-retry/x?grpc=14')).toBe(3); // UNAVAILABLE: retried twice
+    expect(await attempts('/grpc-retry/x?grpc=1')).toBe(3); // CANCELLED
+    expect(await attempts('/grpc-retry/x?grpc=0')).toBe(1); // OK
+    expect(await attempts('/grpc-retry/x?grpc=13')).toBe(1); // INTERNAL is not in retryOn
+    expect(await attempts('/grpc-5xx/x?grpc=14')).toBe(1); // 5xx does not look at grpc-status
   });
 
   test('route timeout: 504 upstream request timeout', async () => {
