@@ -1,13 +1,14 @@
 import type { Runtime } from './runtime.ts';
 import type { CompiledConfig } from './compile.ts';
-import type { MatchInput } from './routing/index.ts';
+import type { CompiledRoute, CompiledVirtualHost, MatchInput } from './routing/index.ts';
+import type { Route } from '../xds/resources/route.ts';
 import { MESHGATE_PATH_MODE, normalizePath } from './http/path.ts';
 import { parseAuthority } from './http/host.ts';
 import { ensureRequestId } from './http/request-id.ts';
 import { propagateTrace } from './http/tracing.ts';
 import { applyForwardedHeaders, isInternalCaller } from './http/forwarded.ts';
 import { stripHopByHop } from './http/hop-by-hop.ts';
-import { HeaderMap } from './http/header-map.ts';
+import { HeaderMap, type HeaderBag } from './http/header-map.ts';
 import { badRequest, blackHole, faultAbort, noRoute } from './http/local-reply.ts';
 import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.ts';
 import { drawFault } from './filters/fault.ts';
@@ -43,6 +44,46 @@ export interface GatewayRequest {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * What the listener filters see of this request. A class, not an object literal: a literal with a
+ * getter is built slowly on every request, a prototype getter costs nothing until read.
+ */
+class RequestFilterContext implements FilterContext {
+  readonly method: string;
+  readonly port: number;
+  readonly clientIp: string | null;
+  readonly env: Bindings;
+  readonly waitUntil: (p: Promise<unknown>) => void;
+  peer?: FilterContext['peer'];
+
+  constructor(
+    readonly request: Request,
+    readonly headers: HeaderBag,
+    readonly path: string,
+    public query: string,
+    readonly scheme: 'http' | 'https',
+    readonly authority: string,
+    g: GatewayRequest,
+    readonly metadata: Record<string, Record<string, unknown>>,
+    readonly rt: Runtime,
+    private readonly vh: CompiledVirtualHost | undefined,
+    private readonly input: MatchInput,
+    private readonly matched: CompiledRoute | undefined,
+  ) {
+    this.method = request.method;
+    this.port = g.edgePort;
+    this.clientIp = g.clientIp;
+    this.env = g.env;
+    this.waitUntil = g.waitUntil;
+    if (g.peer) this.peer = g.peer;
+  }
+
+  /** The route as matched now (destination-scoped authorization): JWT claims written by an earlier filter may select another one. */
+  get route(): Route | undefined {
+    return (Object.keys(this.metadata).length ? this.vh?.match(this.input) : this.matched)?.route;
+  }
+}
 
 /** REGISTRY_ONLY: a host no ServiceEntry declares goes to the BlackHoleCluster (502), and is logged. */
 function blocked(host: string): Response {
@@ -102,11 +143,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     }
     // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
     if (listener.filters.length) {
-      const fctx: FilterContext = {
-        request: req, headers, path, query, method: req.method, scheme, authority, port: g.edgePort, clientIp: g.clientIp, metadata, env: g.env, rt, waitUntil: g.waitUntil, ...(g.peer ? { peer: g.peer } : {}),
-        // The route as matched now (destination-scoped authorization): JWT claims written by an earlier filter may select another one.
-        get route() { return (Object.keys(metadata).length ? vh?.match(input) : route)?.route; },
-      };
+      const fctx = new RequestFilterContext(req, headers, path, query, scheme, authority, g, metadata, rt, vh, input, route);
       const ran = runFilters(listener.filters, fctx);
       const denied = ran instanceof Promise ? await ran : ran;
       if (denied) return finish(denied);
