@@ -18,7 +18,14 @@ export interface LoadedResource {
   document: number;
   /** The apiVersion the user wrote (the stored resource carries the canonical one). */
   requestedApiVersion: string;
+  /** The file (or `-`, `request`) it came from, when loaded from text. */
+  source?: string;
+  /** Line and column of a field path inside it, when loaded from text (analyzers' findings point there). */
+  pos?: PositionOf;
 }
+
+/** Where a field path (or, with `key`, its key) stands in the source text. */
+export type PositionOf = (path: readonly PathSegment[], key?: boolean) => { line: number; column: number } | undefined;
 
 export interface LoadResult {
   resources: LoadedResource[];
@@ -40,7 +47,7 @@ const MAX_ALIASES = 100;
 interface Located {
   value: unknown;
   /** Position lookup for a path inside this object. */
-  pos: (path: readonly PathSegment[], key?: boolean) => { line: number; column: number } | undefined;
+  pos: PositionOf;
 }
 
 export function loadManifest(text: string, opts: LoadOptions = {}): LoadResult {
@@ -210,7 +217,11 @@ export function validateObject(value: unknown, ctx: ValidateContext): LoadedReso
     if (severity === 'error') failed = true;
     push(path, message, severity);
   });
-  return failed ? undefined : { resource, def, document: ctx.document, requestedApiVersion: apiVersion };
+  if (failed) return undefined;
+  const loaded: LoadedResource = { resource, def, document: ctx.document, requestedApiVersion: apiVersion };
+  if (ctx.source !== undefined) loaded.source = ctx.source;
+  if (ctx.pos) loaded.pos = ctx.pos;
+  return loaded;
 }
 
 function reportZod(zIssues: readonly z.core.$ZodIssue[], base: PathSegment[], schema: z.ZodType, push: (path: readonly PathSegment[], message: string, severity?: Severity, key?: boolean) => void) {

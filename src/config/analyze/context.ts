@@ -102,7 +102,8 @@ export function buildContext(resources: readonly LoadedResource[], meshConfig: u
     requestAuthentications: of('RequestAuthentication', SEC),
     report: (about, f) => {
       const m = about.loaded.resource.metadata;
-      out.push({ severity: f.severity, code: f.code, kind: about.loaded.resource.kind, namespace: m.namespace, name: m.name, document: about.loaded.document, path: formatPath(f.path), message: f.message });
+      const { source, pos } = about.loaded;
+      out.push({ severity: f.severity, code: f.code, ...(source !== undefined ? { source } : {}), kind: about.loaded.resource.kind, namespace: m.namespace, name: m.name, document: about.loaded.document, path: formatPath(f.path), ...pos?.(f.path), message: f.message });
     },
   };
 }
