@@ -3,6 +3,7 @@ import type { Resource } from '../config/meta.ts';
 import { DiscoveryRequest, type Node } from '../xds/protocol.ts';
 import { ConfigStore, ConflictError, NotFoundError, type StoredRef } from './store.ts';
 import { XdsServer } from './xds-server.ts';
+import { ProxyStateStore } from './proxy-state-store.ts';
 import { Debounce } from './debounce.ts';
 import { CaStore, type CaEnv } from './ca-store.ts';
 import { BootstrapStore, isWorkloadName } from './bootstrap-store.ts';
@@ -34,7 +35,7 @@ export class MeshControlPlane extends DurableObject {
     this.store = new ConfigStore(ctx.storage);
     this.ca = new CaStore(ctx.storage);
     this.bootstrap = new BootstrapStore(ctx.storage);
-    this.xds = new XdsServer(() => ({ resources: this.store.list(), version: this.store.version(), trustBundle: this.ca.trust() }));
+    this.xds = new XdsServer(() => ({ resources: this.store.list(), version: this.store.version(), trustBundle: this.ca.trust() }), Date.now, new ProxyStateStore(ctx.storage));
     void ctx.blockConcurrencyWhile(() => this.ca.init(this.trustDomain(), (env ?? {}) as CaEnv));
   }
 

@@ -5,6 +5,7 @@ import { diffSnapshot } from '../xds/delta.ts';
 import type { DiscoveryRequest, DiscoveryResponse, Node } from '../xds/protocol.ts';
 import type { Snapshot } from '../xds/snapshot.ts';
 import { syncRow, type ProxyState, type SyncRow } from './proxy-status.ts';
+import type { ProxyStatePersistence } from './proxy-state-store.ts';
 
 // Serving snapshots (Istio pilot/pkg/xds, go-control-plane pkg/server): one push context per
 // config version, one snapshot per proxy class (role, namespace, labels) per config version,
@@ -29,7 +30,11 @@ export class XdsServer {
   constructor(
     private readonly load: () => { resources: Resource[]; version: number; trustBundle?: PushContext['trustBundle'] },
     private readonly now: () => number = Date.now,
-  ) {}
+    /** Where proxy sync state outlives this instance (the Durable Object's storage). */
+    private readonly persistence?: ProxyStatePersistence,
+  ) {
+    for (const s of persistence?.load() ?? []) this.proxies.set(s.node.id, s);
+  }
 
   /** Called after every config write: the next discovery builds from the new version. */
   invalidate(): void {
@@ -71,23 +76,27 @@ export class XdsServer {
     state.node = req.node;
     state.lastSeen = now;
     this.proxies.set(req.node.id, state);
+    let changed = false;
     if (req.response_nonce && req.response_nonce === state.sentNonce && state.sentVersion) {
       if (req.error_detail) {
         // NACK: remember the rejected version and never send it again; the proxy keeps its last good one.
         if (!state.rejected.includes(state.sentVersion)) state.rejected = [...state.rejected.slice(-15), state.sentVersion];
         state.lastNack = { version: state.sentVersion, error: req.error_detail.message, at: now };
-      } else if (req.version_info === state.sentVersion) {
+        changed = true;
+      } else if (req.version_info === state.sentVersion && state.ackedVersion !== state.sentVersion) {
         state.ackedVersion = state.sentVersion;
         state.ackedTypeVersions = state.sentTypeVersions;
         state.ackedAt = now;
+        changed = true;
       }
     } else if (req.version_info && !state.ackedVersion) {
       // A proxy that kept its snapshot across a control-plane restart reports what it runs.
       state.ackedVersion = req.version_info;
+      changed = true;
     }
     const { snapshot } = await this.snapshotFor(req.node);
-    if (!snapshot) return { kind: 'not-modified', version_info: req.version_info ?? '' };
-    if (req.version_info === snapshot.version || state.rejected.includes(snapshot.version)) {
+    if (!snapshot || req.version_info === snapshot.version || state.rejected.includes(snapshot.version)) {
+      if (changed) this.persistence?.save(state);
       return { kind: 'not-modified', version_info: req.version_info ?? '' };
     }
     const nonce = crypto.randomUUID();
@@ -95,6 +104,7 @@ export class XdsServer {
     state.sentNonce = nonce;
     state.sentTypeVersions = snapshot.type_versions;
     state.sentAt = now;
+    this.persistence?.save(state);
     if (req.delta && req.resource_versions) {
       return { kind: 'delta', nonce, version_info: snapshot.version, config_version: snapshot.config_version, type_versions: snapshot.type_versions, updates: diffSnapshot(req.resource_versions, snapshot) };
     }

@@ -1,5 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, test } from 'vitest';
+import { MeshControlPlane } from '../../src/controlplane/durable-object.ts';
 import type { DiscoveryResponse } from '../../src/xds/protocol.ts';
 
 // xDS serving against the real Durable Object: versions, ACK/NACK, syncz, delta, WebSocket push.
@@ -67,6 +69,32 @@ describe('xDS serving', () => {
     const row = (await syncz()).find((r) => r.proxy === 'gw-1');
     expect(row?.lastNack?.error).toBe('cannot compile regex');
     expect(row?.version).toBe(snap.version);
+  });
+
+  test('a restarted control plane keeps what each proxy applied and rejected (SQLite)', async () => {
+    await apply(config('c.example.com'));
+    const first = await discover({ node: node('gw-restart') });
+    if (first.kind !== 'full') throw new Error(`expected a full snapshot, got ${first.kind}`);
+    await discover({ node: node('gw-restart'), version_info: first.snapshot.version, response_nonce: first.nonce });
+    await apply(config('d.example.com'));
+    const next = await discover({ node: node('gw-restart'), version_info: first.snapshot.version });
+    if (next.kind !== 'full') throw new Error(`expected a full snapshot, got ${next.kind}`);
+    await discover({ node: node('gw-restart'), version_info: first.snapshot.version, response_nonce: next.nonce, error_detail: { message: 'cannot compile regex' } });
+
+    const before = (await syncz()).find((r) => r.proxy === 'gw-restart');
+    expect(before).toMatchObject({ version: first.snapshot.version, lastNack: { version: next.snapshot.version, error: 'cannot compile regex' } });
+
+    // A new instance over the same storage stands for the Durable Object after a restart.
+    const after = await runInDurableObject(stub(), async (_instance, state) => {
+      const restarted = new MeshControlPlane(state, env);
+      // The runtime holds a restarted object's events until its CA has loaded; here, wait for that.
+      for (let i = 0; i < 200 && !restarted.caBundle(); i++) await new Promise((r) => setTimeout(r, 5));
+      const row = (await restarted.syncz()).find((r) => r.proxy === 'gw-restart');
+      const offered = await restarted.discover({ node: node('gw-restart'), version_info: first.snapshot.version });
+      return { row, offered: offered.kind };
+    });
+    expect(after.row).toEqual(before);
+    expect(after.offered).toBe('not-modified'); // the rejected version is not offered again
   });
 
   test('delta sends only what changed and names what was removed', async () => {

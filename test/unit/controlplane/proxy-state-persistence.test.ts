@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'vitest';
+import { loadManifest } from '../../../src/config/manifest.ts';
+import { XdsServer } from '../../../src/controlplane/xds-server.ts';
+import type { ProxyState } from '../../../src/controlplane/proxy-status.ts';
+import type { ProxyStatePersistence } from '../../../src/controlplane/proxy-state-store.ts';
+import type { DiscoveryResponse, Node } from '../../../src/xds/protocol.ts';
+
+// The xDS server writes a proxy's state when it changes (a version sent, an ACK, a NACK), never on
+// a plain poll, and a new server over the same state carries on (the Durable Object's SQLite
+// behind it is covered in test/runtime/xds.test.ts).
+const node: Node = { id: 'gw', role: 'ingress', namespace: 'istio-system', labels: { istio: 'ingressgateway' } };
+const config = (host: string) =>
+  loadManifest(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: v, namespace: default}
+spec:
+  hosts: [${host}]
+  gateways: [istio-system/gw]
+  http: [{directResponse: {status: 200}}]
+`).resources.map((r) => r.resource);
+
+class MemoryPersistence implements ProxyStatePersistence {
+  rows = new Map<string, string>();
+  saves = 0;
+  load = () => [...this.rows.values()].map((s) => JSON.parse(s) as ProxyState);
+  save = (s: ProxyState) => {
+    this.saves++;
+    this.rows.set(s.node.id, JSON.stringify(s));
+  };
+}
+
+const full = (r: DiscoveryResponse) => {
+  if (r.kind !== 'full') throw new Error(`expected a full snapshot, got ${r.kind}`);
+  return r;
+};
+
+describe('proxy state persistence', () => {
+  test('saved on send, ACK and NACK only; a new server neither forgets the NACK nor re-offers the version', async () => {
+    const store = new MemoryPersistence();
+    let cfg = { resources: config('a.example.com'), version: 1 };
+    const server = new XdsServer(() => cfg, Date.now, store);
+    const first = full(await server.discover({ node }));
+    expect(store.saves).toBe(1);
+    await server.discover({ node, version_info: first.snapshot.version, response_nonce: first.nonce });
+    expect(store.saves).toBe(2);
+    for (let i = 0; i < 5; i++) await server.discover({ node, version_info: first.snapshot.version });
+    expect(store.saves).toBe(2); // polls that change nothing write nothing
+
+    cfg = { resources: config('b.example.com'), version: 2 };
+    server.invalidate();
+    const next = full(await server.discover({ node, version_info: first.snapshot.version }));
+    await server.discover({ node, version_info: first.snapshot.version, response_nonce: next.nonce, error_detail: { message: 'no' } });
+    expect(store.saves).toBe(4);
+
+    const restarted = new XdsServer(() => cfg, Date.now, store);
+    expect(await restarted.discover({ node, version_info: first.snapshot.version })).toEqual({ kind: 'not-modified', version_info: first.snapshot.version });
+    const [row] = await restarted.syncz();
+    expect(row).toMatchObject({ proxy: 'gw', version: first.snapshot.version, lastNack: { version: next.snapshot.version, error: 'no' } });
+  });
+});
