@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { send } from './harness/http.ts';
+import { send } from './support/upstreams.ts';
 
 // `meshgate dev` run exactly as a user runs it: a child process, real ports, real signals.
 

@@ -18,7 +18,7 @@ import { checkPortFree, PortInUseError, validPort } from './ports.ts';
 //   ingress :8080  → ingress-gateway  ─┐ XDS service binding → control-plane's XdsService entrypoint
 //   egress  :8081  → egress-gateway   ─┘
 //
-// Used by the CLI (`meshgate dev`) and by the e2e tests (test/e2e/harness). Plain Miniflare, not
+// Used by the CLI (`meshgate dev`) and by the e2e tests (test/e2e/support). Plain Miniflare, not
 // `wrangler dev`: one process, ~4× the throughput (cloudflare-workers.md §8).
 
 // Miniflare types are taken from the package lazily (import cost ~300 ms is paid in startMesh).

@@ -53,15 +53,17 @@ export interface Reply {
   body: string;
 }
 
-/** One HTTP request to `base` with an explicit Host header. */
-export function send(base: string, path: string, opts: { host?: string; method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+/** One HTTP request to `base` with an explicit Host header (fetch takes Host from the URL); fails after `timeoutMs` (15 s). */
+export function send(base: string, path: string, opts: { host?: string; method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<Reply> {
   const u = new URL(base);
+  const timeoutMs = opts.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path, method: opts.method ?? 'GET', headers: { host: opts.host ?? 'app.example.com', ...opts.headers }, agent: false }, (res) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path, method: opts.method ?? 'GET', headers: { host: opts.host ?? 'app.example.com', ...opts.headers }, agent: false, timeout: timeoutMs }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
+    req.on('timeout', () => req.destroy(new Error(`${opts.method ?? 'GET'} ${base}${path}: no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     if (opts.body) req.write(opts.body);
     req.end();
