@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningMesh } from '../../src/cli/dev/mesh.ts';
 import { applyAndSync, testMesh } from './support/mesh.ts';
-import { send, upstream, type Upstream } from './support/upstreams.ts';
+import { eventually, send, upstream, type Reply, type Upstream } from './support/upstreams.ts';
 
 // DestinationRule traffic policy end to end: outlier ejection, circuit-breaker overflow,
 // consistent-hash stickiness with a generated cookie, round robin.
@@ -99,13 +99,21 @@ describe('traffic policy, end to end', () => {
   });
 
   test('connection pool overflow answers 503 with x-envoy-overloaded', async () => {
-    const replies = await Promise.all(Array.from({ length: 6 }, () => gw('narrow.example.com', '/?delay=400')));
+    // maxConnections 1 + http1MaxPendingRequests 1: with the first request held at the upstream,
+    // one more waits in the gateway and the other four overflow.
+    const settled: Reply[] = [];
+    const inFlight = Array.from({ length: 6 }, () => gw('narrow.example.com', '/?hold=1').then((r) => (settled.push(r), r)));
+    await eventually(async () => settled.length, (n) => n >= 4);
+    expect(a.held + b.held).toBe(1);
+    a.release();
+    b.release();
+    const replies = await Promise.all(inFlight);
     const overflowed = replies.filter((r) => r.status === 503);
-    expect(overflowed.length).toBeGreaterThan(0);
+    expect(overflowed).toHaveLength(4);
     for (const r of overflowed) {
       expect(r.headers['x-envoy-overloaded']).toBe('true');
       expect(r.body).toBe('upstream connect error or disconnect/reset before headers. reset reason: overflow');
     }
-    expect(replies.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(2);
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(2);
   });
 });

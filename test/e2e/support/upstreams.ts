@@ -16,13 +16,22 @@ export interface Upstream {
   name: string;
   port: number;
   received: Received[];
+  /** Requests held by `?hold=1`, not answered yet. */
+  readonly held: number;
+  /** Answers every held request, and from now on answers `?hold=1` at once. */
+  release(): void;
   close(): Promise<void>;
 }
 
-/** `?status=N`, `?delay=ms` and `?fail=N` (first N requests answer 503) steer the answer. */
+/**
+ * `?status=N`, `?delay=ms` and `?fail=N` (first N requests answer 503) steer the answer; `?hold=1`
+ * holds it until `release()` (a request that stays in flight however slow the machine is).
+ */
 export async function upstream(name: string, defaults: { status?: number } = {}): Promise<Upstream> {
   const received: Received[] = [];
   let failed = 0;
+  let holding = true;
+  const held: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -31,11 +40,13 @@ export async function upstream(name: string, defaults: { status?: number } = {})
       const u = new URL(req.url!, 'http://x');
       const fail = Number(u.searchParams.get('fail') ?? 0);
       const status = fail > failed ? (failed++, 503) : Number(u.searchParams.get('status') ?? defaults.status ?? 200);
-      setTimeout(() => {
+      const answer = () => {
         if (res.destroyed) return;
         res.writeHead(status, { 'content-type': 'application/json', 'x-upstream': name });
         res.end(JSON.stringify({ server: name, url: req.url, host: req.headers.host }));
-      }, Number(u.searchParams.get('delay') ?? 0));
+      };
+      if (holding && u.searchParams.get('hold') === '1') held.push(answer);
+      else setTimeout(answer, Number(u.searchParams.get('delay') ?? 0));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -43,6 +54,13 @@ export async function upstream(name: string, defaults: { status?: number } = {})
     name,
     port: (server.address() as AddressInfo).port,
     received,
+    get held() {
+      return held.length;
+    },
+    release: () => {
+      holding = false;
+      for (const answer of held.splice(0)) answer();
+    },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

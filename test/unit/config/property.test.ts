@@ -1,25 +1,19 @@
 import fc from 'fast-check';
-import { performance } from 'node:perf_hooks';
 import { describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadManifest, type LoadResult } from '../../../src/config/manifest.ts';
 
-// Property: whatever text it is given, loadManifest never throws, always returns
-// `{resources, issues}` arrays with well-formed issues, and finishes each input promptly. The
-// 2 s guard is a hang detector (catastrophic backtracking, alias bombs), not a benchmark.
-
-const HANG_MS = 2000;
+// Property: whatever text it is given, loadManifest never throws and always returns
+// `{resources, issues}` arrays with well-formed issues. A hang (catastrophic backtracking, alias
+// bombs) fails the test through vitest's test timeout; no wall-clock limit is asserted here.
 
 function check(text: string, source?: string): LoadResult {
-  const start = performance.now();
   let result: LoadResult;
   try {
     result = loadManifest(text, source === undefined ? {} : { source });
   } catch (e) {
     throw new Error(`loadManifest threw ${(e as Error)?.stack ?? String(e)}\n--- input ---\n${text.slice(0, 2000)}`);
   }
-  const ms = performance.now() - start;
-  if (ms > HANG_MS) throw new Error(`loadManifest took ${ms.toFixed(0)} ms (> ${HANG_MS} ms) on:\n${text.slice(0, 2000)}`);
   expect(result).toBeTypeOf('object');
   expect(Array.isArray(result.resources)).toBe(true);
   expect(Array.isArray(result.issues)).toBe(true);
@@ -318,5 +312,9 @@ describe('loadManifest never throws (property)', () => {
       '\uFEFFapiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec: {}\n',
     ];
     for (const text of inputs) check(text, 'hostile.yaml');
+    // The alias bomb is refused as YAML, not expanded.
+    const refused = check(bomb, 'bomb.yaml');
+    expect(refused.resources).toEqual([]);
+    expect(refused.issues).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringContaining('Excessive alias count') })]);
   });
 });
