@@ -21,6 +21,10 @@ export interface CompiledListener {
   pathMode: PathNormalizationMode;
   /** Listener-level filters (authentication, authorization) in order. */
   filters: readonly CompiledHttpFilter[];
+  /** MeshConfig `meshgate.retryBufferBytes`, when set. */
+  retryBufferBytes?: number;
+  /** false: `x-envoy-max-retries` / `x-envoy-upstream-rq-timeout-ms` are not honoured, even from internal callers. */
+  internalHeaderOverrides: boolean;
 }
 
 export interface CompiledConfig {
@@ -31,6 +35,8 @@ export interface CompiledConfig {
    */
   passthrough?: CompiledAction;
   listeners: ReadonlyMap<number, CompiledListener>;
+  /** MeshConfig `meshgate.refreshIntervalMs`, when set: how often the gateway polls. */
+  refreshMs?: number;
   clusters: ReadonlyMap<string, CompiledCluster>;
   actions: ReadonlyMap<Route, CompiledAction>;
 }
@@ -40,6 +46,7 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
   const tables = new Map<string, CompiledRouteTable>();
   const actions = new Map<Route, CompiledAction>();
   const listeners = new Map<number, CompiledListener>();
+  let refreshMs: number | undefined;
   for (const l of s.resources.listener) {
     const hcm = l.filter_chains[0]?.filters[0]?.typed_config;
     if (!hcm) throw new Error(`listener ${l.name} has no http_connection_manager`);
@@ -59,10 +66,14 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
       }
     }
     const port = l.address.socket_address.port_value;
+    const ext = hcm['meshgate.listener'];
+    refreshMs ??= ext?.refresh_interval_ms;
     listeners.set(port, {
       port,
       table,
       filters: compileHttpFilters(hcm.http_filters),
+      ...(ext?.retry_buffer_bytes !== undefined ? { retryBufferBytes: ext.retry_buffer_bytes } : {}),
+      internalHeaderOverrides: ext?.internal_header_overrides ?? true,
       pathMode: {
         normalize_path: hcm.normalize_path ?? MESHGATE_PATH_MODE.normalize_path,
         merge_slashes: hcm.merge_slashes ?? MESHGATE_PATH_MODE.merge_slashes,
@@ -72,5 +83,5 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
   }
   const allowAny = s.resources.route.some((rc) => rc.virtual_hosts.some((vh) => vh.name === 'allow_any'));
   const passthrough = allowAny ? compileAction({ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s' } }, 'allow_any') : undefined;
-  return { version: s.version, listeners, clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt), actions, ...(passthrough ? { passthrough } : {}) };
+  return { version: s.version, listeners, ...(refreshMs !== undefined ? { refreshMs } : {}), clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt), actions, ...(passthrough ? { passthrough } : {}) };
 }

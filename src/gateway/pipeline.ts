@@ -180,7 +180,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   applyHeaderOps(action.requestHeaders, headers);
   const upstreamPath = action.rewrite ? action.rewrite(path) : path;
   const override = (name: string) => {
-    if (!g.internal) return undefined;
+    if (!g.internal || listener?.internalHeaderOverrides === false) return undefined;
     const raw = incoming.get(name);
     if (raw === null) return undefined;
     const v = Number(raw);
@@ -199,7 +199,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     query,
     maxRetries: override('x-envoy-max-retries'),
     timeoutMs: override('x-envoy-upstream-rq-timeout-ms'),
-    retryBufferBytes: g.retryBufferBytes,
+    retryBufferBytes: listener?.retryBufferBytes ?? g.retryBufferBytes,
   }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil });
   return finish(result.response, (h) => {
     if (result.upstreamMs !== undefined) h.set('x-envoy-upstream-service-time', String(Math.max(0, Math.round(result.upstreamMs))));

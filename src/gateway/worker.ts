@@ -66,7 +66,7 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
       client ??= new SnapshotClient<CompiledConfig>(
         { id: env.MESHGATE_NODE_ID ?? `istio-${opts.role}gateway`, role: opts.role, namespace: 'istio-system', labels: opts.labels },
         (snapshot) => compileSnapshot(snapshot, state, rt),
-        { refreshMs: Number(env.MESHGATE_REFRESH_MS ?? 500), coldWaitMs: COLD_WAIT_MS },
+        { refreshMs: Number(env.MESHGATE_REFRESH_MS ?? 500), coldWaitMs: COLD_WAIT_MS, refreshOf: (c: CompiledConfig) => c.refreshMs },
         rt,
       );
       const url = new URL(request.url);

@@ -17,9 +17,11 @@ export interface Applied<C> {
   appliedAt: number;
 }
 
-export interface SnapshotClientOptions {
+export interface SnapshotClientOptions<C = unknown> {
   /** Poll interval; config changes take effect within about this long. */
   refreshMs: number;
+  /** The poll interval a compiled snapshot asks for (MeshConfig `meshgate.refreshIntervalMs`), over `refreshMs`. */
+  refreshOf?: (compiled: C) => number | undefined;
   /** How long the first request of a cold isolate waits for a snapshot. */
   coldWaitMs: number;
 }
@@ -35,7 +37,7 @@ export class SnapshotClient<C> {
   constructor(
     readonly node: Node,
     private readonly compile: (s: Snapshot, previous: C | undefined) => C,
-    private readonly opts: SnapshotClientOptions,
+    private readonly opts: SnapshotClientOptions<C>,
     private readonly rt: Runtime,
   ) {}
 
@@ -50,7 +52,8 @@ export class SnapshotClient<C> {
    */
   get(xds: XdsBinding, waitUntil: (p: Promise<unknown>) => void): C | Promise<C | undefined> {
     if (this.current) {
-      if (!this.polling && this.rt.now() - this.lastPoll >= this.opts.refreshMs) waitUntil(this.poll(xds));
+      const every = this.opts.refreshOf?.(this.current.compiled) ?? this.opts.refreshMs;
+      if (!this.polling && this.rt.now() - this.lastPoll >= every) waitUntil(this.poll(xds));
       return this.current.compiled; // warm: no promise, no await on the hot path
     }
     return this.load(xds);

@@ -23,6 +23,16 @@ function normalization(push: PushContext): Pick<HttpConnectionManager, 'normaliz
   }
 }
 
+/** MeshConfig `meshgate:` settings the data plane applies per listener; absent when none is set. */
+function meshgateListener(push: PushContext): Pick<HttpConnectionManager, 'meshgate.listener'> {
+  const m = push.mesh;
+  const out: NonNullable<HttpConnectionManager['meshgate.listener']> = {};
+  if (m.retryBufferBytes !== undefined) out.retry_buffer_bytes = m.retryBufferBytes;
+  if (m.internalHeaderOverrides !== undefined) out.internal_header_overrides = m.internalHeaderOverrides;
+  if (m.refreshIntervalMs !== undefined) out.refresh_interval_ms = m.refreshIntervalMs;
+  return Object.keys(out).length ? { 'meshgate.listener': out } : {};
+}
+
 export function buildListener(push: PushContext, node: Node, port: number, routeConfigName: string): Listener {
   return {
     name: `0.0.0.0_${port}`,
@@ -41,6 +51,7 @@ export function buildListener(push: PushContext, node: Node, port: number, route
           forward_client_cert_details: 'SANITIZE_SET',
           generate_request_id: true,
           preserve_external_request_id: true,
+          ...meshgateListener(push),
         },
       }],
     }],

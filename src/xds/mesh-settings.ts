@@ -14,6 +14,10 @@ export interface MeshSettings {
   defaultServiceExportTo: string[];
   /** Mirrors get `<host>-shadow` as Host (Istio ≤1.27), unless turned off. */
   mirrorHostSuffix: boolean;
+  /** MeshConfig `meshgate:` settings the gateways' listeners carry (`meshgate.listener`). */
+  retryBufferBytes?: number;
+  internalHeaderOverrides?: boolean;
+  refreshIntervalMs?: number;
   extensionProviders: NonNullable<MeshConfig['extensionProviders']>;
   config: MeshConfig;
 }
@@ -33,6 +37,9 @@ export function meshSettings(config: MeshConfig): MeshSettings {
     defaultDestinationRuleExportTo: config.defaultDestinationRuleExportTo ?? ['*'],
     defaultServiceExportTo: config.defaultServiceExportTo ?? ['*'],
     mirrorHostSuffix: config.meshgate?.mirrorHostSuffix ?? true,
+    ...(config.meshgate?.retryBufferBytes !== undefined ? { retryBufferBytes: config.meshgate.retryBufferBytes } : {}),
+    ...(config.meshgate?.internalHeaderOverrides !== undefined ? { internalHeaderOverrides: config.meshgate.internalHeaderOverrides } : {}),
+    ...(config.meshgate?.refreshIntervalMs !== undefined ? { refreshIntervalMs: config.meshgate.refreshIntervalMs } : {}),
     extensionProviders: config.extensionProviders ?? [],
     config,
   };

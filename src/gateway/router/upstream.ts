@@ -45,6 +45,8 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
   const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
   const init: RequestInit = { method: req.method, headers: headersInit(req.headers), body: req.body, redirect: 'manual' };
   if (signal) init.signal = signal;
+  // The Fetch standard asks a streamed request body to say so (workerd does not insist; Node does).
+  if (req.body instanceof ReadableStream) (init as RequestInit & { duplex: 'half' }).duplex = 'half';
   try {
     let res: Response;
     if (ep.binding) {

@@ -22,8 +22,17 @@ export const HttpConnectionManager = z.strictObject({
   generate_request_id: z.boolean().optional(),
   preserve_external_request_id: z.boolean().optional(),
   access_log: z.array(TypedConfig).optional(),
-  /** meshgate extension settings for this listener (see docs/xds.md). */
-  'meshgate.listener': z.looseObject({}).optional(),
+  /** meshgate extension settings for this listener (see docs/xds.md); from MeshConfig `meshgate:`. */
+  'meshgate.listener': z
+    .strictObject({
+      /** Largest request body buffered so it can be retried or mirrored (default 1 MiB). */
+      retry_buffer_bytes: z.number().int().min(0).optional(),
+      /** Honour x-envoy-max-retries / x-envoy-upstream-rq-timeout-ms from internal callers (default true). */
+      internal_header_overrides: z.boolean().optional(),
+      /** How often the gateway polls for a new snapshot (default: the gateway's MESHGATE_REFRESH_MS). */
+      refresh_interval_ms: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 export type HttpConnectionManager = z.infer<typeof HttpConnectionManager>;
 

@@ -211,3 +211,54 @@ spec:
     expect(res.status).toBe(400);
   });
 });
+
+describe('MeshConfig meshgate: settings reach the gateway (translator → snapshot → compile → request)', () => {
+  const vsFlaky = `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - retries: {attempts: 2, retryOn: 5xx}
+    route: [{destination: {host: flaky.internal}}]
+`;
+  const mesh = (settings: string) => `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    meshgate: {${settings}}
+`;
+  const attempts = async (cfg: CompiledConfig, path: string, init: RequestInit & { internal?: boolean } = {}) => {
+    seen.length = 0;
+    const { internal, ...rest } = init;
+    const res = await handle(cfg, { request: new Request(`http://shop.example.com${path}`, rest), role: 'ingress', edgePort: 80, clientIp: internal ? '10.0.0.1' : '203.0.113.9', internal: internal ?? false, env: {}, waitUntil: () => {} }, rt);
+    await res.arrayBuffer();
+    return seen.filter((s) => s.server === 'flaky').length;
+  };
+
+  test('retryBufferBytes: a body within it is replayed on every attempt, a larger one is sent once', async () => {
+    const cfg = await compile(base() + vsFlaky + mesh('retryBufferBytes: 16'));
+    expect(await attempts(cfg, '/x?status=503', { method: 'POST', body: 'sixteen bytes ok' })).toBe(3);
+    expect(seen.map((s) => s.body)).toEqual(['sixteen bytes ok', 'sixteen bytes ok', 'sixteen bytes ok']);
+    expect(await attempts(cfg, '/x?status=503', { method: 'POST', body: 'seventeen bytes!!' })).toBe(1);
+    expect(seen[0]!.body).toBe('seventeen bytes!!');
+  });
+
+  test('internalHeaderOverrides: false ignores x-envoy-max-retries even from an internal caller', async () => {
+    const headers = { 'x-envoy-max-retries': '0' };
+    const honoured = await compile(base() + vsFlaky);
+    expect(await attempts(honoured, '/x?status=503', { headers, internal: true })).toBe(1);
+    expect(await attempts(honoured, '/x?status=503', { headers })).toBe(3); // external: never honoured
+    const off = await compile(base() + vsFlaky + mesh('internalHeaderOverrides: false'));
+    expect(await attempts(off, '/x?status=503', { headers, internal: true })).toBe(3);
+  });
+
+  test('refreshIntervalMs becomes the compiled poll interval; unset leaves the gateway its own', async () => {
+    expect((await compile(base() + vsFlaky + mesh('refreshIntervalMs: 2500'))).refreshMs).toBe(2500);
+    expect((await compile(base() + vsFlaky)).refreshMs).toBeUndefined();
+  });
+});

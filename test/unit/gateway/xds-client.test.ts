@@ -88,3 +88,24 @@ describe('SnapshotClient', () => {
     expect(h.client.lastError).toMatch(/control plane unreachable: connection refused/);
   });
 });
+
+describe('SnapshotClient poll interval', () => {
+  test('a snapshot asking for its own interval (refreshOf) overrides the gateway default', async () => {
+    const server = new XdsServer(() => ({ resources: loadManifest(vs('/a')).resources.map((r) => r.resource), version: 1 }));
+    const binding: XdsBinding = { discover: (req) => server.discover(req) };
+    const rt = testRuntime(1);
+    const polls: number[] = [];
+    const schedule = (p: Promise<unknown>) => {
+      polls.push(rt.now());
+      void p;
+    };
+    const client = new SnapshotClient<{ every?: number }>(node, () => ({ every: 1000 }), { refreshMs: 100, coldWaitMs: 1000, refreshOf: (c) => c.every }, rt);
+    await client.get(binding, schedule); // cold: loads
+    rt.advance(500);
+    client.get(binding, schedule);
+    expect(polls).toEqual([]); // 500 ms > the default 100, but the snapshot asked for 1000
+    rt.advance(500);
+    client.get(binding, schedule);
+    expect(polls).toHaveLength(1);
+  });
+});
