@@ -34,6 +34,18 @@ describe('path rewrites (property)', () => {
     );
   });
 
+  test('prefix_rewrite on a safe_regex route replaces the whole path (Istio: the entire URI)', () => {
+    fc.assert(
+      fc.property(path, path, (p, replacement) => {
+        const rw = compilePathRewrite({ match: { safe_regex: { regex: '/.*' } }, route: { cluster: 'c', prefix_rewrite: replacement } })!;
+        expect(rw(p)).toBe(replacement);
+      }),
+      { numRuns: 200 },
+    );
+    const rw = compilePathRewrite({ match: { safe_regex: { regex: '/api/.*' } }, route: { cluster: 'c', prefix_rewrite: '/v2' } })!;
+    expect(rw('/api/foo')).toBe('/v2');
+  });
+
   test('regex_rewrite with a literal pattern equals replaceAll; groups substitute with \\1', () => {
     fc.assert(
       fc.property(seg, path, seg, (needle, p, replacement) => {
