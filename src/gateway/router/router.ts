@@ -76,39 +76,45 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
     const maxAttempts = 1 + (canReplay(body) ? (retry?.numRetries ?? 0) : 0);
     let last: AttemptResult | undefined;
     let upstreamMs: number | undefined;
-    for (let n = 0; n < maxAttempts; n++) {
-      if (n > 0) {
-        if (!cluster.tryAcquire('retry')) break; // retry budget overflow: keep the last answer
-        cluster.release('retry');
-        const wait = backoffMs(retry!, n, rt);
+    // A retry holds a slot of the cluster's max_retries breaker until it is done (Envoy's
+    // circuit_breakers.max_retries bounds concurrent retries). Whether another try can happen
+    // (slot, backoff within the deadline) is settled before this answer is given up.
+    let retrySlot = false;
+    try {
+      for (let n = 0; n < maxAttempts; n++) {
+        const picked = cluster.pick({ ...(hash.key !== undefined ? { hash: hash.key } : {}), ...(retry?.previousHosts && tried.size ? { exclude: tried } : {}) });
+        if (picked === 'no-healthy-upstream') return { response: noHealthyUpstream(), target };
+        tried.add(picked.key);
+        const remaining = deadline - rt.now();
+        if (remaining <= 0) return { response: upstreamTimeout(), target };
+        const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
+        const lease = cluster.admitNow() ?? (await cluster.admit());
+        if (lease === 'overflow') return { response: overflow(), target };
+        const started = rt.now();
+        cluster.onRequestStart(picked);
+        try {
+          last = await attempt(cluster, picked, upstreamRequest(req, headers, bodyFor(body), authority), renv.env, perTry);
+        } finally {
+          lease.release();
+        }
+        // gRPC conditions look at `grpc-status` (a trailers-only answer carries it in the headers).
+        if (retry?.grpc && last.response && last.outcome.kind === 'response') {
+          const g = last.response.headers.get('grpc-status');
+          if (g !== null) last.outcome.grpcStatus = g;
+        }
+        report(cluster, picked, last);
+        if (last.response) upstreamMs = rt.now() - started;
+        if (!(n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome))) break;
+        const wait = backoffMs(retry, n + 1, rt);
         if (rt.now() + wait >= deadline) break;
+        if (retrySlot) cluster.release('retry'); // the retry just made is done
+        retrySlot = cluster.tryAcquire('retry');
+        if (!retrySlot) break; // retry budget overflow: keep this answer
+        await last.response?.body?.cancel();
         await sleep(wait);
       }
-      const picked = cluster.pick({ ...(hash.key !== undefined ? { hash: hash.key } : {}), ...(retry?.previousHosts && tried.size ? { exclude: tried } : {}) });
-      if (picked === 'no-healthy-upstream') return { response: noHealthyUpstream(), target };
-      tried.add(picked.key);
-      const remaining = deadline - rt.now();
-      if (remaining <= 0) return { response: upstreamTimeout(), target };
-      const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
-      const lease = cluster.admitNow() ?? (await cluster.admit());
-      if (lease === 'overflow') return { response: overflow(), target };
-      const started = rt.now();
-      cluster.onRequestStart(picked);
-      try {
-        last = await attempt(cluster, picked, upstreamRequest(req, headers, bodyFor(body), authority), renv.env, perTry);
-      } finally {
-        lease.release();
-      }
-      // gRPC conditions look at `grpc-status` (a trailers-only answer carries it in the headers).
-      if (retry?.grpc && last.response && last.outcome.kind === 'response') {
-        const g = last.response.headers.get('grpc-status');
-        if (g !== null) last.outcome.grpcStatus = g;
-      }
-      report(cluster, picked, last);
-      if (last.response) upstreamMs = rt.now() - started;
-      const more = n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome);
-      if (!more) break;
-      await last.response?.body?.cancel();
+    } finally {
+      if (retrySlot) cluster.release('retry');
     }
     if (!last) return { response: overflow(), target };
     if (last.response) return { response: last.response, target, ...(upstreamMs !== undefined ? { upstreamMs } : {}), ...(hash.setCookie ? { setCookie: hash.setCookie } : {}) };

@@ -262,3 +262,32 @@ data:
     expect((await compile(base() + vsFlaky)).refreshMs).toBeUndefined();
   });
 });
+
+describe('circuit breakers', () => {
+  test('maxRetries bounds concurrent retries: a retry holds its slot until it is done', async () => {
+    const cfg = await compile(base() + `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: flaky, namespace: default}
+spec:
+  host: flaky.internal
+  trafficPolicy: {connectionPool: {http: {maxRetries: 1}}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - retries: {attempts: 2, retryOn: 5xx}
+    route: [{destination: {host: flaky.internal}}]
+`);
+    seen.length = 0;
+    // Two requests fail together after 200 ms; only one of them may be retrying at a time, so the
+    // other stops with its 503 instead of retrying.
+    const replies = await Promise.all([send(cfg, '/x?status=503&delay=200'), send(cfg, '/x?status=503&delay=200')]);
+    expect(replies.map((r) => r.status)).toEqual([503, 503]);
+    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(4); // 2 first attempts + 2 retries of one request (6 without the breaker)
+  });
+});
