@@ -9,7 +9,7 @@ import { propagateTrace } from './http/tracing.ts';
 import { applyForwardedHeaders, isInternalCaller } from './http/forwarded.ts';
 import { stripHopByHop } from './http/hop-by-hop.ts';
 import { HeaderMap, type HeaderBag } from './http/header-map.ts';
-import { badRequest, blackHole, faultAbort, noRoute } from './http/local-reply.ts';
+import { badRequest, blackHole, noRoute } from './http/local-reply.ts';
 import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.ts';
 import { drawFault } from './filters/fault.ts';
 import { runFilters, type FilterContext } from './filters/chain.ts';
@@ -157,10 +157,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const r = action.route;
   if (r.name === 'block_all') return finish(blocked(authority));
 
-  if (r.direct_response) {
-    const b = r.direct_response.body;
-    const body = b?.inline_string ?? (b?.inline_bytes !== undefined ? Uint8Array.from(atob(b.inline_bytes), (c) => c.charCodeAt(0)) : null);
-    return finish(new Response(body, { status: r.direct_response.status }), (h) => applyHeaderOps(action.responseHeaders, h));
+  if (action.direct) {
+    return finish(new Response(action.direct.body, { status: action.direct.status }), (h) => applyHeaderOps(action.responseHeaders, h));
   }
   if (r.redirect) {
     return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, matchedPrefix: r.match.prefix }), (h) => applyHeaderOps(action.responseHeaders, h));
@@ -168,7 +166,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   if (action.fault) {
     const f = drawFault(action.fault, rt);
     if (f.delayMs > 0) await sleep(f.delayMs);
-    if (f.abort) return finish(f.abort.status === 200 && f.abort.headers.has('grpc-status') ? f.abort : faultAbort(f.abort.status));
+    if (f.abort) return finish(f.abort);
   }
   const target = pickTarget(action, rt.random());
   if (!target) return finish(noRoute());

@@ -2,6 +2,7 @@ import { HTTPFault } from '../../xds/filters/fault.ts';
 import { durationMs } from '../../xds/resources/common.ts';
 import type { Runtime } from '../runtime.ts';
 import { fractionOf } from './fraction.ts';
+import { faultAbort } from '../http/local-reply.ts';
 
 // Envoy's fault filter (per route): a fixed delay and an abort, each drawn on its own. The abort
 // is a local reply `fault filter abort` (gRPC: HTTP 200 with grpc-status).
@@ -26,6 +27,6 @@ export function drawFault(f: CompiledFault, rt: Runtime): { delayMs: number; abo
   if (!f.abort || !(f.abort.fraction > 0 && rt.random() < f.abort.fraction)) return { delayMs };
   const abort = f.abort.grpcStatus !== undefined
     ? new Response(null, { status: 200, headers: { 'content-type': 'application/grpc', 'grpc-status': String(f.abort.grpcStatus), 'grpc-message': 'fault filter abort' } })
-    : new Response('fault filter abort', { status: f.abort.httpStatus!, headers: { 'content-type': 'text/plain' } });
+    : faultAbort(f.abort.httpStatus!); // a null-body status (204, 205, 304) is answered without one
   return { delayMs, abort };
 }

@@ -36,6 +36,25 @@ export interface CompiledAction {
   responseHeaders: HeaderOps;
   fault?: CompiledFault;
   cors?: CompiledCors;
+  /** direct_response: status and body, decoded once (none for a null-body status). */
+  direct?: { status: number; body: string | Uint8Array | null };
+}
+
+/** direct_response as the Worker can answer it: 200–599; a 204/205/304 body is dropped, as Envoy sends none. */
+function compileDirect(route: Route, name: string): CompiledAction['direct'] {
+  const d = route.direct_response;
+  if (!d) return undefined;
+  if (d.status < 200 || d.status > 599) throw new Error(`route ${name}: direct_response status ${d.status} cannot be answered (200–599)`);
+  const nullBody = d.status === 204 || d.status === 205 || d.status === 304;
+  let body: string | Uint8Array | null = d.body?.inline_string ?? null;
+  if (d.body?.inline_bytes !== undefined) {
+    try {
+      body = Uint8Array.from(atob(d.body.inline_bytes), (c) => c.charCodeAt(0));
+    } catch {
+      throw new Error(`route ${name}: direct_response body.inline_bytes is not base64`);
+    }
+  }
+  return { status: d.status, body: nullBody ? null : body };
 }
 
 export function compileAction(route: Route, vhostName: string): CompiledAction {
@@ -76,6 +95,7 @@ export function compileAction(route: Route, vhostName: string): CompiledAction {
     responseHeaders: compileHeaderOps(route.response_headers_to_add, route.response_headers_to_remove),
     ...(perFilter[FILTER.fault] ? { fault: compileFault(perFilter[FILTER.fault]) } : {}),
     ...(perFilter[FILTER.cors] ? { cors: compileCors(perFilter[FILTER.cors]) } : {}),
+    ...(route.direct_response ? { direct: compileDirect(route, name) } : {}),
   };
 }
 

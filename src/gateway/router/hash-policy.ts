@@ -1,7 +1,7 @@
 import type { HashPolicy } from '../../xds/resources/route.ts';
 import { durationMs } from '../../xds/resources/common.ts';
 import type { Runtime } from '../runtime.ts';
-import type { HeaderBag } from '../http/header-map.ts';
+import { TOKEN, type HeaderBag } from '../http/header-map.ts';
 
 // Envoy route hash policies for ring hash / maglev: the first policy that yields a value
 // (header, cookie, source IP, query parameter). A cookie policy with a ttl generates the cookie
@@ -31,6 +31,9 @@ function cookieValue(header: string | null, name: string): string | undefined {
 
 export function compileHashPolicy(policies: readonly HashPolicy[] | undefined): CompiledHash | undefined {
   if (!policies?.length) return undefined;
+  for (const p of policies) {
+    if (p.header && !TOKEN.test(p.header.header_name)) throw new Error(`hash policy: ${JSON.stringify(p.header.header_name)} is not a valid header name`);
+  }
   return (req, rt) => {
     for (const p of policies) {
       if (p.header) {

@@ -1,4 +1,5 @@
 import type { HeaderMatcher, MetadataMatcher, QueryParameterMatcher } from '../../xds/resources/route.ts';
+import { TOKEN } from '../http/header-map.ts';
 import type { MatchInput } from './match-input.ts';
 import { asciiLower, CompiledStringMatcher, within } from './string-matcher.ts';
 
@@ -30,6 +31,7 @@ export class CompiledHeaderMatcher {
   static compile(h: HeaderMatcher): CompiledHeaderMatcher {
     const name = asciiLower(h.name);
     if (name === '') throw new Error('header matcher has an empty name');
+    if (!name.startsWith(':') && !TOKEN.test(name)) throw new Error(`header matcher ${JSON.stringify(h.name)}: not a valid header name`);
     const w = () => `header matcher ${JSON.stringify(h.name)}`;
     if (h.string_match !== undefined && h.present_match !== undefined) throw new Error(`${w()}: set only one of string_match and present_match`);
     const source =

@@ -19,7 +19,7 @@ export type FaultDelay = z.infer<typeof FaultDelay>;
 /** envoy.extensions.filters.http.fault.v3.FaultAbort: an HTTP status or a gRPC status code. */
 export const FaultAbort = z
   .strictObject({
-    http_status: z.number().int().min(200).max(600).optional(),
+    http_status: z.number().int().min(200).max(599).optional(),
     /** gRPC code number (UNAVAILABLE = 14): answered as HTTP 200 with `grpc-status`. */
     grpc_status: z.number().int().min(0).max(16).optional(),
     percentage: FractionalPercent,
