@@ -175,6 +175,9 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   stripHopByHop(headers, 'request');
   applyForwardedHeaders(headers, { clientIp: g.clientIp, scheme, internal: g.internal });
   propagateTrace(headers, rt);
+  // A weighted destination's operations run before the route's, so the route's `set` wins (Envoy
+  // evaluates weighted-cluster headers first; reference/istio-semantics.md §3.6).
+  applyHeaderOps(target.requestHeaders, headers);
   applyHeaderOps(action.requestHeaders, headers);
   const upstreamPath = action.rewrite ? action.rewrite(path) : path;
   const override = (name: string) => {

@@ -2,7 +2,6 @@ import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
 import type { Runtime } from '../runtime.ts';
 import { clusterNotFound, connectFailure, noHealthyUpstream, overflow, upstreamTimeout } from '../http/local-reply.ts';
 import type { CompiledAction, WeightedTarget } from './compile-action.ts';
-import { applyHeaderOps } from './header-ops.ts';
 import { copyHeaders, type HeaderBag } from '../http/header-map.ts';
 import { backoffMs, retriable, type CompiledRetry } from './retry.ts';
 import { bodyFor, canReplay, DEFAULT_RETRY_BUFFER_BYTES, prepareBody, type ReplayableBody } from './body.ts';
@@ -61,7 +60,6 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   const authority = target.hostRewrite ?? action.hostRewrite ?? req.authority;
   // The pipeline's upstream headers are ours to change (mirrors take their own copy).
   const headers = req.headers;
-  applyHeaderOps(target.requestHeaders, headers);
   headers.set('x-forwarded-host', authority);
 
   for (const m of action.mirrors) {

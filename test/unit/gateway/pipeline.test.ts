@@ -291,3 +291,31 @@ spec:
     expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(4); // 2 first attempts + 2 retries of one request (6 without the breaker)
   });
 });
+
+describe('header operations precedence (reference/istio-semantics.md §3.6)', () => {
+  test('weighted destinations: the route-level set wins over the destination-level one; single destination: the destination wins', async () => {
+    const cfg = await compile(base() + `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - match: [{uri: {prefix: /weighted}}]
+    headers: {request: {set: {x-who: route}}}
+    route:
+    - {destination: {host: shop.internal, subset: v1}, weight: 50, headers: {request: {set: {x-who: v1, x-dest: v1}}}}
+    - {destination: {host: shop.internal, subset: v2}, weight: 50, headers: {request: {set: {x-who: v2, x-dest: v2}}}}
+  - headers: {request: {set: {x-who: route}}}
+    route: [{destination: {host: shop.internal, subset: v1}, headers: {request: {set: {x-who: destination}}}}]
+`);
+    seen.length = 0;
+    for (let i = 0; i < 6; i++) await (await send(cfg, '/weighted')).arrayBuffer();
+    expect(seen.map((s) => s.headers['x-who'])).toEqual(Array(6).fill('route'));
+    expect(seen.every((s) => s.headers['x-dest'] === s.server)).toBe(true); // destination ops still apply
+    seen.length = 0;
+    await (await send(cfg, '/single')).arrayBuffer();
+    expect(seen[0]!.headers['x-who']).toBe('destination');
+  });
+});
