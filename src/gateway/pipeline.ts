@@ -94,9 +94,14 @@ function blocked(host: string): Response {
 export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime): Promise<Response> {
   const req = g.request;
   // The request headers are read from the runtime once; everything after works on JS maps:
-  // `incoming` as the client sent them (routing, hashing, overrides), `headers` for the upstream.
+  // `incoming` as the client sent them (hashing, trusted overrides), `headers` as Envoy's
+  // connection manager leaves them before routing and filters: hop-by-hop headers gone (so a
+  // client's `Connection` cannot remove what the gateway sets), request id, x-forwarded-* and
+  // x-envoy-internal set by the gateway (so routes and policies never see a client's spoofed
+  // x-forwarded-proto). That map goes upstream.
   const incoming = g.incoming ?? HeaderMap.from(req.headers);
   const headers = incoming.clone();
+  stripHopByHop(headers, 'request');
   const { id: requestId } = ensureRequestId(headers);
   const finish = (res: Response, extra?: (h: Headers) => void) => {
     const out = new Response(res.body, res);
@@ -113,6 +118,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     if (!cfg.passthrough) return finish(blocked(url.host));
   }
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  applyForwardedHeaders(headers, { clientIp: g.clientIp, scheme, internal: g.internal });
   const rawPath = url.pathname;
   const norm = normalizePath(rawPath, listener?.pathMode ?? MESHGATE_PATH_MODE, req.method);
   if (!norm.ok) return finish(badRequest());
@@ -133,7 +139,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
       return finish(new Response(null, { status: 301, headers: { location: `https://${parsed?.host ?? host}${path}${url.search}` } }));
     }
-    const input: MatchInput = { path, headers: incoming, method: req.method, scheme, authority, query, metadata };
+    const input: MatchInput = { path, headers, method: req.method, scheme, authority, query, metadata };
     let route = vh?.match(input);
     // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
     const preflightCors = route ? cfg.actions.get(route.route)?.cors : undefined;
@@ -171,9 +177,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const target = pickTarget(action, rt.random());
   if (!target) return finish(noRoute());
 
-  // The upstream request: hop-by-hop stripped, forwarding and tracing headers, route operations.
-  stripHopByHop(headers, 'request');
-  applyForwardedHeaders(headers, { clientIp: g.clientIp, scheme, internal: g.internal });
+  // The upstream request: tracing headers, route operations.
   propagateTrace(headers, rt);
   // A weighted destination's operations run before the route's, so the route's `set` wins (Envoy
   // evaluates weighted-cluster headers first; reference/istio-semantics.md §3.6).

@@ -319,3 +319,27 @@ spec:
     expect(seen[0]!.headers['x-who']).toBe('destination');
   });
 });
+
+describe('routes and filters see the headers as the gateway sanitized them', () => {
+  test('a client cannot spoof x-forwarded-proto for routing, nor remove gateway headers through Connection', async () => {
+    const cfg = await compile(base() + `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - match: [{headers: {x-forwarded-proto: {exact: https}}}]
+    route: [{destination: {host: shop.internal, subset: v2}}]
+  - route: [{destination: {host: shop.internal, subset: v1}}]
+`);
+    seen.length = 0;
+    const res = await send(cfg, '/x', { headers: { 'x-forwarded-proto': 'https', connection: 'x-request-id, x-forwarded-for' } });
+    expect(((await res.json()) as { server: string }).server).toBe('v1'); // arrived over http
+    expect(seen[0]!.headers['x-forwarded-proto']).toBe('http');
+    expect(seen[0]!.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen[0]!.headers['x-forwarded-for']).toBe('203.0.113.9');
+    expect(res.headers.get('x-request-id')).toBe(seen[0]!.headers['x-request-id']);
+  });
+});
