@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document }
 import type { z } from 'zod';
 import { formatPath, type Issue, type PathSegment, type Severity } from './issues.ts';
 import { DEFAULT_NAMESPACE, objectMeta, type ObjectMeta, type Resource } from './meta.ts';
+import { isDNS1123Label } from './syntax/host.ts';
 import { canonicalApiVersion, KINDS, kindFor, splitApiVersion } from './kinds/registry.ts';
 import type { KindDef } from './kinds/types.ts';
 import { fieldsAt } from './schema-nav.ts';
@@ -50,7 +51,15 @@ interface Located {
   pos: PositionOf;
 }
 
+/** A default namespace (`?namespace=`, a PUT path, `-n`) must be a valid one, as an explicit one must. */
+function badDefaultNamespace(opts: LoadOptions): Issue[] {
+  if (opts.namespace === undefined || isDNS1123Label(opts.namespace)) return [];
+  return [{ severity: 'error', source: opts.source, path: 'metadata.namespace', message: `invalid namespace ${JSON.stringify(opts.namespace)} given for the documents: must be a DNS-1123 label (lower-case letters, digits and '-', at most 63)` }];
+}
+
 export function loadManifest(text: string, opts: LoadOptions = {}): LoadResult {
+  const bad = badDefaultNamespace(opts);
+  if (bad.length) return { resources: [], issues: bad };
   const { objects, issues } = parseObjects(text, opts);
   const source = opts.source;
   const resources: LoadedResource[] = [];
@@ -83,6 +92,8 @@ export interface ResourceIdentity {
  * document whose spec no longer validates can still be deleted.
  */
 export function loadIdentities(text: string, opts: LoadOptions = {}): { identities: ResourceIdentity[]; issues: Issue[] } {
+  const bad = badDefaultNamespace(opts);
+  if (bad.length) return { identities: [], issues: bad };
   const { objects, issues } = parseObjects(text, opts);
   const identities: ResourceIdentity[] = [];
   for (const [document, obj] of objects.entries()) {

@@ -145,12 +145,15 @@ export class MeshControlPlane extends DurableObject {
       ws.send(JSON.stringify({ kind: 'error', message: 'messages must be JSON DiscoveryRequests' }));
       return;
     }
-    const res = await this.discover(parsed);
-    if ('node' in (parsed as object)) {
-      const req = parsed as { node: Node; version_info?: string };
-      const prev = ws.deserializeAttachment() as SocketAttachment | null;
-      ws.serializeAttachment({ node: req.node, version: req.version_info ?? prev?.version } satisfies SocketAttachment);
+    const req = DiscoveryRequest.safeParse(parsed);
+    if (!req.success) {
+      // Answered with the error; nothing about an invalid request is kept for later pushes.
+      ws.send(JSON.stringify(await this.discover(parsed)));
+      return;
     }
+    const res = await this.xds.discover(req.data);
+    const prev = ws.deserializeAttachment() as SocketAttachment | null;
+    ws.serializeAttachment({ node: req.data.node, version: req.data.version_info ?? prev?.version } satisfies SocketAttachment);
     ws.send(JSON.stringify(res));
   }
 
@@ -163,10 +166,16 @@ export class MeshControlPlane extends DurableObject {
   override async alarm(): Promise<void> {
     this.debounce.fired();
     for (const ws of this.ctx.getWebSockets()) {
-      const att = ws.deserializeAttachment() as SocketAttachment | null;
-      if (!att) continue;
-      const res = await this.xds.discover({ node: att.node, version_info: att.version });
-      if (res.kind !== 'not-modified') ws.send(JSON.stringify(res));
+      const a = ws.deserializeAttachment() as SocketAttachment | null;
+      const att = DiscoveryRequest.safeParse({ node: a?.node, ...(a?.version ? { version_info: a.version } : {}) });
+      if (!att.success) continue;
+      try {
+        const res = await this.xds.discover(att.data);
+        if (res.kind !== 'not-modified') ws.send(JSON.stringify(res));
+      } catch (e) {
+        // One client's trouble (a closed socket) never stops the pushes to the others.
+        console.warn(`xds: push to ${att.data.node.id} failed: ${(e as Error).message}`);
+      }
     }
   }
 

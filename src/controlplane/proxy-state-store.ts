@@ -1,4 +1,4 @@
-import type { ProxyState } from './proxy-status.ts';
+import { ProxyState } from './proxy-status.ts';
 
 // Each proxy's sync state (proxy-status.ts), kept in the Durable Object's SQLite so a restart of
 // the control plane forgets nothing a proxy told it: what it applied (syncz stays SYNCED) and
@@ -22,11 +22,15 @@ export class ProxyStateStore implements ProxyStatePersistence {
   load(): ProxyState[] {
     const out: ProxyState[] = [];
     for (const row of this.storage.sql.exec<{ state: string }>(`SELECT state FROM proxy_state ORDER BY id`)) {
+      // A row that does not parse or has another shape (an older version) is dropped: the proxy's next poll rebuilds it.
+      let parsed: unknown;
       try {
-        out.push(JSON.parse(row.state) as ProxyState);
+        parsed = JSON.parse(row.state);
       } catch {
-        // a row that does not parse is dropped: the proxy's next poll rebuilds it
+        continue;
       }
+      const s = ProxyState.safeParse(parsed);
+      if (s.success) out.push(s.data);
     }
     return out;
   }

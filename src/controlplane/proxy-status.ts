@@ -1,21 +1,25 @@
-import type { Node } from '../xds/protocol.ts';
+import { z } from 'zod';
+import { Node } from '../xds/protocol.ts';
 
 // What the control plane knows about each proxy, as istiod keeps it per connection (NonceSent,
-// NonceAcked, LastError): which version it was sent, which it applied, what it rejected.
-export interface ProxyState {
-  node: Node;
-  lastSeen: number;
-  sentVersion?: string;
-  sentNonce?: string;
-  sentTypeVersions?: Record<string, string>;
-  sentAt?: number;
-  ackedVersion?: string;
-  ackedTypeVersions?: Record<string, string>;
-  ackedAt?: number;
+// NonceAcked, LastError): which version it was sent, which it applied, what it rejected. A zod
+// schema because it is also read back from storage (proxy-state-store.ts).
+const versions = z.record(z.string(), z.string());
+export const ProxyState = z.object({
+  node: Node,
+  lastSeen: z.number(),
+  sentVersion: z.string().optional(),
+  sentNonce: z.string().optional(),
+  sentTypeVersions: versions.optional(),
+  sentAt: z.number().optional(),
+  ackedVersion: z.string().optional(),
+  ackedTypeVersions: versions.optional(),
+  ackedAt: z.number().optional(),
   /** Versions this proxy rejected: never sent to it again (istiod ShouldRespond). */
-  rejected: string[];
-  lastNack?: { version: string; error: string; at: number };
-}
+  rejected: z.array(z.string()),
+  lastNack: z.object({ version: z.string(), error: z.string(), at: z.number() }).optional(),
+});
+export type ProxyState = z.infer<typeof ProxyState>;
 
 export type SyncStatus = 'SYNCED' | 'STALE' | 'NOT SENT';
 

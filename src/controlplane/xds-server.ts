@@ -2,7 +2,7 @@ import type { Resource } from '../config/meta.ts';
 import { buildPushContext, type PushContext } from '../xds/push-context.ts';
 import { generateSnapshot } from '../xds/generate.ts';
 import { diffSnapshot } from '../xds/delta.ts';
-import type { DiscoveryRequest, DiscoveryResponse, Node } from '../xds/protocol.ts';
+import { WATCH_NODE_PREFIX, type DiscoveryRequest, type DiscoveryResponse, type Node } from '../xds/protocol.ts';
 import type { Snapshot } from '../xds/snapshot.ts';
 import { syncRow, type ProxyState, type SyncRow } from './proxy-status.ts';
 import type { ProxyStatePersistence } from './proxy-state-store.ts';
@@ -34,6 +34,11 @@ export class XdsServer {
     private readonly persistence?: ProxyStatePersistence,
   ) {
     for (const s of persistence?.load() ?? []) this.proxies.set(s.node.id, s);
+  }
+
+  /** Keeps a proxy's state across restarts; `proxy-config --watch` observers come and go and are not kept. */
+  private persist(state: ProxyState): void {
+    if (!state.node.id.startsWith(WATCH_NODE_PREFIX)) this.persistence?.save(state);
   }
 
   /** Called after every config write: the next discovery builds from the new version. */
@@ -96,7 +101,7 @@ export class XdsServer {
     }
     const { snapshot } = await this.snapshotFor(req.node);
     if (!snapshot || req.version_info === snapshot.version || state.rejected.includes(snapshot.version)) {
-      if (changed) this.persistence?.save(state);
+      if (changed) this.persist(state);
       return { kind: 'not-modified', version_info: req.version_info ?? '' };
     }
     const nonce = crypto.randomUUID();
@@ -104,7 +109,7 @@ export class XdsServer {
     state.sentNonce = nonce;
     state.sentTypeVersions = snapshot.type_versions;
     state.sentAt = now;
-    this.persistence?.save(state);
+    this.persist(state);
     if (req.delta && req.resource_versions) {
       return { kind: 'delta', nonce, version_info: snapshot.version, config_version: snapshot.config_version, type_versions: snapshot.type_versions, updates: diffSnapshot(req.resource_versions, snapshot) };
     }

@@ -13,6 +13,9 @@ export const Node = z.strictObject({
 });
 export type Node = z.infer<typeof Node>;
 
+/** Node id prefix of `meshgate proxy-config --watch` streams: observers, not proxies (never kept across restarts, not listed by proxy-status). */
+export const WATCH_NODE_PREFIX = 'meshgate-cli-watch~';
+
 export const DiscoveryRequest = z.strictObject({
   node: Node,
   /** Snapshot version the proxy has applied (ACKed); absent on first contact. */

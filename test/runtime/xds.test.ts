@@ -151,3 +151,42 @@ describe('xDS serving', () => {
     ws.close();
   });
 });
+
+describe('hostile input to the xDS server', () => {
+  test('an invalid WebSocket request is answered with an error and spoils nothing for later pushes or syncz', async () => {
+    const res = await call('/xds/ws', { headers: { upgrade: 'websocket' } });
+    const ws = res.webSocket!;
+    ws.accept();
+    const replies: { kind: string; message?: string }[] = [];
+    let wake: () => void = () => {};
+    ws.addEventListener('message', (e) => {
+      replies.push(JSON.parse(e.data as string));
+      wake();
+    });
+    for (const bad of ['{"node":"x"}', '1', 'null']) {
+      const got = new Promise<void>((r) => (wake = r));
+      ws.send(bad);
+      await got;
+    }
+    expect(replies.map((r) => r.kind)).toEqual(['error', 'error', 'error']);
+    await apply(config('e.example.com'));
+    const { runDurableObjectAlarm } = await import('cloudflare:test');
+    await runDurableObjectAlarm(stub());
+    expect((await call('/debug/syncz')).status).toBe(200);
+    ws.close();
+  });
+
+  test('stored proxy state of another shape is dropped, never fatal', async () => {
+    await discover({ node: node('gw-shape') });
+    const rows = await runInDurableObject(stub(), async (_instance, state) => {
+      state.storage.sql.exec(`INSERT OR REPLACE INTO proxy_state (id, state, seen) VALUES ('a', 'null', 0), ('b', '{not json', 0), ('c', '{"node":{"id":"c","role":"ingress"},"lastSeen":1}', 0)`);
+      const restarted = new MeshControlPlane(state, env);
+      for (let i = 0; i < 200 && !restarted.caBundle(); i++) await new Promise((r) => setTimeout(r, 5));
+      const offered = await restarted.discover({ node: node('c') });
+      return { proxies: (await restarted.syncz()).map((r) => r.proxy), offered: offered.kind };
+    });
+    expect(rows.proxies).toContain('gw-shape');
+    expect(rows.proxies.filter((p) => ['a', 'b'].includes(p))).toEqual([]);
+    expect(rows.offered).toBe('full'); // `c` lacked `rejected`: rebuilt on its poll
+  });
+});

@@ -1,3 +1,4 @@
+import { WATCH_NODE_PREFIX } from '../../xds/protocol.ts';
 import { flagSet, flagValue, OUTPUT_FLAG } from '../args.ts';
 import { PROGRAM, type Command } from '../command.ts';
 import { serverErrors, type AdminClient } from '../client.ts';
@@ -43,7 +44,7 @@ export function typeByName(name: string): TypeName | undefined {
 }
 
 /** Id prefix of the watch stream's own node, so it never disturbs the real proxy's sync state. */
-export const WATCH_NODE_PREFIX = 'meshgate-cli-watch~';
+export { WATCH_NODE_PREFIX };
 
 // Istio's config metadata: `/apis/networking.istio.io/v1alpha3/namespaces/NS/virtual-service/NAME` → `NAME.NS`.
 const configName = (md: { filter_metadata?: Record<string, Record<string, unknown>> } | undefined): string | undefined => {

@@ -3,7 +3,7 @@ import { loadManifest } from '../../../src/config/manifest.ts';
 import { XdsServer } from '../../../src/controlplane/xds-server.ts';
 import type { ProxyState } from '../../../src/controlplane/proxy-status.ts';
 import type { ProxyStatePersistence } from '../../../src/controlplane/proxy-state-store.ts';
-import type { DiscoveryResponse, Node } from '../../../src/xds/protocol.ts';
+import { WATCH_NODE_PREFIX, type DiscoveryResponse, type Node } from '../../../src/xds/protocol.ts';
 
 // The xDS server writes a proxy's state when it changes (a version sent, an ACK, a NACK), never on
 // a plain poll, and a new server over the same state carries on (the Durable Object's SQLite
@@ -64,4 +64,11 @@ describe('proxy state persistence', () => {
     const [row] = await restarted.syncz();
     expect(row).toMatchObject({ proxy: 'gw', version: first.snapshot.version, lastNack: { version: next.snapshot.version, error: 'no' } });
   });
+});
+
+test('`proxy-config --watch` observers are never written', async () => {
+  const store = new MemoryPersistence();
+  const server = new XdsServer(() => ({ resources: config('a.example.com'), version: 1 }), Date.now, store);
+  full(await server.discover({ node: { ...node, id: `${WATCH_NODE_PREFIX}gw~abc123` } }));
+  expect(store.saves).toBe(0);
 });
