@@ -37,7 +37,8 @@ const COLD_WAIT_MS = 3000;
 /**
  * meshgate's equivalent of Envoy's status port (15021 `/healthz/ready`): requests to the reserved
  * authority `meshgate.status` are answered by the gateway itself, never routed. Each one polls the
- * control plane first, so it also brings an idle gateway up to date (Workers only run on requests).
+ * control plane first (at most once per 100 ms per isolate, never two at once), so it also brings
+ * an idle gateway up to date (Workers only run on requests).
  */
 export const STATUS_AUTHORITY = 'meshgate.status';
 
@@ -47,8 +48,11 @@ function isStatusAuthority(authority: string): boolean {
   return host === STATUS_AUTHORITY || host.startsWith(`${STATUS_AUTHORITY}:`);
 }
 
-async function status(client: SnapshotClient<CompiledConfig>, xds: XdsBinding, request: Request): Promise<Response> {
-  await client.poll(xds, true);
+/** The status endpoint polls at most this often: any client can send `Host: meshgate.status`. */
+const STATUS_POLL_GAP_MS = 100;
+
+async function status(client: SnapshotClient<CompiledConfig>, xds: XdsBinding, request: Request, rt: Runtime): Promise<Response> {
+  if (!client.busy && rt.now() - client.lastPollAt >= STATUS_POLL_GAP_MS) await client.poll(xds, true);
   const applied = client.applied;
   const body = { ready: !!applied, node: client.node.id, version: applied?.snapshot.version ?? null, configVersion: applied?.snapshot.config_version ?? null, lastError: client.lastError ?? null };
   const path = new URL(request.url).pathname;
@@ -72,7 +76,7 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
       const url = new URL(request.url);
       // The request headers are read from the runtime once, here; the pipeline works on this map.
       const incoming = HeaderMap.from(request.headers);
-      if (isStatusAuthority(incoming.get('host') ?? url.host)) return status(client, env.XDS, request);
+      if (isStatusAuthority(incoming.get('host') ?? url.host)) return status(client, env.XDS, request, rt);
       const got = client.get(env.XDS, (p) => ctx.waitUntil(p));
       const cfg = got instanceof Promise ? await got : got;
       if (!cfg) {

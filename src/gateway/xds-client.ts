@@ -45,6 +45,15 @@ export class SnapshotClient<C> {
     return this.current;
   }
 
+  /** True while a discovery round trip is in flight; `lastPollAt` is when the last one started. */
+  get busy(): boolean {
+    return this.polling;
+  }
+
+  get lastPollAt(): number {
+    return this.lastPoll;
+  }
+
   /**
    * The compiled config for this request. Warm: returns at once and schedules a refresh when the
    * interval has passed. Cold: polls with a bounded wait; undefined when the control plane could
