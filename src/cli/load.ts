@@ -1,4 +1,4 @@
-import { loadManifest, type LoadedResource } from '../config/manifest.ts';
+import { loadManifest, resourceKey, type LoadedResource } from '../config/manifest.ts';
 import type { Issue } from '../config/issues.ts';
 import { CliError } from './errors.ts';
 import { collectManifests } from './files.ts';
@@ -28,6 +28,28 @@ export async function loadInputs(specs: readonly string[], print: Printer): Prom
     issues.push(...r.issues);
   }
   return { files: inputs.length, resources, issues };
+}
+
+/**
+ * The resources as applying the files in order would leave them: a resource defined again in a
+ * later file replaces the earlier one (kubectl's and istioctl's behaviour), with a warning at the
+ * later one, so alternative versions of one resource (the bookinfo task files) are not analyzed
+ * as conflicting with each other.
+ */
+export function lastDefinitionWins(resources: readonly LoadedResource[]): { resources: LoadedResource[]; issues: Issue[] } {
+  const byKey = new Map<string, LoadedResource>();
+  const issues: Issue[] = [];
+  for (const r of resources) {
+    const key = resourceKey(r.def, r.resource.metadata.namespace, r.resource.metadata.name);
+    const prior = byKey.get(key);
+    if (prior) {
+      const m = r.resource.metadata;
+      issues.push({ severity: 'warning', source: r.source, document: r.document, kind: r.resource.kind, namespace: m.namespace, name: m.name, path: 'metadata.name', ...r.pos?.(['metadata', 'name']), message: `also defined in ${prior.source ?? 'an earlier input'}; this later definition is the one analyzed, as apply would leave it` });
+      byKey.delete(key); // keep file order: the later definition takes the later place
+    }
+    byKey.set(key, r);
+  }
+  return { resources: [...byKey.values()], issues };
 }
 
 /** Fails when the inputs held no resource at all (only comments, empty documents). */

@@ -6,7 +6,7 @@ import { mergeOverLive, readLiveConfig } from '../live-config.ts';
 import { connect } from './remote.ts';
 import type { Command } from '../command.ts';
 import { CliError, EXIT_ERROR, EXIT_OK } from '../errors.ts';
-import { loadInputs, plural, requireSomething, type LoadedInputs } from '../load.ts';
+import { lastDefinitionWins, loadInputs, plural, requireSomething, type LoadedInputs } from '../load.ts';
 import { isOutputFormat, render } from '../output.ts';
 
 // `meshgate analyze -f …`: schema validation plus the cross-resource analyzers of
@@ -31,6 +31,9 @@ export const analyze: Command = {
     const live = specs.length === 0 || flagSet(args, 'live');
     const loaded: LoadedInputs = specs.length ? await loadInputs(specs, print) : { files: 0, resources: [], issues: [] };
     if (specs.length) requireSomething(loaded, specs);
+    const deduped = lastDefinitionWins(loaded.resources);
+    loaded.resources = deduped.resources;
+    loaded.issues.push(...deduped.issues);
     if (live) {
       const liveResources = await readLiveConfig(connect(args, print));
       loaded.resources = mergeOverLive(liveResources, loaded.resources);

@@ -87,3 +87,14 @@ describe('meshgate analyze', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('meshgate analyze over several files', () => {
+  test('a resource defined again in a later file replaces the earlier one, with a warning there (as apply would)', async () => {
+    const dir = tempTree({ 'a.yaml': `${pa('a')}---\n${pa('b')}`, 'z.yaml': pa('a') });
+    const r = await run(['analyze', '-f', '.'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(calls[0]!.map((l) => [l.resource.metadata.name, l.source])).toEqual([['b', 'a.yaml'], ['a', 'z.yaml']]);
+    expect(r.out).toContain('Warning (1):\n  z.yaml:');
+    expect(r.out).toContain('PeerAuthentication/default/a metadata.name: also defined in a.yaml; this later definition is the one analyzed, as apply would leave it');
+  });
+});
