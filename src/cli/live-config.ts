@@ -20,7 +20,7 @@ export async function readLiveConfig(client: AdminClient): Promise<LoadedResourc
   );
   return lists.flat().map(({ def, item }, document) => {
     const resource: Resource = { apiVersion: canonicalApiVersion(def), kind: def.kind, metadata: item.metadata, spec: item[def.body] ?? {} };
-    return { resource, def, document, requestedApiVersion: resource.apiVersion };
+    return { resource, def, document, requestedApiVersion: resource.apiVersion, source: 'live' };
   });
 }
 

@@ -108,6 +108,7 @@ export function loadIdentities(text: string, opts: LoadOptions = {}): { identiti
     const meta = isObject(v.metadata) ? v.metadata : {};
     if (!def) push(['kind'], `unknown kind "${v.kind}" in ${v.apiVersion}`);
     else if (typeof meta.name !== 'string' || !meta.name) push(['metadata', 'name'], 'metadata.name is required');
+    else if (meta.namespace !== undefined && typeof meta.namespace !== 'string') push(['metadata', 'namespace'], 'metadata.namespace must be a string');
     else identities.push({ def, name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : (opts.namespace ?? DEFAULT_NAMESPACE), document });
   }
   return { identities, issues };

@@ -89,6 +89,11 @@ describe('traffic policy, end to end', () => {
     expect(bad.received.length).toBe(before);
   });
 
+  test('an upstream that drops the connection before answering: 503 connection termination (Envoy UC)', async () => {
+    const r = await gw('rr.example.com', '/?reset=1');
+    expect([r.status, r.body]).toEqual([503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination']);
+  });
+
   test('consistent hash: a generated cookie pins the client to one endpoint', async () => {
     const first = await gw('sticky.example.com', '/');
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;

@@ -63,6 +63,7 @@ export const proxyStatus: Command = {
       rows = rows.filter((r) => r.proxy === only);
       if (!rows.length) {
         print.err(`error: proxy "${only}" has not connected to the control plane`);
+        print.err("run 'meshgate proxy-status' to list the proxies that have (a gateway connects on its first request)");
         return EXIT_ERROR;
       }
     }

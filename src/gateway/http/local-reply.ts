@@ -9,6 +9,7 @@ export const LOCAL_REPLY_BODY = Object.freeze({
   overflow: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
   upstreamTimeout: 'upstream request timeout',
   connectFailure: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
+  connectionTermination: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
   faultAbort: 'fault filter abort',
   rbacDenied: 'RBAC: access denied',
   rateLimited: 'local_rate_limited',
@@ -37,6 +38,8 @@ export const overflow = (h?: HeadersInit): Response =>
 export const upstreamTimeout = (h?: HeadersInit): Response => localReply(504, LOCAL_REPLY_BODY.upstreamTimeout, h);
 /** Upstream connect failure (UF). */
 export const connectFailure = (h?: HeadersInit): Response => localReply(503, LOCAL_REPLY_BODY.connectFailure, h);
+/** The upstream reset the connection before response headers (UC). */
+export const connectionTermination = (h?: HeadersInit): Response => localReply(503, LOCAL_REPLY_BODY.connectionTermination, h);
 /** Fault injection abort with the configured HTTP status (FI). */
 export const faultAbort = (status: number, h?: HeadersInit): Response => localReply(status, LOCAL_REPLY_BODY.faultAbort, h);
 /** AuthorizationPolicy denied. */

@@ -52,8 +52,9 @@ export function retriable(r: CompiledRetry, o: AttemptOutcome): boolean {
     case 'reset':
       return on.has('reset') || on.has('5xx') || on.has('gateway-error');
     case 'timeout':
-      // A per-try timeout is retried under 5xx / gateway-error (Envoy counts it as a 504).
-      return on.has('5xx') || on.has('gateway-error');
+      // A per-try timeout is retried under 5xx / gateway-error (Envoy counts it as a 504) and
+      // under reset ("does not respond at all (disconnect/reset/read timeout)").
+      return on.has('5xx') || on.has('gateway-error') || on.has('reset');
     case 'response': {
       const s = o.status;
       if (on.has('5xx') && s >= 500) return true;

@@ -1,6 +1,6 @@
 import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
 import type { Runtime } from '../runtime.ts';
-import { clusterNotFound, connectFailure, noHealthyUpstream, overflow, upstreamTimeout } from '../http/local-reply.ts';
+import { clusterNotFound, connectFailure, connectionTermination, noHealthyUpstream, overflow, upstreamTimeout } from '../http/local-reply.ts';
 import type { CompiledAction, WeightedTarget } from './compile-action.ts';
 import { copyHeaders, type HeaderBag } from '../http/header-map.ts';
 import { backoffMs, retriable, type CompiledRetry } from './retry.ts';
@@ -118,7 +118,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
     if (last.response) return { response: last.response, target, ...(upstreamMs !== undefined ? { upstreamMs } : {}), ...(hash.setCookie ? { setCookie: hash.setCookie } : {}) };
     if (last.outcome.kind === 'timeout') return { response: upstreamTimeout(), target };
     if (last.error) console.warn(`upstream ${cluster.name}: ${last.error}`);
-    return { response: connectFailure(), target };
+    return { response: last.outcome.kind === 'reset' ? connectionTermination() : connectFailure(), target };
   } finally {
     cluster.release('request');
   }

@@ -24,7 +24,8 @@ export interface Upstream {
 }
 
 /**
- * `?status=N`, `?delay=ms` and `?fail=N` (first N requests answer 503) steer the answer; `?hold=1`
+ * `?status=N`, `?delay=ms` and `?fail=N` (first N requests answer 503) steer the answer; `?reset=1`
+ * drops the connection without an answer; `?hold=1`
  * holds it until `release()` (a request that stays in flight however slow the machine is).
  */
 export async function upstream(name: string, defaults: { status?: number } = {}): Promise<Upstream> {
@@ -45,7 +46,8 @@ export async function upstream(name: string, defaults: { status?: number } = {})
         res.writeHead(status, { 'content-type': 'application/json', 'x-upstream': name });
         res.end(JSON.stringify({ server: name, url: req.url, host: req.headers.host }));
       };
-      if (holding && u.searchParams.get('hold') === '1') held.push(answer);
+      if (u.searchParams.get('reset') === '1') req.socket.destroy(); // no answer at all: the connection drops
+      else if (holding && u.searchParams.get('hold') === '1') held.push(answer);
       else setTimeout(answer, Number(u.searchParams.get('delay') ?? 0));
     });
   });
