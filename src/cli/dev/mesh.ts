@@ -305,12 +305,11 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
     await step(waitReady({ mf: mf.instance, ingress: ingress.url, egress: egress.url, timeoutMs: opts.readyTimeoutMs ?? 30_000, logs, signal: opts.signal }));
 
     const manifests = await readManifests(opts.manifests ?? []);
-    let appliedVersion: number | undefined;
     if (manifests.length) {
       log(`applying ${manifests.length} manifest${manifests.length === 1 ? '' : 's'}…`);
       for (const m of manifests) {
         try {
-          appliedVersion = Number((await step(apply(m.text, { source: m.source }))).version);
+          await step(apply(m.text, { source: m.source }));
         } catch (e) {
           if (e instanceof ApiError) {
             const lines = e.errors.map((x) => `${m.source}:${formatApiError(x)}`);
@@ -322,9 +321,18 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
     }
 
     // The gateways polled before the manifests existed: have them pick up the applied config now,
-    // so the first request after "ready" already sees it (their status endpoint polls at most
-    // every 100 ms, so ask until each reports the applied config version; give up after 10 s).
-    if (appliedVersion !== undefined) await Promise.all([caughtUp(ingress.url, appliedVersion), caughtUp(egress.url, appliedVersion)]);
+    // so the first request after "ready" already sees it. Their status endpoint polls at most every
+    // 100 ms, so ask until /debug/syncz shows both on the newest snapshot (give up after 10 s).
+    if (manifests.length) {
+      const until = Date.now() + 10_000;
+      while (Date.now() < until) {
+        await Promise.all([answers(ingress.url), answers(egress.url)]).catch(() => undefined);
+        const rows = (await (await adminFetch('/debug/syncz')).json().catch(() => [])) as { proxy: string; status: string; version?: string; latest?: string }[];
+        const synced = (id: string) => rows.some((r) => r.proxy === id && r.status === 'SYNCED' && r.version === r.latest);
+        if (synced(NODE_IDS.ingress) && synced(NODE_IDS.egress)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     mf.setReady(); // from now on the admin port's /healthz is the control plane's own
     let stopped: Promise<void> | undefined;
     return {
@@ -485,36 +493,6 @@ async function waitReady(a: { mf: Miniflare; ingress: string; egress: string; ti
  * control plane, so it shows up in /debug/syncz at once. Any HTTP response counts as up.
  */
 export const GATEWAY_STATUS = { host: 'meshgate.status', path: '/healthz/ready' } as const;
-
-/** Asks a gateway's status endpoint until it reports config version `version` or later (10 s at most). */
-async function caughtUp(base: string, version: number): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
-    const body = await statusBody(base).catch(() => undefined);
-    if (typeof body?.configVersion === 'number' && body.configVersion >= version) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function statusBody(base: string): Promise<{ configVersion?: unknown } | undefined> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path: GATEWAY_STATUS.path, method: 'GET', headers: { host: GATEWAY_STATUS.host, 'user-agent': 'meshgate-dev-readiness' }, timeout: 5_000 }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(text) as { configVersion?: unknown });
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 function answers(base: string): Promise<boolean> {
   const u = new URL(base);
