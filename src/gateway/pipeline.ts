@@ -3,7 +3,7 @@ import type { CompiledConfig } from './compile.ts';
 import type { CompiledRoute, CompiledVirtualHost, MatchInput } from './routing/index.ts';
 import type { Route } from '../xds/resources/route.ts';
 import { MESHGATE_PATH_MODE, normalizePath } from './http/path.ts';
-import { parseAuthority } from './http/host.ts';
+import { formatAuthority, parseAuthority } from './http/host.ts';
 import { ensureRequestId } from './http/request-id.ts';
 import { propagateTrace } from './http/tracing.ts';
 import { applyForwardedHeaders, isInternalCaller } from './http/forwarded.ts';
@@ -137,7 +137,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   } else {
     const vh = listener.table.selectVirtualHost(authority);
     if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
-      return finish(new Response(null, { status: 301, headers: { location: `https://${parsed?.host ?? host}${path}${url.search}` } }));
+      return finish(new Response(null, { status: 301, headers: { location: `https://${formatAuthority(host)}${path}${url.search}` } }));
     }
     const input: MatchInput = { path, headers, method: req.method, scheme, authority, query, metadata };
     let route = vh?.match(input);

@@ -1,4 +1,5 @@
 import type { RedirectAction } from '../../xds/resources/route.ts';
+import { formatAuthority } from '../http/host.ts';
 
 // Envoy RedirectAction → the Location of a 3xx (Istio ApplyRedirect). Default ports are
 // elided: 80 for http, 443 for https.
@@ -32,7 +33,6 @@ export function redirectResponse(a: RedirectAction, r: RedirectInput): Response 
   } else if (a.prefix_rewrite !== undefined && r.matchedPrefix !== undefined && path.startsWith(r.matchedPrefix)) {
     path = a.prefix_rewrite + path.slice(r.matchedPrefix.length);
   }
-  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const location = `${scheme}://${h}${port ? `:${port}` : ''}${path}${query ? `?${query}` : ''}`;
+  const location = `${scheme}://${formatAuthority(host, port)}${path}${query ? `?${query}` : ''}`;
   return new Response(null, { status: CODE[a.response_code ?? 'MOVED_PERMANENTLY'], headers: { location } });
 }

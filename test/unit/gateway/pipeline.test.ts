@@ -343,3 +343,26 @@ spec:
     expect(res.headers.get('x-request-id')).toBe(seen[0]!.headers['x-request-id']);
   });
 });
+
+describe('Gateway tls.httpsRedirect (VirtualHost require_tls: ALL)', () => {
+  test('plain HTTP gets a 301 to https with the host, normalized path and query; an IPv6 literal keeps its brackets', async () => {
+    const cfg = await compile(base().replace('hosts: ["*.example.com"]}]', 'hosts: ["*"], tls: {httpsRedirect: true}}]') + `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: all, namespace: default}
+spec:
+  hosts: ["*"]
+  gateways: [istio-system/gw]
+  http: [{route: [{destination: {host: shop.internal, subset: v1}}]}]
+`);
+    seen.length = 0;
+    const named = await send(cfg, '/a//b?q=1', { host: 'Shop.Example.com:80' });
+    expect(named.status).toBe(301);
+    expect(named.headers.get('location')).toBe('https://shop.example.com/a/b?q=1');
+    const v6 = await send(cfg, '/p', { host: '[2001:db8::1]' });
+    expect(v6.status).toBe(301);
+    expect(v6.headers.get('location')).toBe('https://[2001:db8::1]/p');
+    expect(v6.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen).toEqual([]); // nothing proxied
+  });
+});
