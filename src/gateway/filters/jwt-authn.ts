@@ -2,7 +2,8 @@ import { JwtAuthentication, JwtPerRouteConfig } from '../../xds/filters/jwt-auth
 import { localReply } from '../http/local-reply.ts';
 import { registerHttpFilter, type CompiledHttpFilter, type FilterContext } from './chain.ts';
 import { ISTIO_AUTHN, istioAuthnMetadata } from './jwt/claims.ts';
-import { removeQueryParam, tokenParams } from './jwt/extractor.ts';
+import { tokenParams } from './jwt/extractor.ts';
+import { removeQueryParam } from '../http/query.ts';
 import { JwtStatus } from './jwt/status.ts';
 import { compileProvider, compileRequirement, type CompiledProvider, type Verifier, type VerifyRun } from './jwt/verifier.ts';
 

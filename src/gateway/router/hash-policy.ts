@@ -2,6 +2,8 @@ import type { HashPolicy } from '../../xds/resources/route.ts';
 import { durationMs } from '../../xds/resources/common.ts';
 import type { Runtime } from '../runtime.ts';
 import { TOKEN, type HeaderBag } from '../http/header-map.ts';
+import { cookieValue } from '../http/cookie.ts';
+import { firstQueryValue } from '../http/query.ts';
 
 // Envoy route hash policies for ring hash / maglev: the first policy that yields a value
 // (header, cookie, source IP, query parameter). A cookie policy with a ttl generates the cookie
@@ -20,19 +22,17 @@ export interface HashResult {
 
 export type CompiledHash = (req: HashRequest, rt: Runtime) => HashResult;
 
-function cookieValue(header: string | null, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
+// RFC 6265 §4.1.1 attribute values: any CHAR except controls and `;`.
+const COOKIE_ATTR_VALUE = /^[\x20-\x3a\x3c-\x7e]*$/;
 
 export function compileHashPolicy(policies: readonly HashPolicy[] | undefined): CompiledHash | undefined {
   if (!policies?.length) return undefined;
   for (const p of policies) {
     if (p.header && !TOKEN.test(p.header.header_name)) throw new Error(`hash policy: ${JSON.stringify(p.header.header_name)} is not a valid header name`);
+    for (const a of p.cookie?.attributes ?? []) {
+      // Written into Set-Cookie as is: a `;` or a control character would add attributes of its own.
+      if (!TOKEN.test(a.name) || (a.value !== undefined && !COOKIE_ATTR_VALUE.test(a.value))) throw new Error(`hash policy: cookie attribute ${JSON.stringify(a.name)}${a.value !== undefined ? `=${JSON.stringify(a.value)}` : ''} cannot be written into Set-Cookie`);
+    }
   }
   return (req, rt) => {
     for (const p of policies) {
@@ -45,14 +45,14 @@ export function compileHashPolicy(policies: readonly HashPolicy[] | undefined): 
         if (p.cookie.ttl !== undefined) {
           const value = Array.from({ length: 4 }, () => Math.floor(rt.random() * 0x100000000).toString(16).padStart(8, '0')).join('');
           const ttl = durationMs(p.cookie.ttl);
-          const attrs = [`${p.cookie.name}=${value}`, `Path=${p.cookie.path ?? '/'}`, ...(ttl > 0 ? [`Max-Age=${Math.floor(ttl / 1000)}`] : []), 'HttpOnly'];
+          const attrs = [`${p.cookie.name}=${value}`, `Path=${p.cookie.path ?? '/'}`, ...(ttl > 0 ? [`Max-Age=${Math.floor(ttl / 1000)}`] : []), ...(p.cookie.attributes ?? []).map((a) => (a.value ? `${a.name}=${a.value}` : a.name)), 'HttpOnly'];
           return { key: value, setCookie: attrs.join('; ') };
         }
       } else if (p.connection_properties?.source_ip) {
         if (req.sourceIp) return { key: req.sourceIp };
       } else if (p.query_parameter) {
-        const v = new URLSearchParams(req.query).get(p.query_parameter.name);
-        if (v !== null) return { key: v };
+        const v = firstQueryValue(req.query, p.query_parameter.name);
+        if (v !== undefined) return { key: v };
       }
     }
     return {};

@@ -4,5 +4,5 @@ export type { MatchInput } from './match-input.ts';
 export { compileRouteConfiguration, CompiledRouteTable, CompiledVirtualHost, CompiledRoute, stripPort } from './route-table.ts';
 export { regexLiteralPrefix, splitRegexAtLiteral } from './regex-prefix.ts';
 export type { VirtualHostIndexStats } from './route-table.ts';
-export { CompiledHeaderMatcher, CompiledQueryMatcher, CompiledMetadataMatcher, firstQueryValue } from './matchers.ts';
+export { CompiledHeaderMatcher, CompiledQueryMatcher, CompiledMetadataMatcher } from './matchers.ts';
 export { CompiledStringMatcher, clearRegexCache } from './string-matcher.ts';

@@ -1,5 +1,6 @@
 import type { HeaderMatcher, MetadataMatcher, QueryParameterMatcher } from '../../xds/resources/route.ts';
 import { TOKEN } from '../http/header-map.ts';
+import { firstQueryValue } from '../http/query.ts';
 import type { MatchInput } from './match-input.ts';
 import { asciiLower, CompiledStringMatcher, within } from './string-matcher.ts';
 
@@ -82,38 +83,6 @@ export class CompiledHeaderMatcher {
     const m = this.sm !== undefined ? this.sm.match(v ?? '') : this.present;
     return m !== this.invert;
   }
-}
-
-function pctDecode(s: string): string {
-  if (!s.includes('%')) return s;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    // Invalid escapes or non-UTF-8: decode what can be decoded byte-wise, keep the rest.
-    return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  }
-}
-
-/**
- * First value of query parameter `name` in `query` (no leading `?`), percent-decoded; `?a` and
- * `?a=` both give `""`; `undefined` when absent. Scans in place: no split, no map.
- */
-export function firstQueryValue(query: string, name: string): string | undefined {
-  const n = query.length;
-  let s = 0;
-  while (s <= n) {
-    let e = query.indexOf('&', s);
-    if (e < 0) e = n;
-    if (e > s) {
-      let eq = query.indexOf('=', s);
-      if (eq < 0 || eq > e) eq = e;
-      const pct = query.indexOf('%', s);
-      const hit = pct >= 0 && pct < eq ? pctDecode(query.slice(s, eq)) === name : eq - s === name.length && query.startsWith(name, s);
-      if (hit) return eq === e ? '' : pctDecode(query.slice(eq + 1, e));
-    }
-    s = e + 1;
-  }
-  return undefined;
 }
 
 /** envoy.config.route.v3.QueryParameterMatcher: first value wins; no string_match ⇒ presence. */

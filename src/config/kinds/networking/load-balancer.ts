@@ -30,6 +30,10 @@ const httpCookie = z
     for (const [i, a] of (c.attributes ?? []).entries()) {
       if (a.name === '') ctx.addIssue({ code: 'custom', path: ['attributes', i, 'name'], message: 'cookie attribute name cannot be empty' });
       else if (seen.has(a.name)) ctx.addIssue({ code: 'custom', path: ['attributes', i, 'name'], message: `duplicate cookie attribute name: ${a.name}` });
+      // meshgate writes attributes into the generated Set-Cookie as they are: a `;` or control
+      // character would smuggle in attributes (Domain=…) the operator never wrote.
+      else if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(a.name)) ctx.addIssue({ code: 'custom', path: ['attributes', i, 'name'], message: `cookie attribute name ${JSON.stringify(a.name)} must be an HTTP token` });
+      if (a.value !== undefined && !/^[\x20-\x3a\x3c-\x7e]*$/.test(a.value)) ctx.addIssue({ code: 'custom', path: ['attributes', i, 'value'], message: `cookie attribute value ${JSON.stringify(a.value)} must not contain ';' or control characters` });
       seen.add(a.name);
     }
   });

@@ -1,5 +1,7 @@
 import type { JwtProvider } from '../../../xds/filters/jwt-authn.ts';
 import type { HeaderBag } from '../../http/header-map.ts';
+import { cookieValue } from '../../http/cookie.ts';
+import { firstQueryValue, removeQueryParam } from '../../http/query.ts';
 
 // Where tokens are found (envoy jwt_authn extractor.cc): configured headers (with an optional
 // value prefix), query parameters and cookies; a provider with none of them uses
@@ -45,47 +47,6 @@ const JWT_CHARS = /[A-Za-z0-9_.-]/;
 function afterPrefix(value: string, from: number): string {
   for (let i = from; i < value.length; i++) if (JWT_CHARS.test(value[i]!)) return value.slice(i);
   return value;
-}
-
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-/** The first value of each query parameter, percent-decoded. */
-function queryParams(query: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!query) return out;
-  for (const pair of query.split('&')) {
-    if (!pair) continue;
-    const eq = pair.indexOf('=');
-    const k = decode(eq < 0 ? pair : pair.slice(0, eq));
-    if (!out.has(k)) out.set(k, decode(eq < 0 ? '' : pair.slice(eq + 1)));
-  }
-  return out;
-}
-
-export function removeQueryParam(query: string, name: string): string {
-  return query
-    .split('&')
-    .filter((pair) => pair && decode(pair.split('=', 1)[0]!) !== name)
-    .join('&');
-}
-
-function cookies(header: string | null): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const k = part.slice(0, eq).trim();
-    let v = part.slice(eq + 1).trim();
-    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
-    if (k && !out.has(k)) out.set(k, v);
-  }
-  return out;
 }
 
 const byName = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -137,17 +98,16 @@ export function compileExtractor(providers: readonly JwtProvider[]): Extractor {
         out.push({ token, isIssuerAllowed: (i) => spec.issuers.has(i), remove: (v) => v.headers.delete(spec.name) });
       }
       if (paramSpecs.length && view.query) {
-        const q = queryParams(view.query);
         for (const [name, issuers] of paramSpecs) {
-          const token = q.get(name);
+          const token = firstQueryValue(view.query, name);
           if (token === undefined) continue;
           out.push({ token, isIssuerAllowed: (i) => issuers.has(i), remove: (v) => void (v.query = removeQueryParam(v.query, name)) });
         }
       }
       if (cookieSpecs.length) {
-        const jar = cookies(view.headers.get('cookie'));
+        const jar = view.headers.get('cookie');
         for (const [name, issuers] of cookieSpecs) {
-          const token = jar.get(name);
+          const token = cookieValue(jar, name);
           if (token === undefined) continue;
           out.push({ token, isIssuerAllowed: (i) => issuers.has(i), remove: () => {} });
         }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compileRouteConfiguration, firstQueryValue, regexLiteralPrefix, stripPort } from '../../../../src/gateway/routing/index.ts';
+import { compileRouteConfiguration, regexLiteralPrefix, stripPort } from '../../../../src/gateway/routing/index.ts';
 import type { HeaderMatcher, MetadataMatcher, QueryParameterMatcher, RouteMatch } from '../../../../src/xds/resources/route.ts';
 import { rc, req, route, vhost } from './helpers.ts';
 
@@ -252,11 +252,6 @@ describe('query parameter matching', () => {
     expect(withQuery({ name: 'a', present_match: true }, '/?a')).toBe(true);
     expect(withQuery({ name: 'a', present_match: true }, '/?b=a')).toBe(false);
     expect(withQuery({ name: 'a' }, '/?c=1&a=')).toBe(true);
-  });
-  test('firstQueryValue', () => {
-    expect(firstQueryValue('', 'a')).toBeUndefined();
-    expect(firstQueryValue('&&a=1=2', 'a')).toBe('1=2');
-    expect(firstQueryValue('a=%zz', 'a')).toBe('%zz');
   });
 });
 
