@@ -1,6 +1,16 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { run } from './run.ts';
+
+/** A loopback port nothing listens on: bound by the OS, then released. */
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 
 const pkgVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -65,9 +75,10 @@ describe('meshgate (top level)', () => {
     expect(none.code).toBe(2);
     expect(none.err).toContain('error: meshgate validate needs at least one -f FILE|DIR|-');
     // Without -f, analyze reads the live config: no mesh there is an error that says so.
-    const live = await run(['analyze', '--server', 'http://127.0.0.1:9', '--token', 't']);
+    const closed = await closedPort();
+    const live = await run(['analyze', '--server', `http://127.0.0.1:${closed}`, '--token', 't']);
     expect(live.code).toBe(1);
-    expect(live.err).toContain('cannot reach the mesh at http://127.0.0.1:9');
+    expect(live.err).toContain(`cannot reach the mesh at http://127.0.0.1:${closed}`);
     const missingValue = await run(['validate', '-f']);
     expect(missingValue.code).toBe(2);
     expect(missingValue.err).toContain('error: flag needs an argument: -f FILE|DIR|-');
