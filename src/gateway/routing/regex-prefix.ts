@@ -9,10 +9,11 @@
 
 /**
  * Leading literal of an RE2 pattern that every full match must start with ('' when unsure): stop
- * at the first metacharacter, drop a char made optional by `*`/`?`/`{`, give up on any `|`.
+ * at the first metacharacter, drop a char made optional by `*`/`?`/`{`, give up on a `|` outside
+ * every group (`/a|/b`); one inside a group (`/api/(v1|v2)/.*`) comes after the literal.
  */
 export function regexLiteralPrefix(p: string): string {
-  if (p.includes('|')) return '';
+  if (p.includes('|') && topLevelAlternation(p)) return '';
   let i = p.startsWith('^') ? 1 : 0;
   const start = i;
   while (i < p.length && !'\\.+*?()[]{}|^$'.includes(p[i]!)) i++;
@@ -71,4 +72,36 @@ function looksBehind(re: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * True when `re` has a `|` at depth 0 (outside groups and character classes), or may have one:
+ * unbalanced parentheses and `\Q…\E` quoting count as yes.
+ */
+function topLevelAlternation(re: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      if (re[i + 1] === 'Q') return true;
+      i++;
+    } else if (c === '[') {
+      i++;
+      if (re[i] === '^') i++;
+      if (re[i] === ']') i++;
+      for (; i < re.length && re[i] !== ']'; i++) {
+        if (re[i] === '\\') i++;
+        else if (re[i] === '[' && re[i + 1] === ':') {
+          const end = re.indexOf(':]', i + 2);
+          if (end < 0) return true;
+          i = end + 1;
+        }
+      }
+      if (i >= re.length) return true;
+    } else if (c === '(') depth++;
+    else if (c === ')') {
+      if (--depth < 0) return true;
+    } else if (c === '|' && depth === 0) return true;
+  }
+  return depth !== 0;
 }

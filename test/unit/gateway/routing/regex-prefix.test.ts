@@ -36,7 +36,7 @@ describe('splitRegexAtLiteral', () => {
 
   test('property: split matching equals RE2 full matching', () => {
     const lit = fc.constantFrom('/', '/a', '/api/', '/v1/x', '/a-b.', 'a');
-    const part = fc.constantFrom('[0-9]+', '[^/]+', '.*', 'b+', 'b*', 'b?', 'b{2}', '(/.*)?', '$', '\\b', '\\B', '^', '(?i)B', '[]b]', '[[:alpha:]]+', '/x', 'x|y', '\\d', '\\.', '');
+    const part = fc.constantFrom('[0-9]+', '[^/]+', '.*', 'b+', 'b*', 'b?', 'b{2}', '(/.*)?', '$', '\\b', '\\B', '^', '(?i)B', '[]b]', '[[:alpha:]]+', '/x', 'x|y', '(x|y)', '(b|[|])+', '\\|', '\\d', '\\.', '');
     const pattern = fc.tuple(fc.boolean(), lit, fc.array(part, { maxLength: 3 })).map(([caret, l, ps]) => `${caret ? '^' : ''}${l}${ps.join('')}`);
     const path = fc.tuple(lit, fc.array(fc.constantFrom('', 'b', 'bb', 'B', '/', '1', '22', 'x', 'y', '.', ']', 'a'), { maxLength: 4 })).map(([l, ps]) => `${l}${ps.join('')}`);
     fc.assert(

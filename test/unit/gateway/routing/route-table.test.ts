@@ -113,6 +113,11 @@ describe('path matching', () => {
     expect(regexLiteralPrefix('/ab{0,2}')).toBe('/a');
     expect(regexLiteralPrefix('/ab+')).toBe('/ab');
     expect(regexLiteralPrefix('/a|/b')).toBe('');
+    expect(regexLiteralPrefix('/api/(v1|v2)/.*')).toBe('/api/');
+    expect(regexLiteralPrefix('/x(a)|/b')).toBe('');
+    expect(regexLiteralPrefix('/x[|]')).toBe('/x');
+    expect(regexLiteralPrefix('/x\\|y')).toBe('/x'); // an escaped pipe is a literal
+    expect(regexLiteralPrefix('/x(a|b')).toBe('');
     expect(regexLiteralPrefix('(?i)/a')).toBe('');
     expect(regexLiteralPrefix('\\/a')).toBe('');
   });
