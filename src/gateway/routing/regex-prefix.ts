@@ -57,18 +57,8 @@ function looksBehind(re: string): boolean {
     } else if (c === '^') {
       return true;
     } else if (c === '[') {
-      i++;
-      if (re[i] === '^') i++;
-      if (re[i] === ']') i++; // a leading `]` is a literal member
-      for (; i < re.length && re[i] !== ']'; i++) {
-        if (re[i] === '\\') i++;
-        else if (re[i] === '[' && re[i + 1] === ':') {
-          const end = re.indexOf(':]', i + 2);
-          if (end < 0) return true;
-          i = end + 1;
-        }
-      }
-      if (i >= re.length) return true; // unterminated class: let the whole pattern's compile report it
+      i = classEnd(re, i);
+      if (i < 0) return true; // unterminated class: let the whole pattern's compile report it
     }
   }
   return false;
@@ -86,22 +76,28 @@ function topLevelAlternation(re: string): boolean {
       if (re[i + 1] === 'Q') return true;
       i++;
     } else if (c === '[') {
-      i++;
-      if (re[i] === '^') i++;
-      if (re[i] === ']') i++;
-      for (; i < re.length && re[i] !== ']'; i++) {
-        if (re[i] === '\\') i++;
-        else if (re[i] === '[' && re[i + 1] === ':') {
-          const end = re.indexOf(':]', i + 2);
-          if (end < 0) return true;
-          i = end + 1;
-        }
-      }
-      if (i >= re.length) return true;
+      i = classEnd(re, i);
+      if (i < 0) return true;
     } else if (c === '(') depth++;
     else if (c === ')') {
       if (--depth < 0) return true;
     } else if (c === '|' && depth === 0) return true;
   }
   return depth !== 0;
+}
+
+/** Index of the `]` closing the character class opened at `open`, or -1 when unterminated. */
+function classEnd(re: string, open: number): number {
+  let i = open + 1;
+  if (re[i] === '^') i++; // `[^…]` negates, it does not anchor
+  if (re[i] === ']') i++; // a leading `]` is a literal member
+  for (; i < re.length && re[i] !== ']'; i++) {
+    if (re[i] === '\\') i++;
+    else if (re[i] === '[' && re[i + 1] === ':') {
+      const end = re.indexOf(':]', i + 2);
+      if (end < 0) return -1;
+      i = end + 1;
+    }
+  }
+  return i < re.length ? i : -1;
 }
