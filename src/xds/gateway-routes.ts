@@ -8,7 +8,8 @@ import { sortCatchAllLast } from './route/catch-all.ts';
 
 // Gateway route tables (Istio pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig):
 // one RouteConfiguration per gateway port; one virtual host per (server host ∩ VirtualService
-// host); routes of every VirtualService bound there concatenated oldest first, catch-alls last.
+// host); routes of every VirtualService bound there concatenated oldest first, catch-alls last;
+// a route-less require_tls vhost for each httpsRedirect server host no VirtualService bound.
 
 export interface GatewayPort {
   port: number;
@@ -43,6 +44,15 @@ export function buildGatewayRoutes(push: PushContext, node: Node, tx: RouteTrans
             if (server.tls?.httpsRedirect) acc.requireTls = true;
             vhosts.set(domain, acc);
           }
+        }
+      }
+      // An httpsRedirect server host that no VirtualService bound still redirects: Istio adds a
+      // route-less require_tls vhost for it (gateway.go "create VirtualHost to redirect").
+      if (server.tls?.httpsRedirect) {
+        for (const { dnsName } of hosts) {
+          const acc = vhosts.get(dnsName);
+          if (acc) acc.requireTls = true;
+          else vhosts.set(dnsName, { domain: dnsName, services: [], gateways: new Set<string>(), requireTls: true });
         }
       }
     }

@@ -365,4 +365,13 @@ spec:
     expect(v6.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(seen).toEqual([]); // nothing proxied
   });
+
+  test('a redirect server host that no VirtualService binds still redirects (Istio adds a route-less vhost)', async () => {
+    const cfg = await compile(base().replace('hosts: ["*.example.com"]}]', 'hosts: ["*.example.com"], tls: {httpsRedirect: true}}]'));
+    const res = await send(cfg, '/x?y=1', { host: 'shop.example.com' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe('https://shop.example.com/x?y=1');
+    // A host outside the server's hosts still gets no route.
+    expect((await send(cfg, '/x', { host: 'other.test' })).status).toBe(404);
+  });
 });
