@@ -18,8 +18,11 @@ export interface CompiledCors {
 export function compileCors(config: unknown): CompiledCors {
   const c = CorsPolicy.parse(config);
   const origins = (c.allow_origin_string_match ?? []).map((m) => CompiledStringMatcher.compile(m));
+  // Envoy isOriginAllowed: a matcher that matches the literal "*" (exact "*", Istio's legacy
+  // allowOrigin: ["*"], a regex like ".*") allows every origin; the origin is still echoed.
+  const any = origins.some((m) => m.match('*'));
   return {
-    allowed: (origin) => origins.some((m) => m.match(origin)),
+    allowed: any ? () => true : (origin) => origins.some((m) => m.match(origin)),
     methods: c.allow_methods,
     headers: c.allow_headers,
     expose: c.expose_headers,
