@@ -18,6 +18,7 @@ import { pickTarget, type CompiledAction } from './router/compile-action.ts';
 import { redirectResponse } from './router/redirect.ts';
 import { forward } from './router/router.ts';
 import type { Bindings } from './router/upstream.ts';
+import type { ConnectProbe } from './router/connect-probe.ts';
 
 // One request through the gateway: listener (edge port) → path normalization → virtual host →
 // route → filters (cors, fault) → router. Every response carries x-request-id; proxied ones
@@ -41,6 +42,8 @@ export interface GatewayRequest {
   retryBufferBytes?: number;
   /** Verified peer identity (mTLS), when there is one. */
   peer?: FilterContext['peer'];
+  /** Tells a refused upstream connection from a reset (connect-probe.ts). */
+  probe?: ConnectProbe;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -205,7 +208,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     maxRetries: override('x-envoy-max-retries'),
     timeoutMs: override('x-envoy-upstream-rq-timeout-ms'),
     retryBufferBytes: listener?.retryBufferBytes ?? g.retryBufferBytes,
-  }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil });
+  }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil, ...(g.probe ? { probe: g.probe } : {}) });
   return finish(result.response, (h) => {
     if (result.upstreamMs !== undefined) h.set('x-envoy-upstream-service-time', String(Math.max(0, Math.round(result.upstreamMs))));
     applyHeaderOps(result.target?.responseHeaders ?? action.responseHeaders, h);

@@ -2,6 +2,7 @@ import type { Node } from '../xds/protocol.ts';
 import { SnapshotClient, type XdsBinding } from './xds-client.ts';
 import { compileSnapshot, type CompiledConfig } from './compile.ts';
 import { UpstreamState } from './upstream/index.ts';
+import { socketProbe, type SocketConnect } from './router/connect-probe.ts';
 import { systemRuntime, type Runtime } from './runtime.ts';
 import { handle } from './pipeline.ts';
 import { clientIpOf, isInternalCaller } from './http/forwarded.ts';
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   role: Node['role'];
   labels: Record<string, string>;
   runtime?: Runtime;
+  /** `connect` from `cloudflare:sockets`: lets the gateway tell a refused upstream from a reset. */
+  connect?: SocketConnect;
 }
 
 const COLD_WAIT_MS = 3000;
@@ -63,6 +66,7 @@ async function status(client: SnapshotClient<CompiledConfig>, xds: XdsBinding, r
 export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv> {
   const rt = opts.runtime ?? systemRuntime;
   const state = new UpstreamState();
+  const probe = opts.connect ? socketProbe(opts.connect) : undefined;
   let client: SnapshotClient<CompiledConfig> | undefined;
 
   return {
@@ -94,7 +98,7 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
       } catch {
         return localReply(400, '');
       }
-      return handle(cfg, { request, url, incoming, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p) }, rt);
+      return handle(cfg, { request, url, incoming, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p), ...(probe ? { probe } : {}) }, rt);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningMesh } from '../../src/cli/dev/mesh.ts';
 import { applyAndSync, testMesh } from './support/mesh.ts';
+import { createServer } from 'node:net';
 import { eventually, send, upstream, type Reply, type Upstream } from './support/upstreams.ts';
 
 // DestinationRule traffic policy end to end: outlier ejection, circuit-breaker overflow,
@@ -8,6 +9,7 @@ import { eventually, send, upstream, type Reply, type Upstream } from './support
 
 let mesh: RunningMesh;
 let a: Upstream, b: Upstream, bad: Upstream;
+let closed: number;
 const gw = (host: string, path: string, opts: Parameters<typeof send>[2] = {}) => send(mesh.ingressUrl, path, { ...opts, host });
 const serverOf = (body: string) => (JSON.parse(body) as { server: string }).server;
 
@@ -43,6 +45,13 @@ spec:
 
 beforeAll(async () => {
   [a, b, bad] = await Promise.all([upstream('a'), upstream('b'), upstream('bad', { status: 503 })]);
+  // A loopback port nothing listens on: bound, then released.
+  closed = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
   mesh = await testMesh();
   await applyAndSync(mesh, `apiVersion: networking.istio.io/v1
 kind: Gateway
@@ -56,6 +65,25 @@ ${service('eject', `    loadBalancer: {simple: ROUND_ROBIN}
 ${service('sticky', `    loadBalancer:
       consistentHash:
         httpCookie: {name: session, ttl: 3600s}`)}
+${service('refused', '    loadBalancer: {simple: ROUND_ROBIN}', () => closed)}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: down, namespace: default}
+spec:
+  hosts: [down.internal]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  endpoints: [{address: 127.0.0.1, ports: {http: ${closed}}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: down, namespace: default}
+spec:
+  hosts: [down.example.com]
+  gateways: [istio-system/gw]
+  http: [{route: [{destination: {host: down.internal}}]}]
 ${service('narrow', `    connectionPool:
       tcp: {maxConnections: 1}
       http: {http1MaxPendingRequests: 1}`)}
@@ -92,6 +120,18 @@ describe('traffic policy, end to end', () => {
   test('an upstream that drops the connection before answering: 503 connection termination (Envoy UC)', async () => {
     const r = await gw('rr.example.com', '/?reset=1');
     expect([r.status, r.body]).toEqual([503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination']);
+  });
+
+  test('a refused connection is a connect failure: retried on the other endpoint by the default policy; alone, 503 connection failure', async () => {
+    // workerd reports refused and dropped connections alike; the gateway's probe tells them apart.
+    const before = a.received.length;
+    for (let i = 0; i < 4; i++) {
+      const r = await gw('refused.example.com', '/');
+      expect([r.status, serverOf(r.body)]).toEqual([200, 'a']);
+    }
+    expect(a.received.length - before).toBe(4);
+    const down = await gw('down.example.com', '/');
+    expect([down.status, down.body]).toEqual([503, 'upstream connect error or disconnect/reset before headers. reset reason: connection failure']);
   });
 
   test('consistent hash: a generated cookie pins the client to one endpoint', async () => {

@@ -1,4 +1,5 @@
 import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
+import type { ConnectProbe } from './connect-probe.ts';
 import type { Runtime } from '../runtime.ts';
 import { clusterNotFound, connectFailure, connectionTermination, noHealthyUpstream, overflow, upstreamTimeout } from '../http/local-reply.ts';
 import type { CompiledAction, WeightedTarget } from './compile-action.ts';
@@ -36,6 +37,8 @@ export interface RouterEnv {
   env: Bindings;
   rt: Runtime;
   waitUntil: (p: Promise<unknown>) => void;
+  /** Tells a refused connection from a reset where the runtime cannot (connect-probe.ts). */
+  probe?: ConnectProbe;
 }
 
 export interface RouterResult {
@@ -91,7 +94,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         const started = rt.now();
         cluster.onRequestStart(picked);
         try {
-          last = await attempt(cluster, picked, upstreamRequest(req, headers, bodyFor(body), authority), renv.env, perTry);
+          last = await attempt(cluster, picked, upstreamRequest(req, headers, bodyFor(body), authority), renv.env, perTry, renv.probe);
         } finally {
           lease.release();
         }

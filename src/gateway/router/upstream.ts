@@ -2,6 +2,7 @@ import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
 import type { AttemptOutcome } from './retry.ts';
 import { tlsFetcher } from './upstream-tls.ts';
 import { headersInit, type HeaderBag } from '../http/header-map.ts';
+import type { ConnectProbe } from './connect-probe.ts';
 
 // One upstream attempt: build the URL for the endpoint (address and port, a service binding for
 // `worker:NAME`, or the request's own host for ORIGINAL_DST), fetch with a deadline, classify
@@ -39,7 +40,7 @@ export interface AttemptResult {
   error?: string;
 }
 
-export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: UpstreamRequest, env: Bindings, timeoutMs: number): Promise<AttemptResult> {
+export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: UpstreamRequest, env: Bindings, timeoutMs: number, probe?: ConnectProbe): Promise<AttemptResult> {
   const url = upstreamUrl(cluster, ep, req);
   // The runtime's own timeout signal: no JS timer or controller per attempt.
   const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
@@ -63,6 +64,22 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
   } catch (e) {
     if (signal?.aborted) return { outcome: { kind: 'timeout' } };
     const message = (e as Error).message ?? String(e);
-    return { outcome: /connection lost|reset|disconnected/i.test(message) ? { kind: 'reset' } : { kind: 'connect-failure' }, error: message };
+    return { outcome: { kind: await failureKind(e, ep, req, probe) }, error: message };
   }
+}
+
+// Node's fetch names the cause (ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET); workerd says
+// "Network connection lost." for refused, reset and closed alike: a probe settles it.
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+async function failureKind(e: unknown, ep: Endpoint, req: UpstreamRequest, probe: ConnectProbe | undefined): Promise<'connect-failure' | 'reset'> {
+  const code = ((e as { cause?: { code?: unknown } }).cause?.code ?? (e as { code?: unknown }).code) as string | undefined;
+  if (code !== undefined && CONNECT_CODES.has(code)) return 'connect-failure';
+  if (code !== undefined && RESET_CODES.has(code)) return 'reset';
+  const message = (e as Error).message ?? String(e);
+  if (!/connection lost|reset|disconnected/i.test(message)) return 'connect-failure';
+  if (!probe || ep.binding) return 'reset';
+  const [host, port] = ep.originalDestination ? [req.originalHost, req.originalPort] : [ep.address, ep.port];
+  return (await probe(host, port)) === 'refused' ? 'connect-failure' : 'reset';
 }

@@ -375,3 +375,65 @@ spec:
     expect((await send(cfg, '/x', { host: 'other.test' })).status).toBe(404);
   });
 });
+
+describe('upstream failures are told apart as Envoy does (connect failure vs reset)', () => {
+  const closedPort = () =>
+    new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+  const dropper = () =>
+    new Promise<{ port: number; close: () => void; hits: () => number }>((resolve) => {
+      let hits = 0;
+      const s = createServer((req) => {
+        hits++;
+        req.socket.destroy();
+      }).listen(0, '127.0.0.1', () => resolve({ port: (s.address() as AddressInfo).port, close: () => s.close(), hits: () => hits }));
+    });
+  const service = (name: string, endpoints: number[]) => `---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ${name}, namespace: default}
+spec:
+  hosts: [${name}.internal]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  endpoints: [${endpoints.map((p) => `{address: 127.0.0.1, ports: {http: ${p}}}`).join(', ')}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${name}, namespace: default}
+spec: {host: ${name}.internal, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${name}, namespace: default}
+spec:
+  hosts: [${name}.example.com]
+  gateways: [istio-system/gw]
+  http: [{route: [{destination: {host: ${name}.internal}}]}]
+`;
+
+  test('a refused connection is a connect failure: 503 "connection failure", retried on another endpoint by the default policy', async () => {
+    const closed = await closedPort();
+    const cfg = await compile(base() + service('down', [closed]) + service('half', [closed, ports.v1!]));
+    const res = await send(cfg, '/', { host: 'down.example.com' });
+    expect([res.status, await res.text()]).toEqual([503, 'upstream connect error or disconnect/reset before headers. reset reason: connection failure']);
+    for (let i = 0; i < 4; i++) expect((await send(cfg, '/', { host: 'half.example.com' })).status).toBe(200);
+  });
+
+  test('a connection dropped before headers is a reset: 503 "connection termination", not retried by the default policy', async () => {
+    const d = await dropper();
+    try {
+      const cfg = await compile(base() + service('drop', [d.port]));
+      const res = await send(cfg, '/', { host: 'drop.example.com' });
+      expect([res.status, await res.text()]).toEqual([503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination']);
+      expect(d.hits()).toBe(1);
+    } finally {
+      d.close();
+    }
+  });
+});
