@@ -86,11 +86,16 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         const picked = cluster.pick({ ...(hash.key !== undefined ? { hash: hash.key } : {}), ...(retry?.previousHosts && tried.size ? { exclude: tried } : {}) });
         if (picked === 'no-healthy-upstream') return { response: noHealthyUpstream(), target };
         tried.add(picked.key);
-        const remaining = deadline - rt.now();
-        if (remaining <= 0) return { response: upstreamTimeout(), target };
-        const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
-        const lease = cluster.admitNow() ?? (await cluster.admit());
+        // A request waiting for a fetch slot (max_pending_requests) waits within the route
+        // timeout; the per-try timeout starts once it is sent (Envoy: onPoolReady).
+        const lease = cluster.admitNow() ?? (await cluster.admit(deadline - rt.now()));
         if (lease === 'overflow') return { response: overflow(), target };
+        const remaining = deadline - rt.now();
+        if (lease === 'timeout' || remaining <= 0) {
+          if (lease !== 'timeout') lease.release();
+          return { response: upstreamTimeout(), target };
+        }
+        const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
         const started = rt.now();
         cluster.onRequestStart(picked);
         try {

@@ -221,13 +221,6 @@ export class CompiledCluster {
     return this.cs.counters[kind];
   }
 
-  /**
-   * A fetch slot under max_connections: granted at once while slots are free; else the request
-   * waits as pending (max_pending_requests), checking for a free slot every few milliseconds for
-   * up to `maxWaitMs`; else 'overflow'. Waiting requests poll in their own request context:
-   * workerd does not let one request's completion resume another's I/O, so there is no hand-off
-   * queue (order among waiters is not guaranteed FIFO).
-   */
   /** A fetch slot when one is free right now (the common case, without a promise); else undefined: call {@link admit}. */
   admitNow(): Lease | undefined {
     if (this.cs.counters.connection >= this.limits.connection) return undefined;
@@ -246,18 +239,25 @@ export class CompiledCluster {
     };
   }
 
-  async admit(maxWaitMs = this.connectTimeoutMs): Promise<Lease | 'overflow'> {
+  /**
+   * A fetch slot under max_connections: granted at once while slots are free; else the request
+   * waits as pending (max_pending_requests is full: 'overflow'), checking for a free slot every
+   * few milliseconds until one frees or `maxWaitMs` (the rest of the route timeout; unbounded
+   * without one, as in Envoy) runs out: 'timeout'. Waiting requests poll in their own request
+   * context: workerd does not let one request's completion resume another's I/O, so there is no
+   * hand-off queue (order among waiters is not guaranteed FIFO).
+   */
+  async admit(maxWaitMs = Infinity): Promise<Lease | 'overflow' | 'timeout'> {
     const now = this.admitNow();
     if (now) return now;
     if (!this.tryAcquire('pending')) return 'overflow';
     try {
       for (let waited = 0; waited < maxWaitMs; waited += ADMIT_POLL_MS) {
-        await new Promise((r) => setTimeout(r, ADMIT_POLL_MS));
+        await new Promise((r) => setTimeout(r, Math.min(ADMIT_POLL_MS, maxWaitMs - waited)));
         const later = this.admitNow();
         if (later) return later;
       }
-      this.cs.overflows.pending++;
-      return 'overflow';
+      return 'timeout';
     } finally {
       this.release('pending');
     }

@@ -290,6 +290,42 @@ spec:
     expect(replies.map((r) => r.status)).toEqual([503, 503]);
     expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(4); // 2 first attempts + 2 retries of one request (6 without the breaker)
   });
+
+  const narrow = (connectTimeout: string, route: string) => base() + `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: flaky, namespace: default}
+spec:
+  host: flaky.internal
+  trafficPolicy: {connectionPool: {tcp: {maxConnections: 1, connectTimeout: ${connectTimeout}}, http: {http1MaxPendingRequests: 5}}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - ${route}
+    route: [{destination: {host: flaky.internal}}]
+`;
+
+  test('a request waiting for a fetch slot waits past connect_timeout for the slot to free', async () => {
+    const cfg = await compile(narrow('20ms', 'name: r'));
+    const [held, queued] = await Promise.all([send(cfg, '/x?delay=250'), send(cfg, '/y')]);
+    expect([held.status, queued.status]).toEqual([200, 200]);
+  });
+
+  test('the route timeout covers the wait for a fetch slot: 504 when it runs out there', async () => {
+    const cfg = await compile(narrow('10s', `match: [{uri: {prefix: /x}}]
+    route: [{destination: {host: flaky.internal}}]
+  - timeout: 100ms`));
+    const held = send(cfg, '/x?delay=400'); // no route timeout: holds the only slot for 400 ms
+    await new Promise((r) => setTimeout(r, 20));
+    const queued = await send(cfg, '/y');
+    expect([queued.status, await queued.text()]).toEqual([504, 'upstream request timeout']);
+    expect((await held).status).toBe(200);
+  });
 });
 
 describe('header operations precedence (reference/istio-semantics.md §3.6)', () => {

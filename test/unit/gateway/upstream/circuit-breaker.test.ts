@@ -52,7 +52,7 @@ test('admit: max_connections fetch slots, max_pending_requests waiting, then ove
   const c = build(thresholds({ max_connections: 1, max_pending_requests: 1 }));
   const first = await c.admit();
   expect(first).not.toBe('overflow');
-  let secondGranted: Lease | 'overflow' | undefined;
+  let secondGranted: Lease | 'overflow' | 'timeout' | undefined;
   const second = c.admit(1000).then((l) => (secondGranted = l));
   expect(c.usage('pending')).toBe(1);
   expect(await c.admit()).toBe('overflow');
@@ -68,10 +68,10 @@ test('admit: max_connections fetch slots, max_pending_requests waiting, then ove
   expect(c.usage('connection')).toBe(0);
 });
 
-test('admit: a pending request that waits longer than maxWaitMs overflows', async () => {
+test('admit: a pending request that waits longer than maxWaitMs (the rest of the route timeout) times out', async () => {
   const c = build(thresholds({ max_connections: 1, max_pending_requests: 1 }));
   const first = await c.admit();
-  expect(await c.admit(20)).toBe('overflow');
+  expect(await c.admit(20)).toBe('timeout');
   expect(c.usage('pending')).toBe(0);
   (first as Lease).release();
 });
