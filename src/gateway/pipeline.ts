@@ -187,10 +187,12 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   applyHeaderOps(target.requestHeaders, headers);
   applyHeaderOps(action.requestHeaders, headers);
   const upstreamPath = action.rewrite ? action.rewrite(path) : path;
+  // An honoured override is consumed, as Envoy's router does: the upstream never sees it.
   const override = (name: string) => {
     if (!g.internal || listener?.internalHeaderOverrides === false) return undefined;
     const raw = incoming.get(name);
     if (raw === null) return undefined;
+    headers.delete(name);
     const v = Number(raw);
     return Number.isInteger(v) && v >= 0 ? v : undefined;
   };

@@ -252,9 +252,11 @@ data:
     const headers = { 'x-envoy-max-retries': '0' };
     const honoured = await compile(base() + vsFlaky);
     expect(await attempts(honoured, '/x?status=503', { headers, internal: true })).toBe(1);
+    expect(seen[0]!.headers['x-envoy-max-retries']).toBeUndefined(); // consumed, as Envoy's router does
     expect(await attempts(honoured, '/x?status=503', { headers })).toBe(3); // external: never honoured
     const off = await compile(base() + vsFlaky + mesh('internalHeaderOverrides: false'));
     expect(await attempts(off, '/x?status=503', { headers, internal: true })).toBe(3);
+    expect(seen[0]!.headers['x-envoy-max-retries']).toBe('0'); // not honoured here: passed on
   });
 
   test('refreshIntervalMs becomes the compiled poll interval; unset leaves the gateway its own', async () => {
