@@ -20,7 +20,7 @@ export interface Generated {
 export class InconsistentSnapshotError extends Error {}
 
 export async function generateSnapshot(push: PushContext, node: Node): Promise<Generated> {
-  const tx: RouteTranslation = { push, clusters: new Map<string, ClusterRef>(), warnings: [] };
+  const tx: RouteTranslation = { push, clusters: new Map<string, ClusterRef>(), warnings: [], proxy: node };
   const ports = node.role === 'egress' ? buildEgressRoutes(push, node, tx) : buildGatewayRoutes(push, node, tx);
   const listeners = ports.map((p) => buildListener(push, node, p.port, p.routeConfig.name));
   const built = buildClusters(push, node, tx.clusters.values(), { allServices: node.role === 'egress' });

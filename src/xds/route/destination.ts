@@ -55,9 +55,13 @@ function toHashPolicy(h: ConsistentHashLB): HashPolicy | undefined {
   return undefined;
 }
 
-/** The hash policy of the cluster's effective load balancer, if it hashes consistently. */
+/**
+ * The hash policy of the cluster's effective load balancer, if it hashes consistently: the same
+ * DestinationRule the proxy's cluster is built from (its namespace and labels, workloadSelector).
+ */
 export function hashPolicyFor(tx: RouteTranslation, d: ResolvedDestination): HashPolicy | undefined {
-  const { policy } = trafficPolicyFor(tx.push, GATEWAY_PROXY_NAMESPACE, d.ref.host, d.ref.port, d.ref.subset, d.serviceNamespace);
+  const ns = tx.proxy?.namespace ?? GATEWAY_PROXY_NAMESPACE;
+  const { policy } = trafficPolicyFor(tx.push, ns, d.ref.host, d.ref.port, d.ref.subset, d.serviceNamespace, tx.proxy?.labels);
   const hash = policy?.loadBalancer?.consistentHash;
   return hash ? toHashPolicy(hash) : undefined;
 }

@@ -5,6 +5,7 @@ import { FILTER } from '../filters/http-filters.ts';
 import { jwtAuthnPerRoute } from '../security/jwt-authn.ts';
 import { normalizeGatewayName, vsGateways } from '../gateway-binding.ts';
 import type { PushContext, VirtualService } from '../push-context.ts';
+import type { Node } from '../protocol.ts';
 import { msToDuration, type TypedConfig } from '../resources/common.ts';
 import type { ClusterWeight, HashPolicy, Route, RouteAction } from '../resources/route.ts';
 import { isCatchAll } from './catch-all.ts';
@@ -29,6 +30,8 @@ export interface RouteTranslation {
   /** Every cluster a route names (destinations and mirrors), collected while translating. */
   clusters: Map<string, ClusterRef>;
   warnings: string[];
+  /** The proxy the routes are for: its namespace and labels select DestinationRules (workloadSelector). */
+  proxy?: Pick<Node, 'namespace' | 'labels'>;
 }
 
 export interface RouteTarget {

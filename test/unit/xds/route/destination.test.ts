@@ -1,4 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { loadManifest } from '../../../../src/config/manifest.ts';
+import { generateSnapshot } from '../../../../src/xds/generate.ts';
+import { buildPushContext } from '../../../../src/xds/push-context.ts';
 import { action, DEFAULT_RETRY, META, routesOf, serviceEntry, setup, translate, vsYaml } from './helpers.ts';
 
 // Destinations, weights, cluster names and ports (Istio route.go applyHTTPRouteDestination,
@@ -127,5 +130,41 @@ ${serviceEntry('a', 'a.example.com', [80])}`;
     );
     expect(routes[0]!.route!.hash_policy).toEqual([{ connection_properties: { source_ip: true } }, { header: { header_name: 'x-user' } }]);
     expect(routes[0]!.route!.retry_policy).toEqual(DEFAULT_RETRY);
+  });
+});
+
+describe('hash policies follow the DestinationRule the proxy sees (workloadSelector)', () => {
+  test('a DestinationRule selecting the gateway by labels gives its routes the hash policy its cluster hashes with', async () => {
+    const r = loadManifest(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+${serviceEntry('a', 'a.example.com', [80])}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: a-at-gateway, namespace: istio-system}
+spec:
+  host: a.example.com
+  workloadSelector: {matchLabels: {istio: ingressgateway}}
+  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: a, namespace: default}
+spec:
+  hosts: [a.example.com]
+  gateways: [istio-system/gw]
+  http: [{route: [{destination: {host: a.example.com}}]}]
+`);
+    expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const push = buildPushContext(r.resources.map((x) => x.resource), 1);
+    const { snapshot } = await generateSnapshot(push, { id: 'gw', role: 'ingress', namespace: 'istio-system', labels: { istio: 'ingressgateway' } });
+    const cluster = snapshot.resources.cluster.find((c) => c.name === 'outbound|80||a.example.com')!;
+    expect(cluster.lb_policy).toBe('RING_HASH');
+    const route = snapshot.resources.route[0]!.virtual_hosts.flatMap((v) => v.routes)[0]!;
+    expect(route.route!.hash_policy).toEqual([{ header: { header_name: 'x-user' } }]);
   });
 });
