@@ -137,7 +137,7 @@ describe('traffic policy, end to end', () => {
   test('consistent hash: a generated cookie pins the client to one endpoint', async () => {
     const first = await gw('sticky.example.com', '/');
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
-    expect(cookie).toMatch(/^session=[0-9a-f]+$/);
+    expect(cookie).toMatch(/^session="[0-9a-f]+"$/);
     const servers = new Set<string>();
     for (let i = 0; i < 10; i++) servers.add(serverOf((await gw('sticky.example.com', '/', { headers: { cookie } })).body));
     expect(servers.size).toBe(1);

@@ -25,6 +25,20 @@ export type CompiledHash = (req: HashRequest, rt: Runtime) => HashResult;
 // RFC 6265 §4.1.1 attribute values: any CHAR except controls and `;`.
 const COOKIE_ATTR_VALUE = /^[\x20-\x3a\x3c-\x7e]*$/;
 
+/**
+ * Envoy's Http::Utility::makeSetCookieValue: the value in double quotes; Max-Age in whole seconds
+ * only when that is not zero (a shorter ttl makes a session cookie); Path only when configured;
+ * then the attributes and HttpOnly.
+ */
+function setCookieValue(c: NonNullable<HashPolicy['cookie']>, value: string): string {
+  const maxAge = Math.floor(durationMs(c.ttl ?? '0s') / 1000);
+  let out = `${c.name}="${value}"`;
+  if (maxAge > 0) out += `; Max-Age=${maxAge}`;
+  if (c.path) out += `; Path=${c.path}`;
+  for (const a of c.attributes ?? []) out += a.value ? `; ${a.name}=${a.value}` : `; ${a.name}`;
+  return `${out}; HttpOnly`;
+}
+
 export function compileHashPolicy(policies: readonly HashPolicy[] | undefined): CompiledHash | undefined {
   if (!policies?.length) return undefined;
   for (const p of policies) {
@@ -40,13 +54,12 @@ export function compileHashPolicy(policies: readonly HashPolicy[] | undefined): 
         const v = req.headers.get(p.header.header_name);
         if (v !== null) return { key: v };
       } else if (p.cookie) {
+        // An empty value counts as absent (Envoy CookieHashMethod).
         const v = cookieValue(req.headers.get('cookie'), p.cookie.name);
-        if (v !== undefined) return { key: v };
+        if (v) return { key: v };
         if (p.cookie.ttl !== undefined) {
           const value = Array.from({ length: 4 }, () => Math.floor(rt.random() * 0x100000000).toString(16).padStart(8, '0')).join('');
-          const ttl = durationMs(p.cookie.ttl);
-          const attrs = [`${p.cookie.name}=${value}`, `Path=${p.cookie.path ?? '/'}`, ...(ttl > 0 ? [`Max-Age=${Math.floor(ttl / 1000)}`] : []), ...(p.cookie.attributes ?? []).map((a) => (a.value ? `${a.name}=${a.value}` : a.name)), 'HttpOnly'];
-          return { key: value, setCookie: attrs.join('; ') };
+          return { key: value, setCookie: setCookieValue(p.cookie, value) };
         }
       } else if (p.connection_properties?.source_ip) {
         if (req.sourceIp) return { key: req.sourceIp };

@@ -21,7 +21,21 @@ describe('route hash policies (Istio consistentHash)', () => {
     const h = compileHashPolicy([{ cookie: { name: 'lb', ttl: '60s', path: '/app', attributes: [{ name: 'SameSite', value: 'Strict' }, { name: 'Secure' }] } }])!;
     const r = h(req({}), testRuntime(5));
     expect(r.key).toMatch(/^[0-9a-f]{32}$/);
-    expect(r.setCookie).toBe(`lb=${r.key}; Path=/app; Max-Age=60; SameSite=Strict; Secure; HttpOnly`);
+    expect(r.setCookie).toBe(`lb="${r.key}"; Max-Age=60; Path=/app; SameSite=Strict; Secure; HttpOnly`);
+  });
+  test('Envoy makeSetCookieValue: a sub-second ttl makes a session cookie (no Max-Age); no Path unless configured', () => {
+    for (const ttl of ['0.5s', '0s']) {
+      const r = compileHashPolicy([{ cookie: { name: 'lb', ttl } }])!(req({}), testRuntime(5));
+      expect(r.setCookie).toBe(`lb="${r.key}"; HttpOnly`);
+    }
+    const r = compileHashPolicy([{ cookie: { name: 'lb', ttl: '1.9s' } }])!(req({}), testRuntime(5));
+    expect(r.setCookie).toBe(`lb="${r.key}"; Max-Age=1; HttpOnly`);
+  });
+  test('an empty cookie value counts as absent: generated when there is a ttl, else no key', () => {
+    const gen = compileHashPolicy([{ cookie: { name: 'lb', ttl: '60s' } }])!(req({ cookie: 'lb=' }), testRuntime(5));
+    expect(gen.key).toMatch(/^[0-9a-f]{32}$/);
+    expect(gen.setCookie).toBeDefined();
+    expect(compileHashPolicy([{ cookie: { name: 'lb' } }])!(req({ cookie: 'lb=""' }), testRuntime(5)).key).toBeUndefined();
   });
   test('a cookie attribute that would inject into Set-Cookie fails compilation (NACK)', () => {
     expect(() => compileHashPolicy([{ cookie: { name: 'lb', ttl: '1s', attributes: [{ name: 'SameSite', value: 'Lax; Domain=evil.example' }] } }])).toThrow(/cannot be written into Set-Cookie/);
