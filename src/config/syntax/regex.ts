@@ -16,6 +16,27 @@ export function re2Error(pattern: string): string | undefined {
   }
 }
 
+/**
+ * Why an RE2 rewrite string (RE2::Rewrite, Envoy regex_rewrite.substitution) cannot be used with
+ * `pattern`: only `\0`-`\9` (groups the pattern has) and `\\` may follow a backslash.
+ */
+export function re2RewriteError(rewrite: string, pattern: string): string | undefined {
+  let groups: number;
+  try {
+    groups = RE2JS.compile(pattern).groupCount();
+  } catch {
+    return undefined; // the pattern's own error is reported
+  }
+  for (let i = 0; i < rewrite.length; i++) {
+    if (rewrite[i] !== '\\') continue;
+    const n = rewrite[++i];
+    if (n === '\\') continue;
+    if (n === undefined || n < '0' || n > '9') return `invalid escape \\${n ?? ''} in the rewrite: use \\0-\\9 for groups and \\\\ for a backslash`;
+    if (Number(n) > groups) return `the rewrite refers to group \\${n}, but the match has ${groups} capture group${groups === 1 ? '' : 's'}`;
+  }
+  return undefined;
+}
+
 export const re2 = z.string().superRefine((v, ctx) => {
   if (v === '') return ctx.addIssue({ code: 'custom', message: 'regex string match should not be empty' });
   const err = re2Error(v);

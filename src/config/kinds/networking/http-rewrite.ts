@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { re2Error } from '../../syntax/regex.ts';
+import { re2Error, re2RewriteError } from '../../syntax/regex.ts';
 
 // HTTPRewrite (virtual_service.proto; validation.go validateHTTPRewrite, validateURIRegexRewrite).
 // Applied before forwarding: `uri` → Envoy prefix_rewrite (whole path for exact matches),
@@ -19,6 +19,9 @@ export const regexRewrite = z
     }
     const err = re2Error(r.match);
     if (err) ctx.addIssue({ code: 'custom', path: ['match'], message: `"HTTPRewrite.UriRegexRewrite.Match": ${err}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)` });
+    // Envoy applies it with RE2::GlobalReplace, which refuses a bad rewrite string.
+    const rwErr = re2RewriteError(r.rewrite, r.match);
+    if (rwErr) ctx.addIssue({ code: 'custom', path: ['rewrite'], message: `"HTTPRewrite.UriRegexRewrite.Rewrite": ${rwErr}` });
   });
 export type RegexRewrite = z.infer<typeof regexRewrite>;
 

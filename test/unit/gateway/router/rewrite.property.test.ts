@@ -59,4 +59,27 @@ describe('path rewrites (property)', () => {
       { numRuns: 200 },
     );
   });
+
+  // RE2::GlobalReplace (what Envoy's regex_rewrite runs), not a Java-style replaceAll.
+  const regexRewrite = (regex: string, substitution: string) => compilePathRewrite({ match: { prefix: '/' }, route: { cluster: 'c', regex_rewrite: { pattern: { regex }, substitution } } })!;
+
+  test('regex_rewrite: an empty match right after a match is skipped, so (.*) rewrites the path once', () => {
+    fc.assert(
+      fc.property(path, (p) => {
+        expect(regexRewrite('(.*)', '/p\\1')(p)).toBe(`/p${p}`);
+        expect(regexRewrite('^(.*)$', '\\0\\0')(p)).toBe(p + p);
+      }),
+      { numRuns: 200 },
+    );
+    expect(regexRewrite('a*', 'X')('baaa')).toBe('XbX');
+    expect(regexRewrite('x*', '-')('/ab')).toBe('-/-a-b-');
+  });
+
+  test('regex_rewrite: \\0 is the whole match, \\\\ a backslash; other escapes and missing groups fail compilation (NACK)', () => {
+    expect(regexRewrite('o', '[\\0]')('/foo')).toBe('/f[o][o]');
+    expect(regexRewrite('^/(v\\d)/(.*)$', '/\\2\\\\\\1')('/v1/x')).toBe('/x\\v1');
+    expect(regexRewrite('z', 'y')('/foo')).toBe('/foo');
+    expect(() => regexRewrite('(a)', '\\2')).toThrow(/refers to group \\2, but the pattern has 1/);
+    expect(() => regexRewrite('a', '\\n')).toThrow(/invalid escape/);
+  });
 });
