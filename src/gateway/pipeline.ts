@@ -170,7 +170,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     return finish(new Response(action.direct.body, { status: action.direct.status }), (h) => applyHeaderOps(action.responseHeaders, h));
   }
   if (r.redirect) {
-    return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, matchedPrefix: r.match.prefix }), (h) => applyHeaderOps(action.responseHeaders, h));
+    return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(action.rewrite ? { rewrite: action.rewrite } : {}) }), (h) => applyHeaderOps(action.responseHeaders, h));
   }
   if (action.fault) {
     const f = drawFault(action.fault, rt);

@@ -1,8 +1,10 @@
 import type { RedirectAction } from '../../xds/resources/route.ts';
 import { formatAuthority } from '../http/host.ts';
+import type { PathRewrite } from './rewrite.ts';
 
-// Envoy RedirectAction → the Location of a 3xx (Istio ApplyRedirect). Default ports are
-// elided: 80 for http, 443 for https.
+// Envoy RedirectAction → the Location of a 3xx (Istio ApplyRedirect; Envoy Http::Utility::newUri).
+// Default ports are elided: 80 for http, 443 for https. `host_redirect` (Istio `authority`) is
+// used as written and the request's port is dropped; only port_redirect / derivePort add one.
 const CODE = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 } as const;
 
 export interface RedirectInput {
@@ -13,14 +15,14 @@ export interface RedirectInput {
   edgePort: number;
   path: string;
   query: string;
-  /** The route's matched prefix, for prefix_rewrite. */
-  matchedPrefix?: string;
+  /** The redirect's prefix_rewrite, compiled with the route's match (compilePathRewrite). */
+  rewrite?: PathRewrite;
 }
 
 export function redirectResponse(a: RedirectAction, r: RedirectInput): Response {
   const scheme = a.https_redirect ? 'https' : (a.scheme_redirect ?? r.scheme);
-  const host = a.host_redirect ?? r.host;
-  let port: number | undefined = a.port_redirect ?? (a['meshgate.derive_port_from_request'] ? r.edgePort : scheme === r.scheme ? r.authorityPort : undefined);
+  const keepRequestPort = a.host_redirect === undefined && scheme === r.scheme;
+  let port: number | undefined = a.port_redirect ?? (a['meshgate.derive_port_from_request'] ? r.edgePort : keepRequestPort ? r.authorityPort : undefined);
   if ((scheme === 'http' && port === 80) || (scheme === 'https' && port === 443)) port = undefined;
   let path = r.path;
   let query = a.strip_query ? '' : r.query;
@@ -30,9 +32,17 @@ export function redirectResponse(a: RedirectAction, r: RedirectInput): Response 
       path = a.path_redirect.slice(0, q);
       query = a.path_redirect.slice(q + 1);
     } else path = a.path_redirect;
-  } else if (a.prefix_rewrite !== undefined && r.matchedPrefix !== undefined && path.startsWith(r.matchedPrefix)) {
-    path = a.prefix_rewrite + path.slice(r.matchedPrefix.length);
+  } else if (r.rewrite) {
+    path = r.rewrite(path);
   }
-  const location = `${scheme}://${formatAuthority(host, port)}${path}${query ? `?${query}` : ''}`;
+  if (path[0] !== '/') path = `/${path}`; // Envoy newUri adds the leading slash
+  const authority = a.host_redirect === undefined ? formatAuthority(r.host, port) : port === undefined ? a.host_redirect : `${bracketIPv6(a.host_redirect)}:${port}`;
+  const location = `${scheme}://${authority}${path}${query ? `?${query}` : ''}`;
   return new Response(null, { status: CODE[a.response_code ?? 'MOVED_PERMANENTLY'], headers: { location } });
+}
+
+/** A bare IPv6 literal (two or more colons, no brackets) gets brackets before a port is added. */
+function bracketIPv6(h: string): string {
+  const first = h.indexOf(':');
+  return first !== -1 && h.indexOf(':', first + 1) !== -1 && h[0] !== '[' ? `[${h}]` : h;
 }

@@ -8,11 +8,12 @@ import { compileRegex } from '../routing/string-matcher.ts';
 // every match as RE2::GlobalReplace does, `\1`-style groups (RE2::Rewrite).
 export type PathRewrite = (path: string) => string;
 
+/** The route's path rewrite: its route action's, or its redirect's prefix_rewrite (same rules). */
 export function compilePathRewrite(route: Route): PathRewrite | undefined {
   const action = route.route;
-  if (!action) return undefined;
-  if (action.prefix_rewrite !== undefined) {
-    const replacement = action.prefix_rewrite;
+  const prefixRewrite = action ? action.prefix_rewrite : route.redirect?.prefix_rewrite;
+  if (prefixRewrite !== undefined) {
+    const replacement = prefixRewrite;
     const m = route.match;
     if (m.path !== undefined || m.safe_regex !== undefined) return () => replacement;
     const prefix = m.prefix ?? '';
@@ -20,7 +21,7 @@ export function compilePathRewrite(route: Route): PathRewrite | undefined {
     const lower = prefix.toLowerCase();
     return (path) => (path.slice(0, lower.length).toLowerCase() === lower ? replacement + path.slice(prefix.length) : path);
   }
-  if (action.regex_rewrite) {
+  if (action?.regex_rewrite) {
     const re = compileRegex(action.regex_rewrite.pattern.regex);
     const parts = substitutionParts(action.regex_rewrite.substitution, re.groupCount());
     return (path) => globalReplace(re, path, parts);

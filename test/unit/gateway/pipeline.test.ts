@@ -475,3 +475,46 @@ spec:
     }
   });
 });
+
+describe('VirtualService redirect Location (Envoy Http::Utility::newUri)', () => {
+  let cfg: CompiledConfig;
+  beforeAll(async () => {
+    cfg = await compile(base() + `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - match: [{uri: {prefix: /authport}}]
+    redirect: {authority: "new.example.com:8443"}
+  - match: [{uri: {prefix: /auth}}]
+    redirect: {authority: new.example.com}
+  - match: [{uri: {prefix: /v6}}]
+    redirect: {authority: "2001:db8::1", port: 8443}
+  - match: [{uri: {prefix: /rel}}]
+    redirect: {uri: relative}
+  - match: [{uri: {prefix: /Old/}, ignoreUriCase: true}]
+    redirect: {prefixRewrite: /new/}
+  - match: [{uri: {prefix: /same}}]
+    redirect: {uri: /other}
+`);
+  });
+  const location = async (path: string, host = 'shop.example.com:8080') => (await send(cfg, path, { host })).headers.get('location');
+
+  test('authority is used as written: a port in it is not taken for IPv6, the request port is dropped', async () => {
+    expect(await location('/authport?a=1')).toBe('http://new.example.com:8443/authport?a=1');
+    expect(await location('/auth')).toBe('http://new.example.com/auth');
+  });
+  test('an IPv6 authority gets brackets when a port is added', async () => {
+    expect(await location('/v6')).toBe('http://[2001:db8::1]:8443/v6');
+  });
+  test('a uri without a leading slash gets one; the request authority keeps its port when the scheme is unchanged', async () => {
+    expect(await location('/rel')).toBe('http://shop.example.com:8080/relative');
+    expect(await location('/same')).toBe('http://shop.example.com:8080/other');
+  });
+  test('prefixRewrite honours ignoreUriCase', async () => {
+    expect(await location('/OLD/x')).toBe('http://shop.example.com:8080/new/x');
+  });
+});
