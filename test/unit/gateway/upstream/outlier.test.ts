@@ -6,10 +6,11 @@ import { cla, count, eds, ips } from './helpers.ts';
 
 type Od = NonNullable<Cluster['outlier_detection']>;
 
+// Detector tests allow every host to be ejected; the max_ejection_percent tests pass their own.
 function setup(n: number, od: Od | undefined, extra: Partial<Cluster> = {}) {
   const rt = testRuntime(3);
   const state = new UpstreamState();
-  const cluster = eds('c', { lb_policy: 'ROUND_ROBIN', ...(od ? { outlier_detection: od } : {}), ...extra });
+  const cluster = eds('c', { lb_policy: 'ROUND_ROBIN', ...(od ? { outlier_detection: { max_ejection_percent: 100, ...od } } : {}), ...extra });
   const assignment = cla('c', [{ eps: ips(n) }]);
   const compile = (eps = assignment) => compileClusters([cluster], [eps], state, rt).get('c')!;
   return { rt, state, compile, c: compile() };
@@ -161,10 +162,13 @@ describe('ejection time', () => {
 });
 
 describe('max_ejection_percent', () => {
-  test('default 10% but always at least one host', () => {
-    const { c } = setup(5, { consecutive_5xx: 1 });
-    for (const ep of c.endpoints) fail(c, ep, 1);
-    expect(c.endpoints.filter((e) => c.isEjected(e.key))).toHaveLength(1);
+  test('default 10%, counting the ejection itself: fewer than 10 hosts eject none (current Envoy, no always_eject_one_host)', () => {
+    const five = setup(5, { consecutive_5xx: 1, max_ejection_percent: undefined });
+    for (const ep of five.c.endpoints) fail(five.c, ep, 1);
+    expect(five.c.endpoints.filter((e) => five.c.isEjected(e.key))).toHaveLength(0);
+    const ten = setup(10, { consecutive_5xx: 1, max_ejection_percent: undefined });
+    for (const ep of ten.c.endpoints) fail(ten.c, ep, 1);
+    expect(ten.c.endpoints.filter((e) => ten.c.isEjected(e.key))).toHaveLength(1);
   });
 
   test('50% of 6 hosts ⇒ 3', () => {
@@ -207,7 +211,7 @@ describe('panic threshold', () => {
 
 describe('state carried across snapshots', () => {
   test('ejections, counters and active requests survive a recompile; removed endpoints are dropped', () => {
-    const { c, compile, state, rt } = setup(3, { consecutive_5xx: 3 });
+    const { c, compile, state, rt } = setup(3, { consecutive_5xx: 3, max_ejection_percent: 34 });
     const [a, b, d] = c.endpoints;
     fail(c, a!, 3);
     fail(c, b!, 2);
@@ -217,7 +221,7 @@ describe('state carried across snapshots', () => {
     expect(next.isEjected(a!.key)).toBe(true);
     expect(next.activeRequests(d!.key)).toBe(1);
     fail(next, b!, 1); // third consecutive error, counted across versions
-    expect(next.isEjected(b!.key)).toBe(false); // 10% rule: one host already ejected
+    expect(next.isEjected(b!.key)).toBe(false); // 34% of 3 hosts: one already ejected
     rt.advance(30_000);
     fail(next, b!, 3);
     expect(next.isEjected(b!.key)).toBe(true);
