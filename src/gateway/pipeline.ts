@@ -167,10 +167,10 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   if (r.name === 'block_all') return finish(blocked(authority));
 
   if (action.direct) {
-    return finish(new Response(action.direct.body, { status: action.direct.status }), (h) => applyHeaderOps(action.responseHeaders, h));
+    return finish(new Response(action.direct.body, { status: action.direct.status }), (h) => applyHeaderOps(action.responseHeaders, h, g.clientIp, headers));
   }
   if (r.redirect) {
-    return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(action.rewrite ? { rewrite: action.rewrite } : {}) }), (h) => applyHeaderOps(action.responseHeaders, h));
+    return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(action.rewrite ? { rewrite: action.rewrite } : {}) }), (h) => applyHeaderOps(action.responseHeaders, h, g.clientIp, headers));
   }
   if (action.fault) {
     const f = drawFault(action.fault, rt);
@@ -184,8 +184,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   propagateTrace(headers, rt);
   // A weighted destination's operations run before the route's, so the route's `set` wins (Envoy
   // evaluates weighted-cluster headers first; reference/istio-semantics.md §3.6).
-  applyHeaderOps(target.requestHeaders, headers);
-  applyHeaderOps(action.requestHeaders, headers);
+  applyHeaderOps(target.requestHeaders, headers, g.clientIp);
+  applyHeaderOps(action.requestHeaders, headers, g.clientIp);
   const upstreamPath = action.rewrite ? action.rewrite(path) : path;
   // An honoured override is consumed, as Envoy's router does: the upstream never sees it.
   const override = (name: string) => {
@@ -213,8 +213,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil, ...(g.probe ? { probe: g.probe } : {}) });
   return finish(result.response, (h) => {
     if (result.upstreamMs !== undefined) h.set('x-envoy-upstream-service-time', String(Math.max(0, Math.round(result.upstreamMs))));
-    applyHeaderOps(result.target?.responseHeaders ?? action.responseHeaders, h);
-    if (result.target) applyHeaderOps(action.responseHeaders, h);
+    applyHeaderOps(result.target?.responseHeaders ?? action.responseHeaders, h, g.clientIp, headers);
+    if (result.target) applyHeaderOps(action.responseHeaders, h, g.clientIp, headers);
     if (action.cors) decorateResponse(action.cors, origin, h);
     if (result.setCookie) h.append('set-cookie', result.setCookie);
   });

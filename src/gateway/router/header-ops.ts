@@ -1,5 +1,6 @@
 import type { HeaderValueOption } from '../../xds/resources/common.ts';
 import { TOKEN, type HeaderBag } from '../http/header-map.ts';
+import { compileHeaderValue, type FormatContext, type HeaderValue } from './header-format.ts';
 
 // Envoy header manipulation (request_headers_to_add/remove, response_…): compiled once per
 // route, applied per request in Envoy's order — removals, then additions.
@@ -7,14 +8,17 @@ import { TOKEN, type HeaderBag } from '../http/header-map.ts';
 
 export interface HeaderOps {
   remove: readonly string[];
-  set: readonly (readonly [string, string])[];
+  set: readonly Entry[];
   /** OVERWRITE_IF_EXISTS: replaced when present, never added. */
-  overwrite: readonly (readonly [string, string])[];
-  append: readonly (readonly [string, string])[];
-  addIfAbsent: readonly (readonly [string, string])[];
+  overwrite: readonly Entry[];
+  append: readonly Entry[];
+  addIfAbsent: readonly Entry[];
+  /** Some value uses the formatter (`%REQ(x)%`, …) and needs the request's context. */
+  dynamic: boolean;
 }
+type Entry = readonly [string, HeaderValue];
 
-export const NO_HEADER_OPS: HeaderOps = { remove: [], set: [], overwrite: [], append: [], addIfAbsent: [] };
+export const NO_HEADER_OPS: HeaderOps = { remove: [], set: [], overwrite: [], append: [], addIfAbsent: [], dynamic: false };
 
 /** A header name or value a request could never carry fails the snapshot (NACK), not each request. */
 function checked(name: string, value?: string): string {
@@ -25,9 +29,11 @@ function checked(name: string, value?: string): string {
 
 export function compileHeaderOps(add: readonly HeaderValueOption[] | undefined, remove: readonly string[] | undefined): HeaderOps {
   if (!add?.length && !remove?.length) return NO_HEADER_OPS;
-  const ops = { remove: (remove ?? []).map((h) => checked(h)), set: [] as [string, string][], overwrite: [] as [string, string][], append: [] as [string, string][], addIfAbsent: [] as [string, string][] };
+  const ops = { remove: (remove ?? []).map((h) => checked(h)), set: [] as Entry[], overwrite: [] as Entry[], append: [] as Entry[], addIfAbsent: [] as Entry[], dynamic: false };
   for (const o of add ?? []) {
-    const entry: [string, string] = [checked(o.header.key, o.header.value), o.header.value];
+    const value = compileHeaderValue(o.header.value);
+    if (typeof value !== 'string') ops.dynamic = true;
+    const entry: Entry = [checked(o.header.key, o.header.value), value];
     if (o.append_action === 'OVERWRITE_IF_EXISTS_OR_ADD') ops.set.push(entry);
     else if (o.append_action === 'OVERWRITE_IF_EXISTS') ops.overwrite.push(entry);
     else if (o.append_action === 'ADD_IF_ABSENT') ops.addIfAbsent.push(entry);
@@ -36,11 +42,40 @@ export function compileHeaderOps(add: readonly HeaderValueOption[] | undefined, 
   return ops;
 }
 
-export function applyHeaderOps(ops: HeaderOps, h: HeaderBag): void {
+/**
+ * Applies the operations to `h`: the request headers, or the response headers when `request` is
+ * given. A formatted value that comes out empty is not added (Envoy's keep_empty_value is false).
+ */
+export function applyHeaderOps(ops: HeaderOps, h: HeaderBag, clientIp: string | null = null, request?: HeaderBag): void {
   if (ops === NO_HEADER_OPS) return;
   for (const n of ops.remove) h.delete(n);
-  for (const [n, v] of ops.set) h.set(n, v);
-  for (const [n, v] of ops.overwrite) if (h.has(n)) h.set(n, v);
-  for (const [n, v] of ops.append) h.append(n, v);
-  for (const [n, v] of ops.addIfAbsent) if (!h.has(n)) h.set(n, v);
+  if (!ops.dynamic) {
+    for (const [n, v] of ops.set) h.set(n, v as string);
+    for (const [n, v] of ops.overwrite) if (h.has(n)) h.set(n, v as string);
+    for (const [n, v] of ops.append) h.append(n, v as string);
+    for (const [n, v] of ops.addIfAbsent) if (!h.has(n)) h.set(n, v as string);
+    return;
+  }
+  const c: FormatContext = request ? { clientIp, request, response: h } : { clientIp, request: h };
+  // Each value is formatted when it is written, against the headers as they are then (Envoy's
+  // HeaderParser evaluates its entries one after another).
+  const val = (v: HeaderValue) => (typeof v === 'string' ? v : v(c));
+  for (const [n, v] of ops.set) {
+    const s = val(v);
+    if (s !== '') h.set(n, s);
+  }
+  for (const [n, v] of ops.overwrite) {
+    if (!h.has(n)) continue;
+    const s = val(v);
+    if (s !== '') h.set(n, s);
+  }
+  for (const [n, v] of ops.append) {
+    const s = val(v);
+    if (s !== '') h.append(n, s);
+  }
+  for (const [n, v] of ops.addIfAbsent) {
+    if (h.has(n)) continue;
+    const s = val(v);
+    if (s !== '') h.set(n, s);
+  }
 }

@@ -358,6 +358,32 @@ spec:
   });
 });
 
+describe('header values with Envoy formatter commands (translator → snapshot → compile → request)', () => {
+  test('%REQ()%, client address and %% are evaluated, not sent literally; an unevaluated command adds no header', async () => {
+    const cfg = await compile(base() + `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - headers:
+      request:
+        set: {x-real-ip: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%", x-who: "user=%REQ(end-user)%", x-pct: "100%%", x-host: "%HOSTNAME%"}
+      response:
+        set: {x-echo: "%RESP(x-upstream)% for %REQ(end-user)%"}
+    route: [{destination: {host: shop.internal, subset: v1}}]
+`);
+    seen.length = 0;
+    const res = await send(cfg, '/h', { headers: { 'end-user': 'jason' } });
+    expect(res.status).toBe(200);
+    const got = seen[0]!.headers;
+    expect([got['x-real-ip'], got['x-who'], got['x-pct'], got['x-host']]).toEqual(['203.0.113.9', 'user=jason', '100%', undefined]);
+    expect(res.headers.get('x-echo')).toBe('v1 for jason');
+  });
+});
+
 describe('routes and filters see the headers as the gateway sanitized them', () => {
   test('a client cannot spoof x-forwarded-proto for routing, nor remove gateway headers through Connection', async () => {
     const cfg = await compile(base() + `---

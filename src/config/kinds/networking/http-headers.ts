@@ -81,6 +81,41 @@ export function headerFormatError(value: string): string | undefined {
   return state === 'literal' ? undefined : `invalid header configuration. Un-terminated variable expression '${value}'`;
 }
 
+/**
+ * The formatter commands meshgate's gateways evaluate (src/gateway/router/header-format.ts).
+ * Any other command gives an empty value, so the header is not added: check() warns.
+ */
+export const SUPPORTED_HEADER_COMMANDS: ReadonlySet<string> = new Set(['REQ', 'RESP', 'DOWNSTREAM_REMOTE_ADDRESS', 'DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT', 'DOWNSTREAM_DIRECT_REMOTE_ADDRESS', 'DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT', 'START_TIME']);
+
+/** The formatter commands in a value (one headerFormatError accepts) that meshgate does not evaluate. */
+export function unsupportedHeaderCommands(value: string): string[] {
+  // START_TIME is evaluated in Envoy's default format only, not with a format argument.
+  return value.includes('%') ? headerCommands(value).filter((c) => !SUPPORTED_HEADER_COMMANDS.has(c) || c.startsWith('START_TIME(')) : [];
+}
+
+function headerCommands(value: string): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] !== '%') continue;
+    if (value[i + 1] === '%') {
+      i++;
+      continue;
+    }
+    const start = i + 1;
+    let depth = 0;
+    for (i = start; i < value.length; i++) {
+      if (value[i] === '(') depth++;
+      else if (value[i] === ')') depth = Math.max(0, depth - 1);
+      else if (value[i] === '%' && depth === 0) break;
+    }
+    const command = value.slice(start, i);
+    // The name alone, except START_TIME keeps its argument (only the bare form is evaluated).
+    const name = /^[^(:]*/.exec(command)![0];
+    names.push(name === 'START_TIME' && command !== name ? command : name);
+  }
+  return names;
+}
+
 export function headerValueError(value: string): string | undefined {
   if (CONTROL.test(value)) return `header value configuration ${value} is invalid`;
   const err = headerFormatError(value);

@@ -6,7 +6,8 @@ import { defineKind, type Report } from '../types.ts';
 import { bodySize, DIRECT_RESPONSE_MAX_BYTES, DIRECT_RESPONSE_WARN_BYTES } from './http-direct-response.ts';
 import { isJwtClaimHeader } from './http-match.ts';
 import { SUPPORTED_REDIRECT_CODES } from './http-redirect.ts';
-import { httpRoute } from './http-route.ts';
+import { SUPPORTED_HEADER_COMMANDS, unsupportedHeaderCommands } from './http-headers.ts';
+import { httpRoute, type HTTPRoute } from './http-route.ts';
 import { tcpRoute } from './tcp-route.ts';
 import { tlsRoute } from './tls-route.ts';
 import { overlappingPrefixes, unreachableRules } from './vs-analysis.ts';
@@ -128,6 +129,19 @@ export const virtualServiceSpec = z
   });
 export type VirtualServiceSpec = z.infer<typeof virtualServiceSpec>;
 
+/** Formatter commands meshgate does not evaluate: the header is not added (Envoy would fill it). */
+function headerCommandWarnings(path: PathSegment[], headers: HTTPRoute['headers'], report: Report) {
+  for (const dir of ['request', 'response'] as const) {
+    for (const op of ['set', 'add'] as const) {
+      for (const [name, value] of Object.entries(headers?.[dir]?.[op] ?? {})) {
+        for (const cmd of unsupportedHeaderCommands(value)) {
+          report([...path, dir, op, name], `%${cmd}% is not evaluated by meshgate, so this header is not added (evaluated: ${[...SUPPORTED_HEADER_COMMANDS].map((n) => `%${n}%`).join(', ')}; %% is a literal %)`, 'warning');
+        }
+      }
+    }
+  }
+}
+
 /** Rules needing the namespace, and Istio's warnings. */
 function check(spec: VirtualServiceSpec, namespace: string, report: Report) {
   const at = (...path: PathSegment[]) => ['spec', ...path];
@@ -152,6 +166,8 @@ function check(spec: VirtualServiceSpec, namespace: string, report: Report) {
     }
     const body = h.directResponse?.body;
     if (body && bodySize(body) > DIRECT_RESPONSE_WARN_BYTES && bodySize(body) <= DIRECT_RESPONSE_MAX_BYTES) report(at('http', i, 'directResponse', 'body'), 'large direct_responses may impact control plane performance', 'warning');
+    headerCommandWarnings(at('http', i, 'headers'), h.headers, report);
+    for (const [j, d] of (h.route ?? []).entries()) headerCommandWarnings(at('http', i, 'route', j, 'headers'), d.headers, report);
     const code = h.redirect?.redirectCode;
     if (code && code >= 300 && code <= 399 && !SUPPORTED_REDIRECT_CODES.includes(code)) {
       report(at('http', i, 'redirect', 'redirectCode'), `redirect code ${code} is not supported by Envoy (use 301, 302, 303, 307 or 308); Istio drops this route`, 'warning');

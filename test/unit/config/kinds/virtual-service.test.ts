@@ -27,7 +27,7 @@ describe('VirtualService accepted', () => {
       {
         name: 'main',
         match: [{ name: 'm', uri: { prefix: '/api' }, method: { exact: 'GET' }, headers: { 'end-user': { exact: 'jason' }, present: {} }, queryParams: { q: { exact: '' } }, withoutHeaders: { 'x-skip': { regex: '*' } }, ignoreUriCase: true, port: 8080, sourceLabels: { app: 'web' }, sourceNamespace: 'web', gateways: ['mesh'], statPrefix: 'api' }],
-        route: [{ ...dest('reviews', { subset: 'v1', port: { number: 9080 } }), weight: 75, headers: { request: { set: { 'x-a': '%HOSTNAME%' } } } }, { ...dest('reviews', { subset: 'v2' }), weight: 25 }],
+        route: [{ ...dest('reviews', { subset: 'v1', port: { number: 9080 } }), weight: 75, headers: { request: { set: { 'x-a': '%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%' } } } }, { ...dest('reviews', { subset: 'v2' }), weight: 25 }],
         rewrite: { uri: '/v2/api' },
         timeout: '1.5s',
         retries: { attempts: 3, perTryTimeout: '500ms', retryOn: '5xx,reset,503,retriable-status-codes', retryRemoteLocalities: true, retryIgnorePreviousHosts: false, backoff: '25ms' },
@@ -153,6 +153,15 @@ describe('header operations', () => {
     rejects(h({ request: { set: { a: 'x\u0001' } } }), 'spec.http[0].headers.request.set.a', 'is invalid');
     rejects(h({ response: { set: { a: '100%' } } }), 'spec.http[0].headers.response.set.a', 'Un-escaped %');
     expect(errors(h({ request: { set: { a: '%REQ(x-y)%', b: '%DOWNSTREAM_PEER_URI_SAN%' } } }))).toEqual([]);
+  });
+  test('formatter commands the gateway does not evaluate are accepted with a warning naming the header', () => {
+    expect(warnings(h({ request: { set: { a: '%REQ(x-y)% 100%% %START_TIME%', b: 'peer=%DOWNSTREAM_PEER_URI_SAN%', c: '%START_TIME(%s)%' } } }))).toEqual([
+      ['spec.http[0].headers.request.set.b', expect.stringContaining('%DOWNSTREAM_PEER_URI_SAN% is not evaluated by meshgate, so this header is not added')],
+      ['spec.http[0].headers.request.set.c', expect.stringContaining('%START_TIME(%s)% is not evaluated')],
+    ]);
+    expect(warnings(vs([{ route: [{ ...dest(), headers: { response: { add: { h: '%HOSTNAME%' } } } }] }]))).toEqual([
+      ['spec.http[0].route[0].headers.response.add.h', expect.stringContaining('%HOSTNAME% is not evaluated')],
+    ]);
   });
   test('authority may be set in one place only', () => {
     rejects(vs([route({ rewrite: { authority: 'a' }, headers: { request: { set: { Host: 'b' } } } })]), 'spec.http[0].headers.request.set.Host', 'authority header cannot be set multiple times: have "a", attempting to set "b"');
