@@ -40,7 +40,9 @@ import { type ClusterState, type ResourceKind, UpstreamState } from './state.ts'
 //     max_connections      ('connection') concurrent upstream fetches of the cluster;
 //     max_pending_requests ('pending')    requests waiting for a fetch slot (`admit()` queues them);
 //     max_requests         ('request')    concurrent requests to the cluster (incl. queued ones);
-//     max_retries          ('retry')      concurrent retries outstanding.
+//     max_retries          ('retry')      concurrent retries outstanding; a retry_budget replaces
+//                                          it: budget_percent of active requests (queued ones
+//                                          included), at least min_retry_concurrency.
 //   Absent thresholds ⇒ unlimited (Istio always sends explicit limits, default 2^32-1). Overflow ⇒
 //   the router answers 503 "… reset reason: overflow" with `x-envoy-overloaded: true`.
 // - Connect timeout: `connect_timeout`, else Envoy's default 5s.
@@ -89,6 +91,7 @@ interface ClusterSpec {
   readonly outlier: OutlierConfig | undefined;
   readonly panicThreshold: number;
   readonly limits: Readonly<Record<ResourceKind, number>>;
+  readonly retryBudget: RetryBudget | undefined;
   readonly ringMin: number;
   readonly ringMax: number;
   readonly maglevSize: number;
@@ -104,6 +107,7 @@ export class CompiledCluster {
   /** Every endpoint of the cluster, all priorities, in assignment order. */
   readonly endpoints: readonly Endpoint[];
   readonly limits: Readonly<Record<ResourceKind, number>>;
+  readonly retryBudget: RetryBudget | undefined;
   readonly panicThreshold: number;
   readonly outlier: OutlierConfig | undefined;
 
@@ -123,6 +127,7 @@ export class CompiledCluster {
     this.tls = c.transport_socket?.['meshgate.tls'];
     this.connectTimeoutMs = spec.connectTimeoutMs;
     this.limits = spec.limits;
+    this.retryBudget = spec.retryBudget;
     this.panicThreshold = spec.panicThreshold;
     this.outlier = spec.outlier;
     this.endpoints = spec.endpoints.map((e) => e.endpoint);
@@ -203,12 +208,18 @@ export class CompiledCluster {
 
   /** Takes one unit of a resource; false ⇒ overflow (503 UO, `x-envoy-overloaded: true`). */
   tryAcquire(kind: ResourceKind): boolean {
-    if (this.cs.counters[kind] >= this.limits[kind]) {
+    if (this.cs.counters[kind] >= this.limitOf(kind)) {
       this.cs.overflows[kind]++;
       return false;
     }
     this.cs.counters[kind]++;
     return true;
+  }
+
+  private limitOf(kind: ResourceKind): number {
+    const b = this.retryBudget;
+    if (kind !== 'retry' || !b) return this.limits[kind];
+    return Math.max(Math.floor((b.percent / 100) * this.cs.counters.request), b.minConcurrency);
   }
 
   /** Gives back one unit. */
@@ -337,6 +348,16 @@ function endpointSpecs(c: Cluster, cla: ClusterLoadAssignment | undefined): Endp
   return out;
 }
 
+interface RetryBudget {
+  readonly percent: number;
+  readonly minConcurrency: number;
+}
+
+function retryBudgetOf(c: Cluster): RetryBudget | undefined {
+  const b = c.circuit_breakers?.thresholds.find((x) => (x.priority ?? 'DEFAULT') === 'DEFAULT')?.retry_budget;
+  return b ? { percent: b.budget_percent?.value ?? 20, minConcurrency: b.min_retry_concurrency ?? 3 } : undefined;
+}
+
 function limitsOf(c: Cluster): Record<ResourceKind, number> {
   const t = c.circuit_breakers?.thresholds.find((x) => (x.priority ?? 'DEFAULT') === 'DEFAULT');
   const lim = (n: number | undefined) => (n === undefined ? Number.POSITIVE_INFINITY : n);
@@ -384,6 +405,7 @@ function specOf(c: Cluster, assignments: ReadonlyMap<string, ClusterLoadAssignme
     outlier: c.outlier_detection ? compileOutlier(c.outlier_detection) : undefined,
     panicThreshold,
     limits: limitsOf(c),
+    retryBudget: retryBudgetOf(c),
     ringMin,
     ringMax,
     maglevSize,

@@ -79,7 +79,7 @@ function buildServiceCluster(push: PushContext, node: Node, svc: Service, port: 
     ...(type === 'EDS' ? { eds_cluster_config: { service_name: name } } : {}),
     connect_timeout: connectTimeout(policy?.connectionPool),
     ...loadBalancer(policy?.loadBalancer, type),
-    circuit_breakers: circuitBreakers(policy?.connectionPool),
+    circuit_breakers: circuitBreakers(policy?.connectionPool, policy?.retryBudget),
     ...(outlier.outlier_detection ? { outlier_detection: outlier.outlier_detection } : {}),
     common_lb_config: outlier.panicThreshold !== undefined ? { healthy_panic_threshold: { value: outlier.panicThreshold } } : {},
     ...(dns ? { dns_lookup_family: 'V4_ONLY', load_assignment: { cluster_name: name, endpoints } } : {}),

@@ -1,4 +1,5 @@
 import type { ConnectionPoolSettings, LoadBalancerSettings, OutlierDetection } from '../../config/kinds/networking/destination-rule.ts';
+import type { RetryBudget } from '../../config/kinds/networking/traffic-policy.ts';
 import { parseDuration } from '../../config/syntax/duration.ts';
 import type { Cluster } from '../resources/cluster.ts';
 import { msToDuration } from '../resources/common.ts';
@@ -20,8 +21,12 @@ export function protoDuration(text: string | undefined): string | undefined {
   return ms === undefined ? undefined : msToDuration(ms);
 }
 
-/** Istio's default thresholds, each replaced by a positive setting. */
-export function circuitBreakers(cp: ConnectionPoolSettings | undefined): NonNullable<Cluster['circuit_breakers']> {
+/**
+ * Istio's default thresholds, each replaced by a positive setting; a retryBudget becomes Envoy's
+ * retry_budget with Envoy's defaults (20%, at least 3 concurrent retries). Envoy has no
+ * `budgetInterval`: it counts active requests only.
+ */
+export function circuitBreakers(cp: ConnectionPoolSettings | undefined, budget?: RetryBudget): NonNullable<Cluster['circuit_breakers']> {
   const orMax = (n: number | undefined) => (n !== undefined && n > 0 ? n : MAX_UINT32);
   return {
     thresholds: [
@@ -31,6 +36,7 @@ export function circuitBreakers(cp: ConnectionPoolSettings | undefined): NonNull
         max_pending_requests: orMax(cp?.http?.http1MaxPendingRequests),
         max_requests: orMax(cp?.http?.http2MaxRequests),
         max_retries: orMax(cp?.http?.maxRetries),
+        ...(budget ? { retry_budget: { budget_percent: { value: budget.percent ?? 20 }, min_retry_concurrency: budget.minRetryConcurrency ?? 3 } } : {}),
         track_remaining: true,
       },
     ],

@@ -11,6 +11,13 @@ export const Thresholds = z.strictObject({
   max_pending_requests: z.number().int().min(0).optional(),
   max_requests: z.number().int().min(0).optional(),
   max_retries: z.number().int().min(0).optional(),
+  /** Overrides max_retries: concurrent retries ≤ budget_percent of active requests, at least min_retry_concurrency. */
+  retry_budget: z
+    .strictObject({
+      budget_percent: z.strictObject({ value: z.number().min(0).max(100) }).optional(),
+      min_retry_concurrency: z.number().int().min(0).optional(),
+    })
+    .optional(),
   track_remaining: z.boolean().optional(),
 });
 

@@ -293,6 +293,31 @@ spec:
     expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(4); // 2 first attempts + 2 retries of one request (6 without the breaker)
   });
 
+  test('a DestinationRule retryBudget bounds concurrent retries (minRetryConcurrency when the percentage allows none)', async () => {
+    const cfg = await compile(base() + `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: flaky, namespace: default}
+spec:
+  host: flaky.internal
+  trafficPolicy: {retryBudget: {percent: 0, minRetryConcurrency: 1}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - retries: {attempts: 2, retryOn: 5xx}
+    route: [{destination: {host: flaky.internal}}]
+`);
+    seen.length = 0;
+    const replies = await Promise.all([send(cfg, '/x?status=503&delay=200'), send(cfg, '/x?status=503&delay=200')]);
+    expect(replies.map((r) => r.status)).toEqual([503, 503]);
+    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(4); // one request retries twice; 6 without the budget
+  });
+
   const narrow = (connectTimeout: string, route: string) => base() + `---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule

@@ -26,6 +26,16 @@ test('max_retries is its own budget', () => {
   expect(c.tryAcquire('retry')).toBe(true);
 });
 
+test('retry_budget replaces max_retries: budget_percent of active requests, at least min_retry_concurrency', () => {
+  const c = build(thresholds({ max_retries: 0, retry_budget: { budget_percent: { value: 50 }, min_retry_concurrency: 1 } }));
+  expect(c.tryAcquire('retry')).toBe(true); // no active request: the minimum, 1
+  expect(c.tryAcquire('retry')).toBe(false);
+  for (let i = 0; i < 6; i++) c.tryAcquire('request');
+  expect(c.tryAcquire('retry')).toBe(true); // 50% of 6 active ⇒ 3
+  expect(c.tryAcquire('retry')).toBe(true);
+  expect(c.tryAcquire('retry')).toBe(false);
+});
+
 test('defaults are unlimited; only the DEFAULT priority threshold applies', () => {
   const c = build({ circuit_breakers: { thresholds: [{ priority: 'HIGH', max_requests: 0 }] } });
   for (let i = 0; i < 10_000; i++) expect(c.tryAcquire('request')).toBe(true);

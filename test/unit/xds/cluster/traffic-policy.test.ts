@@ -130,6 +130,15 @@ describe('load balancer', () => {
 });
 
 describe('connection pool and outlier detection', () => {
+  test('retryBudget becomes thresholds.retry_budget, with Envoy defaults (20%, 3) for unset fields', () => {
+    const thresholdsOf = (budget: string) => cluster(build(withDr(`
+  trafficPolicy:
+    retryBudget: ${budget}
+`), [ref(HOST, 9080)]), name(9080)).circuit_breakers!.thresholds[0]!;
+    expect(thresholdsOf('{percent: 5, minRetryConcurrency: 1}').retry_budget).toEqual({ budget_percent: { value: 5 }, min_retry_concurrency: 1 });
+    expect(thresholdsOf('{budgetInterval: 10s}').retry_budget).toEqual({ budget_percent: { value: 20 }, min_retry_concurrency: 3 });
+  });
+
   test('every threshold, the connect timeout, and all outlier fields', () => {
     const c = cluster(
       build(
