@@ -1,8 +1,8 @@
 // Query strings, read one way for route matching (Envoy's query_parameters), hash policies and
-// JWT extraction (from_params): split on `&`, then on the first `=`; names and values
-// percent-decoded; `+` stays `+` (form encoding is not RFC 3986's
-// https://www.rfc-editor.org/rfc/rfc3986#section-3.4); the first value of a name wins. One
-// reader, so a route, a hash policy and a JWT provider never disagree about a parameter.
+// JWT extraction (from_params): split on `&`, then on the first `=`; `+` stays `+` (form
+// encoding is not RFC 3986's https://www.rfc-editor.org/rfc/rfc3986#section-3.4); the first
+// value of a name wins. Hash policies and JWT extraction percent-decode names and values (Envoy
+// parseAndDecodeQueryString); route matching does not (Envoy parseQueryString).
 
 function pctDecode(s: string): string {
   if (!s.includes('%')) return s;
@@ -15,10 +15,11 @@ function pctDecode(s: string): string {
 }
 
 /**
- * First value of query parameter `name` in `query` (no leading `?`), percent-decoded; `?a` and
- * `?a=` both give `""`; `undefined` when absent. Scans in place: no split, no map.
+ * First value of query parameter `name` in `query` (no leading `?`), percent-decoded unless
+ * `decode` is false (then names and values are compared and returned as sent); `?a` and `?a=`
+ * both give `""`; `undefined` when absent. Scans in place: no split, no map.
  */
-export function firstQueryValue(query: string, name: string): string | undefined {
+export function firstQueryValue(query: string, name: string, decode = true): string | undefined {
   const n = query.length;
   let s = 0;
   while (s <= n) {
@@ -27,9 +28,9 @@ export function firstQueryValue(query: string, name: string): string | undefined
     if (e > s) {
       let eq = query.indexOf('=', s);
       if (eq < 0 || eq > e) eq = e;
-      const pct = query.indexOf('%', s);
+      const pct = decode ? query.indexOf('%', s) : -1;
       const hit = pct >= 0 && pct < eq ? pctDecode(query.slice(s, eq)) === name : eq - s === name.length && query.startsWith(name, s);
-      if (hit) return eq === e ? '' : pctDecode(query.slice(eq + 1, e));
+      if (hit) return eq === e ? '' : decode ? pctDecode(query.slice(eq + 1, e)) : query.slice(eq + 1, e);
     }
     s = e + 1;
   }

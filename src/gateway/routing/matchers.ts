@@ -104,7 +104,8 @@ export class CompiledQueryMatcher {
   }
 
   matches(input: MatchInput): boolean {
-    const v = firstQueryValue(input.query, this.name);
+    // As sent, not percent-decoded: Envoy's route matching uses parseQueryString.
+    const v = firstQueryValue(input.query, this.name, false);
     if (v === undefined) return false;
     return this.sm === undefined || this.sm.match(v);
   }

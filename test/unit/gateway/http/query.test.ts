@@ -13,6 +13,12 @@ describe('firstQueryValue', () => {
     expect(firstQueryValue('a=x+y', 'a')).toBe('x+y');
     expect(firstQueryValue('ab=1', 'a')).toBeUndefined();
   });
+  test('decode false (route matching, Envoy parseQueryString): names and values as sent', () => {
+    expect(firstQueryValue('%61=1&a=x%20y', 'a', false)).toBe('x%20y');
+    expect(firstQueryValue('a=x%20y', 'a', false)).toBe('x%20y');
+    expect(firstQueryValue('%61=1', 'a', false)).toBeUndefined();
+    expect(firstQueryValue('b&a', 'a', false)).toBe('');
+  });
   test('agrees with a split-then-decode reference model', () => {
     const dec = (s: string) => {
       try {

@@ -11,7 +11,7 @@ describe('route hash policies (Istio consistentHash)', () => {
     expect(h(req({ cookie: 'a=1; session="abc"' }), testRuntime()).key).toBe('abc');
     expect(h(req({ cookie: 'session=abc' }), testRuntime()).key).toBe('abc');
   });
-  test('a query parameter is read as route matching reads it: percent-decoded, `+` kept, first wins', () => {
+  test('a query parameter is percent-decoded (Envoy parseAndDecodeQueryString), `+` kept, first wins', () => {
     const h = compileHashPolicy([{ query_parameter: { name: 'user' } }])!;
     expect(h(req({}, 'user=a+b&user=c'), testRuntime()).key).toBe('a+b');
     expect(h(req({}, 'user=a%20b'), testRuntime()).key).toBe('a b');

@@ -240,7 +240,7 @@ describe('header matching', () => {
 });
 
 describe('query parameter matching', () => {
-  test('string match on the first value; ?a and ?a= are empty; decoding', () => {
+  test('string match on the first value; ?a and ?a= are empty; names and values as sent (Envoy parseQueryString: no percent-decoding)', () => {
     expect(withQuery({ name: 'a', string_match: { exact: '1' } }, '/?a=1')).toBe(true);
     expect(withQuery({ name: 'a', string_match: { exact: '1' } }, '/?a=2&a=1')).toBe(false);
     expect(withQuery({ name: 'a', string_match: { exact: '2' } }, '/?b=1&a=2&a=1')).toBe(true);
@@ -248,8 +248,10 @@ describe('query parameter matching', () => {
     expect(withQuery({ name: 'a', string_match: { exact: '' } }, '/?a=')).toBe(true);
     expect(withQuery({ name: 'a', string_match: { exact: '' } }, '/?ab=')).toBe(false);
     expect(withQuery({ name: 'a', string_match: { exact: '' } }, '/')).toBe(false);
-    expect(withQuery({ name: 'a', string_match: { exact: 'x y' } }, '/?a=x%20y')).toBe(true);
-    expect(withQuery({ name: 'a b', string_match: { exact: '1' } }, '/?a%20b=1')).toBe(true);
+    expect(withQuery({ name: 'a', string_match: { exact: 'x y' } }, '/?a=x%20y')).toBe(false);
+    expect(withQuery({ name: 'a', string_match: { exact: 'x%20y' } }, '/?a=x%20y')).toBe(true);
+    expect(withQuery({ name: 'a b', string_match: { exact: '1' } }, '/?a%20b=1')).toBe(false);
+    expect(withQuery({ name: 'a%20b', string_match: { exact: '1' } }, '/?a%20b=1')).toBe(true);
     expect(withQuery({ name: 'a', string_match: { prefix: 'V', ignore_case: true } }, '/?a=v1')).toBe(true);
     expect(withQuery({ name: 'a', string_match: { safe_regex: { regex: '[0-9]+' } } }, '/?x&a=42&')).toBe(true);
   });
