@@ -1,8 +1,8 @@
 // Query strings, read one way for route matching (Envoy's query_parameters), hash policies and
 // JWT extraction (from_params): split on `&`, then on the first `=`; `+` stays `+` (form
 // encoding is not RFC 3986's https://www.rfc-editor.org/rfc/rfc3986#section-3.4); the first
-// value of a name wins. Hash policies and JWT extraction percent-decode names and values (Envoy
-// parseAndDecodeQueryString); route matching does not (Envoy parseQueryString).
+// value of a name wins. JWT extraction percent-decodes names and values (Envoy
+// parseAndDecodeQueryString); route matching and hash policies do not (Envoy parseQueryString).
 
 function pctDecode(s: string): string {
   if (!s.includes('%')) return s;

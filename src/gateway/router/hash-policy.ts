@@ -64,7 +64,7 @@ export function compileHashPolicy(policies: readonly HashPolicy[] | undefined): 
       } else if (p.connection_properties?.source_ip) {
         if (req.sourceIp) return { key: req.sourceIp };
       } else if (p.query_parameter) {
-        const v = firstQueryValue(req.query, p.query_parameter.name);
+        const v = firstQueryValue(req.query, p.query_parameter.name, false); // as sent (Envoy parseQueryString)
         if (v !== undefined) return { key: v };
       }
     }
