@@ -16,6 +16,8 @@ export interface CompiledRetry {
   previousHosts: boolean;
   /** A gRPC condition (`unavailable`, `cancelled`, …) is on: responses' `grpc-status` matters. */
   grpc: boolean;
+  /** `envoy-ratelimited` is on: a response's `x-envoy-ratelimited` header matters. */
+  rateLimited: boolean;
 }
 
 export function compileRetry(p: RetryPolicy | undefined): CompiledRetry | undefined {
@@ -31,12 +33,16 @@ export function compileRetry(p: RetryPolicy | undefined): CompiledRetry | undefi
     maxMs: p.retry_back_off?.max_interval ? durationMs(p.retry_back_off.max_interval) : baseMs * 10,
     previousHosts: (p.retry_host_predicate ?? []).some((h) => h.name === 'envoy.retry_host_predicates.previous_hosts'),
     grpc: Object.keys(GRPC_ON).some((name) => on.has(name)),
+    rateLimited: on.has('envoy-ratelimited'),
   };
 }
 
 export type AttemptOutcome =
-  /** `grpcStatus` is read from the response only when the retry policy has a gRPC condition. */
-  | { kind: 'response'; status: number; grpcStatus?: string }
+  /**
+   * `grpcStatus` is read from the response only when the retry policy has a gRPC condition,
+   * `rateLimited` (an `x-envoy-ratelimited` header) only under `envoy-ratelimited`.
+   */
+  | { kind: 'response'; status: number; grpcStatus?: string; rateLimited?: boolean }
   | { kind: 'connect-failure' }
   | { kind: 'reset' }
   | { kind: 'timeout' };
@@ -61,6 +67,7 @@ export function retriable(r: CompiledRetry, o: AttemptOutcome): boolean {
       if (on.has('gateway-error') && (s === 502 || s === 503 || s === 504)) return true;
       if (on.has('retriable-4xx') && s === 409) return true;
       if (on.has('retriable-status-codes') && r.statusCodes.has(s)) return true;
+      if (o.rateLimited && on.has('envoy-ratelimited')) return true;
       if (o.grpcStatus !== undefined) for (const [name, code] of Object.entries(GRPC_ON)) if (on.has(name) && o.grpcStatus === code) return true;
       return false;
     }

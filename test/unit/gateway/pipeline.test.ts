@@ -40,10 +40,18 @@ function upstream(name: string, behave: (url: URL) => { status?: number; delayMs
   });
 }
 
+/** `?grpc=N`: a trailers-only gRPC answer; `?ratelimited`: an `x-envoy-ratelimited` header. */
+function upstreamHeaders(u: URL): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (u.searchParams.has('grpc')) Object.assign(h, { 'content-type': 'application/grpc', 'grpc-status': u.searchParams.get('grpc')! });
+  if (u.searchParams.has('ratelimited')) h['x-envoy-ratelimited'] = 'true';
+  return h;
+}
+
 beforeAll(async () => {
   await upstream('v1');
   await upstream('v2');
-  await upstream('flaky', (u) => ({ status: Number(u.searchParams.get('status') ?? 200), delayMs: Number(u.searchParams.get('delay') ?? 0), ...(u.searchParams.has('grpc') ? { headers: { 'content-type': 'application/grpc', 'grpc-status': u.searchParams.get('grpc')! } } : {}) }));
+  await upstream('flaky', (u) => ({ status: Number(u.searchParams.get('status') ?? 200), delayMs: Number(u.searchParams.get('delay') ?? 0), headers: upstreamHeaders(u) }));
 });
 afterAll(() => servers.forEach((s) => s.close()));
 
@@ -130,6 +138,10 @@ spec:
     rewrite: {uri: /}
     retries: {attempts: 2, retryOn: 5xx}
     route: [{destination: {host: flaky.internal}}]
+  - match: [{uri: {prefix: /ratelimited/}}]
+    rewrite: {uri: /}
+    retries: {attempts: 2, retryOn: envoy-ratelimited}
+    route: [{destination: {host: flaky.internal}}]
   - match: [{uri: {prefix: /nosubset}}]
     route: [{destination: {host: shop.internal, subset: v9}}]
   - match: [{uri: {prefix: /empty}}]
@@ -191,6 +203,16 @@ spec:
     expect(await attempts('/grpc-retry/x?grpc=0')).toBe(1); // OK
     expect(await attempts('/grpc-retry/x?grpc=13')).toBe(1); // INTERNAL is not in retryOn
     expect(await attempts('/grpc-5xx/x?grpc=14')).toBe(1); // 5xx does not look at grpc-status
+  });
+
+  test('envoy-ratelimited retries a response carrying x-envoy-ratelimited, whatever its status', async () => {
+    const attempts = async (path: string) => {
+      seen.length = 0;
+      await (await send(cfg, path)).arrayBuffer();
+      return seen.filter((s) => s.server === 'flaky').length;
+    };
+    expect(await attempts('/ratelimited/x?status=429&ratelimited')).toBe(3);
+    expect(await attempts('/ratelimited/x?status=429')).toBe(1);
   });
 
   test('route timeout: 504 upstream request timeout', async () => {

@@ -13,6 +13,7 @@ const outcomes: Record<string, AttemptOutcome> = {
   '409': { kind: 'response', status: 409 },
   '200': { kind: 'response', status: 200 },
   'grpc 14': { kind: 'response', status: 200, grpcStatus: '14' },
+  '429 x-envoy-ratelimited': { kind: 'response', status: 429, rateLimited: true },
 };
 const retried = (retryOn: string, codes?: number[]) => Object.keys(outcomes).filter((k) => retriable(policy(retryOn, codes), outcomes[k]!)).sort();
 
@@ -24,6 +25,10 @@ describe('retry_on', () => {
     ['connect-failure', ['connect-failure']],
     ['retriable-4xx', ['409']],
     ['unavailable', ['grpc 14']],
+    ['envoy-ratelimited', ['429 x-envoy-ratelimited']],
+    // Workers cannot see an HTTP/2 REFUSED_STREAM; the nearest case, a request that never
+    // reached the server, is a connect failure (a decision, docs/gateway.md).
+    ['refused-stream', ['connect-failure']],
   ])('%s', (retryOn, expected) => {
     expect(retried(retryOn)).toEqual([...expected].sort());
   });
