@@ -43,7 +43,7 @@ export interface GatewayRequest {
   /** Verified peer identity (mTLS), when there is one. */
   peer?: FilterContext['peer'];
   /** Tells a refused upstream connection from a reset (connect-probe.ts). */
-  probe?: ConnectProbe;
+  probe?: ConnectProbe | undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -106,10 +106,10 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const headers = incoming.clone();
   stripHopByHop(headers, 'request');
   const { id: requestId } = ensureRequestId(headers);
-  const finish = (res: Response, extra?: (h: Headers) => void) => {
+  const finish = (res: Response, extra?: (h: Headers, status: number) => void) => {
     const out = new Response(res.body, res);
     stripHopByHop(out.headers, 'response', { keepWebSocketUpgrade: res.status === 101 });
-    extra?.(out.headers);
+    extra?.(out.headers, out.status);
     out.headers.set('x-request-id', requestId);
     return out;
   };
@@ -135,6 +135,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const metadata: Record<string, Record<string, unknown>> = {};
   const origin = incoming.get('origin');
   let action: CompiledAction | undefined;
+  // What route matching sees; header operations read the request from it too.
+  const input: MatchInput = { path, headers, method: req.method, scheme, authority, query, metadata };
   if (!listener) {
     action = cfg.passthrough; // egress, ALLOW_ANY, a port no ServiceEntry declares
   } else {
@@ -142,7 +144,6 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
       return finish(new Response(null, { status: 301, headers: { location: `https://${formatAuthority(host)}${path}${url.search}` } }));
     }
-    const input: MatchInput = { path, headers, method: req.method, scheme, authority, query, metadata };
     let route = vh?.match(input);
     // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
     const preflightCors = route ? cfg.actions.get(route.route)?.cors : undefined;
@@ -156,7 +157,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
       const ran = runFilters(listener.filters, fctx);
       const denied = ran instanceof Promise ? await ran : ran;
       if (denied) return finish(denied);
-      query = fctx.query; // jwt_authn strips a token passed as a query parameter
+      query = input.query = fctx.query; // jwt_authn strips a token passed as a query parameter
       // Envoy clears the route cache after jwt_authn: claims may now select another route.
       if (Object.keys(metadata).length) route = vh?.match(input);
     }
@@ -167,10 +168,10 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   if (r.name === 'block_all') return finish(blocked(authority));
 
   if (action.direct) {
-    return finish(new Response(action.direct.body, { status: action.direct.status }), (h) => applyHeaderOps(action.responseHeaders, h, g.clientIp, headers));
+    return finish(new Response(action.direct.body, { status: action.direct.status }), (h, status) => applyHeaderOps(action.responseHeaders, h, input, g.clientIp, status));
   }
   if (r.redirect) {
-    return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(action.rewrite ? { rewrite: action.rewrite } : {}) }), (h) => applyHeaderOps(action.responseHeaders, h, g.clientIp, headers));
+    return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(action.rewrite ? { rewrite: action.rewrite } : {}) }), (h, status) => applyHeaderOps(action.responseHeaders, h, input, g.clientIp, status));
   }
   if (action.fault) {
     const f = drawFault(action.fault, rt);
@@ -184,8 +185,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   propagateTrace(headers, rt);
   // A weighted destination's operations run before the route's, so the route's `set` wins (Envoy
   // evaluates weighted-cluster headers first; reference/istio-semantics.md §3.6).
-  applyHeaderOps(target.requestHeaders, headers, g.clientIp);
-  applyHeaderOps(action.requestHeaders, headers, g.clientIp);
+  applyHeaderOps(target.requestHeaders, headers, input, g.clientIp);
+  applyHeaderOps(action.requestHeaders, headers, input, g.clientIp);
   const upstreamPath = action.rewrite ? action.rewrite(path) : path;
   // An honoured override is consumed, as Envoy's router does: the upstream never sees it.
   const override = (name: string) => {
@@ -210,11 +211,11 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     maxRetries: override('x-envoy-max-retries'),
     timeoutMs: override('x-envoy-upstream-rq-timeout-ms'),
     retryBufferBytes: listener?.retryBufferBytes ?? g.retryBufferBytes,
-  }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil, ...(g.probe ? { probe: g.probe } : {}) });
-  return finish(result.response, (h) => {
+  }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil, probe: g.probe });
+  return finish(result.response, (h, status) => {
     if (result.upstreamMs !== undefined) h.set('x-envoy-upstream-service-time', String(Math.max(0, Math.round(result.upstreamMs))));
-    applyHeaderOps(result.target?.responseHeaders ?? action.responseHeaders, h, g.clientIp, headers);
-    if (result.target) applyHeaderOps(action.responseHeaders, h, g.clientIp, headers);
+    applyHeaderOps(result.target?.responseHeaders ?? action.responseHeaders, h, input, g.clientIp, status);
+    if (result.target) applyHeaderOps(action.responseHeaders, h, input, g.clientIp, status);
     if (action.cors) decorateResponse(action.cors, origin, h);
     if (result.setCookie) h.append('set-cookie', result.setCookie);
   });

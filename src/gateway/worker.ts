@@ -98,7 +98,7 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
       } catch {
         return localReply(400, '');
       }
-      return handle(cfg, { request, url, incoming, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p), ...(probe ? { probe } : {}) }, rt);
+      return handle(cfg, { request, url, incoming, role: opts.role, edgePort: port, clientIp, internal, env, waitUntil: (p) => ctx.waitUntil(p), probe }, rt);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { HeaderBag } from '../http/header-map.ts';
+import type { MatchInput } from '../routing/match-input.ts';
 
 // Envoy's formatter in header values (request_headers_to_add, response_headers_to_add): `%%` is
 // a literal `%`; `%COMMAND%` / `%COMMAND(ARG)%` is replaced per request. Parsed once per snapshot;
@@ -8,10 +9,10 @@ import type { HeaderBag } from '../http/header-map.ts';
 
 export interface FormatContext {
   clientIp: string | null;
-  /** The request headers as the gateway forwards them. */
-  request: HeaderBag;
-  /** The response headers, for response header operations. */
-  response?: HeaderBag;
+  /** The request as routed: its headers as the gateway forwards them, path, method, scheme. */
+  request: Pick<MatchInput, 'headers' | 'path' | 'query' | 'method' | 'scheme'>;
+  /** The response, for response header operations. */
+  response?: { headers: HeaderBag; status: number };
 }
 
 export type Formatted = (ctx: FormatContext) => string;
@@ -20,17 +21,35 @@ export type HeaderValue = string | Formatted;
 
 type Part = string | Formatted;
 
+type Reader = (ctx: FormatContext) => string | null;
+
+// Pseudo-headers as Envoy sees them; `:authority` is the Host header the gateway keeps.
+const REQUEST_PSEUDO: Readonly<Record<string, Reader>> = {
+  ':authority': (c) => c.request.headers.get('host'),
+  ':path': (c) => (c.request.query ? `${c.request.path}?${c.request.query}` : c.request.path),
+  ':method': (c) => c.request.method,
+  ':scheme': (c) => c.request.scheme,
+};
+const RESPONSE_PSEUDO: Readonly<Record<string, Reader>> = { ':status': (c) => (c.response ? String(c.response.status) : null) };
+
+function reader(name: string, side: 'request' | 'response'): Reader {
+  const n = name.trim().toLowerCase();
+  if (!n) throw new Error('needs a header name');
+  if (n.startsWith(':')) {
+    const pseudo = (side === 'request' ? REQUEST_PSEUDO : RESPONSE_PSEUDO)[n];
+    if (!pseudo) throw new Error(`${name} is not a ${side} pseudo-header`);
+    return pseudo;
+  }
+  return side === 'request' ? (c) => c.request.headers.get(n) : (c) => c.response?.headers.get(n) ?? null;
+}
+
 /** `REQ(X?Y):Z`: header X, else Y, cut to Z characters. */
-function headerCommand(arg: string, max: number | undefined, pick: (ctx: FormatContext) => HeaderBag | undefined): Formatted {
-  // `:authority` is the Host header here (HTTP/1 names, as the gateway keeps them).
-  const [main, alt] = arg.split('?').map((s) => {
-    const n = s.trim().toLowerCase();
-    return n === ':authority' ? 'host' : n;
-  });
-  if (!main) throw new Error('needs a header name');
+function headerCommand(arg: string, max: number | undefined, side: 'request' | 'response'): Formatted {
+  const [main, alt] = arg.split('?');
+  const first = reader(main ?? '', side);
+  const second = alt !== undefined ? reader(alt, side) : undefined;
   return (ctx) => {
-    const h = pick(ctx);
-    const v = h?.get(main) ?? (alt ? h?.get(alt) : null) ?? '';
+    const v = first(ctx) ?? second?.(ctx) ?? '';
     return max !== undefined ? v.slice(0, max) : v;
   };
 }
@@ -43,8 +62,8 @@ const clientAddress: Formatted = (ctx) => ctx.clientIp ?? '';
 
 // The names here and config/kinds/networking/http-headers.ts SUPPORTED_HEADER_COMMANDS agree.
 const COMMANDS: Readonly<Record<string, (arg: string | undefined, max: number | undefined) => Formatted>> = {
-  REQ: (arg, max) => headerCommand(arg ?? '', max, (ctx) => ctx.request),
-  RESP: (arg, max) => headerCommand(arg ?? '', max, (ctx) => ctx.response),
+  REQ: (arg, max) => headerCommand(arg ?? '', max, 'request'),
+  RESP: (arg, max) => headerCommand(arg ?? '', max, 'response'),
   DOWNSTREAM_REMOTE_ADDRESS: () => clientAddress,
   DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT: () => clientAddress,
   DOWNSTREAM_DIRECT_REMOTE_ADDRESS: () => clientAddress,

@@ -31,9 +31,12 @@ export function compileHeaderOps(add: readonly HeaderValueOption[] | undefined, 
   if (!add?.length && !remove?.length) return NO_HEADER_OPS;
   const ops = { remove: (remove ?? []).map((h) => checked(h)), set: [] as Entry[], overwrite: [] as Entry[], append: [] as Entry[], addIfAbsent: [] as Entry[], dynamic: false };
   for (const o of add ?? []) {
+    const name = checked(o.header.key, o.header.value);
     const value = compileHeaderValue(o.header.value);
+    // Envoy adds no header whose value is empty (keep_empty_value is false): drop it here.
+    if (value === '') continue;
     if (typeof value !== 'string') ops.dynamic = true;
-    const entry: Entry = [checked(o.header.key, o.header.value), value];
+    const entry: Entry = [name, value];
     if (o.append_action === 'OVERWRITE_IF_EXISTS_OR_ADD') ops.set.push(entry);
     else if (o.append_action === 'OVERWRITE_IF_EXISTS') ops.overwrite.push(entry);
     else if (o.append_action === 'ADD_IF_ABSENT') ops.addIfAbsent.push(entry);
@@ -43,10 +46,12 @@ export function compileHeaderOps(add: readonly HeaderValueOption[] | undefined, 
 }
 
 /**
- * Applies the operations to `h`: the request headers, or the response headers when `request` is
- * given. A formatted value that comes out empty is not added (Envoy's keep_empty_value is false).
+ * Applies the operations to `h`: the request's headers (`req.headers`), or a response's when
+ * `responseStatus` is given. Formatted values are computed first, all against the headers as they are
+ * after the removals (Envoy's HeaderParser::evaluateHeaders), and one that comes out empty is not
+ * added.
  */
-export function applyHeaderOps(ops: HeaderOps, h: HeaderBag, clientIp: string | null = null, request?: HeaderBag): void {
+export function applyHeaderOps(ops: HeaderOps, h: HeaderBag, req?: FormatContext['request'], clientIp: string | null = null, responseStatus?: number): void {
   if (ops === NO_HEADER_OPS) return;
   for (const n of ops.remove) h.delete(n);
   if (!ops.dynamic) {
@@ -56,26 +61,15 @@ export function applyHeaderOps(ops: HeaderOps, h: HeaderBag, clientIp: string | 
     for (const [n, v] of ops.addIfAbsent) if (!h.has(n)) h.set(n, v as string);
     return;
   }
-  const c: FormatContext = request ? { clientIp, request, response: h } : { clientIp, request: h };
-  // Each value is formatted when it is written, against the headers as they are then (Envoy's
-  // HeaderParser evaluates its entries one after another).
-  const val = (v: HeaderValue) => (typeof v === 'string' ? v : v(c));
-  for (const [n, v] of ops.set) {
-    const s = val(v);
-    if (s !== '') h.set(n, s);
-  }
-  for (const [n, v] of ops.overwrite) {
-    if (!h.has(n)) continue;
-    const s = val(v);
-    if (s !== '') h.set(n, s);
-  }
-  for (const [n, v] of ops.append) {
-    const s = val(v);
-    if (s !== '') h.append(n, s);
-  }
-  for (const [n, v] of ops.addIfAbsent) {
-    if (h.has(n)) continue;
-    const s = val(v);
-    if (s !== '') h.set(n, s);
-  }
+  const request = req ?? { headers: h, path: '', query: '', method: '', scheme: 'http' as const };
+  const ctx: FormatContext = responseStatus !== undefined ? { clientIp, request, response: { headers: h, status: responseStatus } } : { clientIp, request };
+  const val = (v: HeaderValue) => (typeof v === 'string' ? v : v(ctx));
+  const set = ops.set.map(([n, v]) => [n, val(v)] as const);
+  const overwrite = ops.overwrite.map(([n, v]) => [n, val(v)] as const);
+  const append = ops.append.map(([n, v]) => [n, val(v)] as const);
+  const addIfAbsent = ops.addIfAbsent.map(([n, v]) => [n, val(v)] as const);
+  for (const [n, v] of set) if (v !== '') h.set(n, v);
+  for (const [n, v] of overwrite) if (v !== '' && h.has(n)) h.set(n, v);
+  for (const [n, v] of append) if (v !== '') h.append(n, v);
+  for (const [n, v] of addIfAbsent) if (v !== '' && !h.has(n)) h.set(n, v);
 }

@@ -38,7 +38,7 @@ export interface RouterEnv {
   rt: Runtime;
   waitUntil: (p: Promise<unknown>) => void;
   /** Tells a refused connection from a reset where the runtime cannot (connect-probe.ts). */
-  probe?: ConnectProbe;
+  probe?: ConnectProbe | undefined;
 }
 
 export interface RouterResult {

@@ -417,17 +417,17 @@ spec:
   http:
   - headers:
       request:
-        set: {x-real-ip: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%", x-who: "user=%REQ(end-user)%", x-pct: "100%%", x-host: "%HOSTNAME%"}
+        set: {x-real-ip: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%", x-who: "user=%REQ(end-user)%", x-pct: "100%%", x-host: "%HOSTNAME%", x-orig: "%REQ(:method)% %REQ(:path)%"}
       response:
-        set: {x-echo: "%RESP(x-upstream)% for %REQ(end-user)%"}
+        set: {x-echo: "%RESP(x-upstream)% for %REQ(end-user)%", x-status: "%RESP(:status)%"}
     route: [{destination: {host: shop.internal, subset: v1}}]
 `);
     seen.length = 0;
-    const res = await send(cfg, '/h', { headers: { 'end-user': 'jason' } });
+    const res = await send(cfg, '/h//i?q=1', { headers: { 'end-user': 'jason' } });
     expect(res.status).toBe(200);
     const got = seen[0]!.headers;
-    expect([got['x-real-ip'], got['x-who'], got['x-pct'], got['x-host']]).toEqual(['203.0.113.9', 'user=jason', '100%', undefined]);
-    expect(res.headers.get('x-echo')).toBe('v1 for jason');
+    expect([got['x-real-ip'], got['x-who'], got['x-pct'], got['x-host'], got['x-orig']]).toEqual(['203.0.113.9', 'user=jason', '100%', undefined, 'GET /h/i?q=1']);
+    expect([res.headers.get('x-echo'), res.headers.get('x-status')]).toEqual(['v1 for jason', '200']);
   });
 });
 

@@ -90,11 +90,35 @@ export const SUPPORTED_HEADER_COMMANDS: ReadonlySet<string> = new Set(['REQ', 'R
 /** The formatter commands in a value (one headerFormatError accepts) that meshgate does not evaluate. */
 export function unsupportedHeaderCommands(value: string): string[] {
   // START_TIME is evaluated in Envoy's default format only, not with a format argument.
-  return value.includes('%') ? headerCommands(value).filter((c) => !SUPPORTED_HEADER_COMMANDS.has(c) || c.startsWith('START_TIME(')) : [];
+  if (!value.includes('%')) return [];
+  const out: string[] = [];
+  for (const c of headerCommands(value)) {
+    const n = commandName(c);
+    if (!SUPPORTED_HEADER_COMMANDS.has(n)) out.push(n);
+    else if (n === 'START_TIME' && c !== n) out.push(c);
+  }
+  return out;
+}
+
+const commandName = (command: string) => /^[^(:]*/.exec(command)![0];
+
+const REQUEST_PSEUDO = new Set([':authority', ':path', ':method', ':scheme']);
+
+/** Why a command cannot be compiled (Envoy would reject the config), or undefined. */
+function commandError(command: string): string | undefined {
+  const m = /^([A-Z][A-Z0-9_]*)(?:\((.*)\))?(?::\d+)?$/s.exec(command);
+  if (!m) return `%${command}% is not a formatter command (COMMAND or COMMAND(ARG), upper case; %% is a literal %)`;
+  if (m[1] !== 'REQ' && m[1] !== 'RESP') return undefined;
+  for (const h of (m[2] ?? '').split('?')) {
+    const n = h.trim().toLowerCase();
+    if (!n) return `%${command}% needs a header name`;
+    if (n.startsWith(':') && !(m[1] === 'REQ' ? REQUEST_PSEUDO.has(n) : n === ':status')) return `%${command}%: ${n} is not a ${m[1] === 'REQ' ? 'request' : 'response'} pseudo-header`;
+  }
+  return undefined;
 }
 
 function headerCommands(value: string): string[] {
-  const names: string[] = [];
+  const commands: string[] = [];
   for (let i = 0; i < value.length; i++) {
     if (value[i] !== '%') continue;
     if (value[i + 1] === '%') {
@@ -108,18 +132,17 @@ function headerCommands(value: string): string[] {
       else if (value[i] === ')') depth = Math.max(0, depth - 1);
       else if (value[i] === '%' && depth === 0) break;
     }
-    const command = value.slice(start, i);
-    // The name alone, except START_TIME keeps its argument (only the bare form is evaluated).
-    const name = /^[^(:]*/.exec(command)![0];
-    names.push(name === 'START_TIME' && command !== name ? command : name);
+    commands.push(value.slice(start, i));
   }
-  return names;
+  return commands;
 }
 
 export function headerValueError(value: string): string | undefined {
   if (CONTROL.test(value)) return `header value configuration ${value} is invalid`;
   const err = headerFormatError(value);
-  return err ? `header value configuration: ${err}` : undefined;
+  if (err) return `header value configuration: ${err}`;
+  const bad = value.includes('%') ? headerCommands(value).map(commandError).find((e) => e !== undefined) : undefined;
+  return bad ? `header value configuration: ${bad}` : undefined;
 }
 
 function operations(setNameError: (n: string) => string | undefined) {

@@ -152,6 +152,10 @@ describe('header operations', () => {
     rejects(h({ request: { set: { a: 'abc%123' } } }), 'spec.http[0].headers.request.set.a', 'header value configuration: invalid header configuration. Un-terminated variable expression');
     rejects(h({ request: { set: { a: 'x\u0001' } } }), 'spec.http[0].headers.request.set.a', 'is invalid');
     rejects(h({ response: { set: { a: '100%' } } }), 'spec.http[0].headers.response.set.a', 'Un-escaped %');
+    // Syntax Istio's validator lets through but Envoy (and the gateway) cannot compile.
+    rejects(h({ request: { set: { a: '%foo bar%' } } }), 'spec.http[0].headers.request.set.a', '%foo bar% is not a formatter command');
+    rejects(h({ request: { set: { a: '%REQ(:status)%' } } }), 'spec.http[0].headers.request.set.a', ':status is not a request pseudo-header');
+    expect(errors(h({ request: { set: { a: '%REQ(:path)% %REQ(:authority)%' } }, response: { set: { b: '%RESP(:status)%' } } }))).toEqual([]);
     expect(errors(h({ request: { set: { a: '%REQ(x-y)%', b: '%DOWNSTREAM_PEER_URI_SAN%' } } }))).toEqual([]);
   });
   test('formatter commands the gateway does not evaluate are accepted with a warning naming the header', () => {
