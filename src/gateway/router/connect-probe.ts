@@ -5,24 +5,34 @@
 // tells them apart: refused or unreachable means the request never got there.
 // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
 
-export type ConnectProbe = (hostname: string, port: number) => Promise<'refused' | 'open'>;
+export type ConnectProbe = (hostname: string, port: number, timeoutMs?: number) => Promise<'refused' | 'open'>;
 
 /** The shape of `connect` from `cloudflare:sockets`, passed in by the worker entry points. */
 export type SocketConnect = (address: { hostname: string; port: number }) => { opened: Promise<unknown>; close(): Promise<void> };
 
-export function socketProbe(connect: SocketConnect, timeoutMs = 1000): ConnectProbe {
-  return async (hostname, port) => {
-    let socket: ReturnType<SocketConnect> | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * A probe over `connect`. Only a connection attempt that fails (or goes unanswered for
+ * `timeoutMs`, at most 1 s) counts as refused. `connect` throwing at once means the platform will
+ * not open that socket at all (e.g. Cloudflare's own addresses), which says nothing about the
+ * endpoint: the failure stays a reset, the cautious reading (not retried by default).
+ */
+export function socketProbe(connect: SocketConnect, maxMs = 1000): ConnectProbe {
+  return async (hostname, port, timeoutMs = maxMs) => {
+    let socket: ReturnType<SocketConnect>;
     try {
       socket = connect({ hostname, port });
-      const timedOut = new Promise<'refused'>((resolve) => (timer = setTimeout(() => resolve('refused'), timeoutMs)));
+    } catch {
+      return 'open';
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timedOut = new Promise<'refused'>((resolve) => (timer = setTimeout(() => resolve('refused'), Math.max(1, Math.min(maxMs, timeoutMs)))));
       return await Promise.race([socket.opened.then(() => 'open' as const), timedOut]);
     } catch {
       return 'refused';
     } finally {
       clearTimeout(timer);
-      socket?.close().catch(() => {});
+      socket.close().catch(() => {});
     }
   };
 }

@@ -64,7 +64,7 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
   } catch (e) {
     if (signal?.aborted) return { outcome: { kind: 'timeout' } };
     const message = (e as Error).message ?? String(e);
-    return { outcome: { kind: await failureKind(e, ep, req, probe) }, error: message };
+    return { outcome: { kind: await failureKind(e, ep, req, probe, timeoutMs) }, error: message };
   }
 }
 
@@ -73,7 +73,7 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-async function failureKind(e: unknown, ep: Endpoint, req: UpstreamRequest, probe: ConnectProbe | undefined): Promise<'connect-failure' | 'reset'> {
+async function failureKind(e: unknown, ep: Endpoint, req: UpstreamRequest, probe: ConnectProbe | undefined, timeoutMs: number): Promise<'connect-failure' | 'reset'> {
   const code = ((e as { cause?: { code?: unknown } }).cause?.code ?? (e as { code?: unknown }).code) as string | undefined;
   if (code !== undefined && CONNECT_CODES.has(code)) return 'connect-failure';
   if (code !== undefined && RESET_CODES.has(code)) return 'reset';
@@ -81,5 +81,6 @@ async function failureKind(e: unknown, ep: Endpoint, req: UpstreamRequest, probe
   if (!/connection lost|reset|disconnected/i.test(message)) return 'connect-failure';
   if (!probe || ep.binding) return 'reset';
   const [host, port] = ep.originalDestination ? [req.originalHost, req.originalPort] : [ep.address, ep.port];
-  return (await probe(host, port)) === 'refused' ? 'connect-failure' : 'reset';
+  // The probe runs within the attempt's time (no timeout: the probe's own bound).
+  return (await (timeoutMs > 0 ? probe(host, port, timeoutMs) : probe(host, port))) === 'refused' ? 'connect-failure' : 'reset';
 }
