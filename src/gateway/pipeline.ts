@@ -194,8 +194,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     const raw = incoming.get(name);
     if (raw === null) return undefined;
     headers.delete(name);
-    const v = Number(raw);
-    return Number.isInteger(v) && v >= 0 ? v : undefined;
+    // Decimal digits only (Envoy's SimpleAtoi): an empty value, `1e3` or `0x10` is ignored.
+    return /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
   };
   const result = await forward(action, target, {
     request: req,

@@ -82,10 +82,11 @@ function tryEject(cfg: OutlierConfig, cs: ClusterState, h: HostState, enforcing:
   refreshEjections(cs, now);
   if (h.ejected) return;
   if (enforcing <= 0) return;
-  if (enforcing < 100 && rt.random() * 100 >= enforcing) return;
   // max_ejection_percent counts this ejection too: at the default 10%, fewer than 10 hosts eject
-  // none (current Envoy; always_eject_one_host, which Istio never sets, would allow one).
+  // none (current Envoy; always_eject_one_host, which Istio never sets, would allow one). Checked
+  // before the enforcement draw, in Envoy's order (ejectHost, then enforceEjection).
   if ((100 * (cs.ejectedCount + 1)) / totalHosts > cfg.maxEjectionPercent) return;
+  if (enforcing < 100 && rt.random() * 100 >= enforcing) return;
   // The multiplier shrinks by one for each full interval the host has been back in service.
   if (h.unejectedAt !== undefined) {
     const healthyIntervals = Math.floor((now - h.unejectedAt) / cfg.intervalMs);

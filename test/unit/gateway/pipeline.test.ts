@@ -275,6 +275,7 @@ data:
     const honoured = await compile(base() + vsFlaky);
     expect(await attempts(honoured, '/x?status=503', { headers, internal: true })).toBe(1);
     expect(seen[0]!.headers['x-envoy-max-retries']).toBeUndefined(); // consumed, as Envoy's router does
+    for (const bad of ['', '1e0', '0x0', '-1']) expect(await attempts(honoured, '/x?status=503', { headers: { 'x-envoy-max-retries': bad }, internal: true })).toBe(3); // not a count: ignored
     expect(await attempts(honoured, '/x?status=503', { headers })).toBe(3); // external: never honoured
     const off = await compile(base() + vsFlaky + mesh('internalHeaderOverrides: false'));
     expect(await attempts(off, '/x?status=503', { headers, internal: true })).toBe(3);
