@@ -289,41 +289,20 @@ data:
 });
 
 describe('circuit breakers', () => {
-  test('maxRetries bounds concurrent retries: a retry holds its slot until it is done', async () => {
+  // Two requests fail together after 200 ms; only one of them may be retrying at a time, so the
+  // other stops with its 503 instead of retrying: 2 first attempts + 2 retries of one request
+  // (6 without the limit).
+  test.each([
+    ['maxRetries bounds concurrent retries: a retry holds its slot until it is done', '{connectionPool: {http: {maxRetries: 1}}}'],
+    ['a retryBudget bounds them too (minRetryConcurrency when the percentage allows none)', '{retryBudget: {percent: 0, minRetryConcurrency: 1}}'],
+  ])('%s', async (_, trafficPolicy) => {
     const cfg = await compile(base() + `---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: flaky, namespace: default}
 spec:
   host: flaky.internal
-  trafficPolicy: {connectionPool: {http: {maxRetries: 1}}}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
-  - retries: {attempts: 2, retryOn: 5xx}
-    route: [{destination: {host: flaky.internal}}]
-`);
-    seen.length = 0;
-    // Two requests fail together after 200 ms; only one of them may be retrying at a time, so the
-    // other stops with its 503 instead of retrying.
-    const replies = await Promise.all([send(cfg, '/x?status=503&delay=200'), send(cfg, '/x?status=503&delay=200')]);
-    expect(replies.map((r) => r.status)).toEqual([503, 503]);
-    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(4); // 2 first attempts + 2 retries of one request (6 without the breaker)
-  });
-
-  test('a DestinationRule retryBudget bounds concurrent retries (minRetryConcurrency when the percentage allows none)', async () => {
-    const cfg = await compile(base() + `---
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: flaky, namespace: default}
-spec:
-  host: flaky.internal
-  trafficPolicy: {retryBudget: {percent: 0, minRetryConcurrency: 1}}
+  trafficPolicy: ${trafficPolicy}
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -338,7 +317,7 @@ spec:
     seen.length = 0;
     const replies = await Promise.all([send(cfg, '/x?status=503&delay=200'), send(cfg, '/x?status=503&delay=200')]);
     expect(replies.map((r) => r.status)).toEqual([503, 503]);
-    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(4); // one request retries twice; 6 without the budget
+    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(4);
   });
 
   const narrow = (connectTimeout: string, route: string) => base() + `---
