@@ -107,7 +107,7 @@ function translateRoute(tx: RouteTranslation, target: RouteTarget, http: HTTPRou
   out.decorator = { operation: routeOperation(out, vs.metadata.name, target.port) };
 
   // Destination-scoped AuthorizationPolicies and RequestAuthentications (docs/security.md), enforced per route.
-  const perFilter: Record<string, TypedConfig> = { ...destinationAuthorization(tx, target, http), ...(out.route ? jwtAuthnPerRoute(tx.push, vs, http) : {}) };
+  const perFilter: Record<string, TypedConfig> = { ...destinationAuthorization(tx, target, http), ...(out.route ? jwtAuthnPerRoute(tx.push, vs, http, tx.proxy) : {}) };
   if (http.fault) {
     const fault = translateFault(http.fault);
     if (fault) perFilter[FILTER.fault] = fault;

@@ -8,7 +8,7 @@ import type { HttpFilter } from '../resources/listener.ts';
 import { effectiveHttpRoutes } from '../route/delegate.ts';
 import { toJwtProvider } from './jwt/provider.ts';
 import { istioRequirement } from './jwt/requirement.ts';
-import { destinationRequirementName, gatewayPolicies, requestAuthentications, routeDestinationPolicies, type RequestAuthentication } from './jwt/scope.ts';
+import { destinationRequirementName, gatewayPolicies, requestAuthentications, routeDestinationPolicies, type ProxyView, type RequestAuthentication } from './jwt/scope.ts';
 
 // RequestAuthentication → envoy.filters.http.jwt_authn for one gateway (Istio
 // policy_applier.go JwtFilter / convertToEnvoyJwtConfig). The listener rule (`prefix: /`)
@@ -37,14 +37,14 @@ function sortedRules(policies: readonly RequestAuthentication[]): RuleRef[] {
 }
 
 /** Destination policy sets reachable through any VirtualService route, by requirement name. */
-function destinationSets(push: PushContext, all: RequestAuthentication[]): Map<string, RequestAuthentication[]> {
+function destinationSets(push: PushContext, all: RequestAuthentication[], proxy: ProxyView): Map<string, RequestAuthentication[]> {
   const sets = new Map<string, RequestAuthentication[]>();
   if (!all.some((p) => p.metadata.namespace !== push.mesh.rootNamespace || p.spec.selector)) return sets;
   const tx = { push, clusters: new Map(), warnings: [] };
   for (const vs of push.virtualServices) {
     if (!vs.spec.hosts?.length) continue; // delegates are expanded by the VirtualServices that use them
     for (const http of effectiveHttpRoutes(tx, vs)) {
-      const ps = routeDestinationPolicies(push, vs.metadata.namespace, http, all);
+      const ps = routeDestinationPolicies(push, vs.metadata.namespace, http, all, proxy);
       if (ps.length) sets.set(destinationRequirementName(ps), ps);
     }
   }
@@ -55,7 +55,7 @@ export function buildJwtAuthnFilters(push: PushContext, node: Node): HttpFilter[
   const all = requestAuthentications(push);
   if (!all.length) return [];
   const gateway = gatewayPolicies(push, node);
-  const sets = destinationSets(push, all);
+  const sets = destinationSets(push, all, node);
   if (!gateway.length && !sets.size) return [];
 
   // Provider names: the gateway's rules first, numbered as Istio numbers them for the gateway
@@ -93,10 +93,10 @@ export function buildJwtAuthnFilters(push: PushContext, node: Node): HttpFilter[
  * typed_per_filter_config entry for a route whose destinations have their own
  * RequestAuthentications (empty otherwise); route/translate.ts spreads it in.
  */
-export function jwtAuthnPerRoute(push: PushContext, vs: VirtualService, http: HTTPRoute): Record<string, TypedConfig> {
+export function jwtAuthnPerRoute(push: PushContext, vs: VirtualService, http: HTTPRoute, proxy?: ProxyView): Record<string, TypedConfig> {
   const all = requestAuthentications(push);
   if (!all.length || !http.route?.length) return {};
-  const ps = routeDestinationPolicies(push, vs.metadata.namespace, http, all);
+  const ps = routeDestinationPolicies(push, vs.metadata.namespace, http, all, proxy);
   if (!ps.length) return {};
   const perRoute: JwtPerRouteConfig = { '@type': JWT_AUTHN_PER_ROUTE_TYPE, requirement_name: destinationRequirementName(ps) };
   return { [JWT_AUTHN_FILTER]: perRoute };

@@ -24,8 +24,9 @@ import { authorizationPolicies, destinationPolicies, isMeshWide } from './scope.
 type Stage = DestinationAuthzPerRoute['destinations'][number];
 
 /** Labels the endpoints of the route's destination carry (subset labels narrow them). */
-function endpointLabelSets(push: PushContext, s: Service, subset: string | undefined): (Readonly<Record<string, string>> | undefined)[] {
-  const subsetLabels = subset ? destinationRuleFor(push, GATEWAY_PROXY_NAMESPACE, s.hostname, s.namespace)?.subsets.find((x) => x.name === subset)?.labels : undefined;
+function endpointLabelSets(push: PushContext, s: Service, subset: string | undefined, proxy: RouteTranslation['proxy']): (Readonly<Record<string, string>> | undefined)[] {
+  // The subset as the proxy's cluster defines it (its DestinationRule view, workloadSelector included).
+  const subsetLabels = subset ? destinationRuleFor(push, proxy?.namespace ?? GATEWAY_PROXY_NAMESPACE, s.hostname, s.namespace, proxy?.labels)?.subsets.find((x) => x.name === subset)?.labels : undefined;
   const eps = s.endpoints.filter((e) => Object.entries(subsetLabels ?? {}).every(([k, v]) => e.labels[k] === v));
   if (!eps.length) return [subsetLabels];
   return eps.map((e) => e.labels);
@@ -44,7 +45,7 @@ export function destinationAuthorization(tx: RouteTranslation, target: RouteTarg
     const host = resolveShortName(d.destination.host, target.vs.metadata.namespace);
     const s = push.services.get(host);
     if (!s) continue;
-    for (const labels of endpointLabelSets(push, s, d.destination.subset)) {
+    for (const labels of endpointLabelSets(push, s, d.destination.subset, tx.proxy)) {
       const own = destinationPolicies(push, s, labels);
       const ownAllow = own.some((p) => actionOf(p) === 'ALLOW');
       if (!own.length && !(meshAllow.length && gatewayAllow)) continue;

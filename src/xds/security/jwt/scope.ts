@@ -7,6 +7,9 @@ import type { Node } from '../../protocol.ts';
 import type { PushContext, Service } from '../../push-context.ts';
 import { GATEWAY_PROXY_NAMESPACE } from '../../route/destination.ts';
 
+/** The proxy a snapshot is for, as far as DestinationRule selection goes. */
+export type ProxyView = Pick<Node, 'namespace' | 'labels'>;
+
 // Which RequestAuthentications apply to a request at a gateway (docs/security.md "Scope"):
 // (a) mesh-wide: root namespace, no selector, no targetRef;
 // (b) gateway: the gateway's namespace, no selector or a selector matching the gateway's labels,
@@ -46,9 +49,10 @@ export function gatewayPolicies(push: PushContext, node: Node): RequestAuthentic
 }
 
 /** Labels of the endpoints a (service, subset) cluster reaches; a subset with no endpoints keeps its own labels. */
-function endpointLabels(push: PushContext, service: Service, subset: string): Readonly<Record<string, string>>[] {
+function endpointLabels(push: PushContext, service: Service, subset: string, proxy: ProxyView | undefined): Readonly<Record<string, string>>[] {
   if (!subset) return service.endpoints.map((e) => e.labels);
-  const def = destinationRuleFor(push, GATEWAY_PROXY_NAMESPACE, service.hostname, service.namespace)?.subsets.find((s) => s.name === subset);
+  // The subset as the proxy's cluster defines it (its DestinationRule view, workloadSelector included).
+  const def = destinationRuleFor(push, proxy?.namespace ?? GATEWAY_PROXY_NAMESPACE, service.hostname, service.namespace, proxy?.labels)?.subsets.find((s) => s.name === subset);
   if (!def) return [];
   const want = Object.entries(def.labels ?? {});
   const eps = service.endpoints.filter((e) => want.every(([k, v]) => e.labels[k] === v)).map((e) => e.labels);
@@ -65,7 +69,7 @@ function targets(p: RequestAuthentication, service: Service): boolean {
 }
 
 /** (c) for one destination (host, subset); oldest first. */
-export function destinationPolicies(push: PushContext, host: string, subset: string, all = requestAuthentications(push)): RequestAuthentication[] {
+export function destinationPolicies(push: PushContext, host: string, subset: string, all = requestAuthentications(push), proxy?: ProxyView): RequestAuthentication[] {
   const service = push.services.get(host);
   if (!service) return [];
   const root = push.mesh.rootNamespace;
@@ -75,7 +79,7 @@ export function destinationPolicies(push: PushContext, host: string, subset: str
   return candidates.filter((p) => {
     if (hasTargetRef(p)) return targets(p, service);
     if (!p.spec.selector) return true;
-    labels ??= endpointLabels(push, service, subset);
+    labels ??= endpointLabels(push, service, subset, proxy);
     return labels.some((l) => selects(p, l));
   });
 }
@@ -85,12 +89,12 @@ export function destinationPolicies(push: PushContext, host: string, subset: str
  * the route translation drops them), oldest first. Both the route (per-route config) and the
  * listener (requirement_map) derive their names from this, so they always agree.
  */
-export function routeDestinationPolicies(push: PushContext, vsNamespace: string, http: HTTPRoute, all = requestAuthentications(push)): RequestAuthentication[] {
+export function routeDestinationPolicies(push: PushContext, vsNamespace: string, http: HTTPRoute, all = requestAuthentications(push), proxy?: ProxyView): RequestAuthentication[] {
   const dests = http.route ?? [];
   const live = dests.length === 1 ? dests : dests.filter((d) => (d.weight ?? 0) > 0);
   const found = new Set<RequestAuthentication>();
   for (const d of live) {
-    for (const p of destinationPolicies(push, resolveShortName(d.destination.host, vsNamespace), d.destination.subset ?? '', all)) found.add(p);
+    for (const p of destinationPolicies(push, resolveShortName(d.destination.host, vsNamespace), d.destination.subset ?? '', all, proxy)) found.add(p);
   }
   return all.filter((p) => found.has(p));
 }

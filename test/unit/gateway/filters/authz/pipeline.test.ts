@@ -56,3 +56,51 @@ describe('through the pipeline', () => {
     expect(seen).toEqual(['/public/a', '/public/x']);
   });
 });
+
+describe('a subset defined by a DestinationRule that selects the gateway (workloadSelector)', () => {
+  test("the destination stage judges the subset's endpoints, not every endpoint of the service", async () => {
+    const subsetYaml = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.shop.svc.cluster.local]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: STATIC
+  endpoints:
+  - {address: "worker:V1", labels: {version: v1}}
+  - {address: "worker:V2", labels: {version: v2}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: shop-at-gateway, namespace: istio-system}
+spec:
+  host: shop.shop.svc.cluster.local
+  workloadSelector: {matchLabels: {istio: ingressgateway}}
+  subsets: [{name: v2, labels: {version: v2}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: ["*"]
+  gateways: [istio-system/gw]
+  http:
+  - route: [{destination: {host: shop, subset: v2}}]
+---
+${ap('deny-v1', 'shop', '  selector: {matchLabels: {version: v1}}\n  action: DENY\n  rules: [{}]')}`;
+    const { snapshot } = await generateSnapshot(pushOf(subsetYaml), ingress);
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1));
+    const seen: string[] = [];
+    const binding = (name: string) => ({ fetch: async () => (seen.push(name), new Response('ok')) });
+    const res = await handle(cfg, { request: new Request('http://app.example.com/x'), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { V1: binding('v1'), V2: binding('v2') }, waitUntil: () => {} }, testRuntime(2));
+    expect(res.status).toBe(200); // v1's DENY policy does not apply to subset v2
+    expect(seen).toEqual(['v2']);
+  });
+});

@@ -124,3 +124,49 @@ spec:
     expect(Object.keys(cfg.requirement_map ?? {})).toEqual(['meshgate.destination:istio-system/ratings-anywhere']);
   });
 });
+
+describe('subsets the gateway sees through a DestinationRule that selects it (workloadSelector)', () => {
+  test('a policy selecting v1 endpoints does not apply to a route to subset v2; the listener map and the route agree', async () => {
+    const yaml = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: STATIC
+  endpoints: [{address: 10.0.0.1, labels: {version: v1}}, {address: 10.0.0.2, labels: {version: v2}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: shop-at-gateway, namespace: istio-system}
+spec:
+  host: shop.example.com
+  workloadSelector: {matchLabels: {istio: ingressgateway}}
+  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [bookinfo-gateway]
+  http:
+  - {name: to-v1, match: [{uri: {prefix: /v1}}], route: [{destination: {host: shop.example.com, subset: v1}}]}
+  - {name: to-v2, route: [{destination: {host: shop.example.com, subset: v2}}]}
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: v1-only, namespace: default}
+spec:
+  selector: {matchLabels: {version: v1}}
+  jwtRules: [{issuer: v1-issuer, jwks: '${JWKS}'}]`;
+    const p = push(read('bookinfo-gateway.yaml').split('---')[0]!, yaml);
+    const { snapshot } = await generateSnapshot(p, ingress);
+    const routes = snapshot.resources.route[0]!.virtual_hosts.flatMap((v) => v.routes);
+    const req = (name: string) => (routes.find((r) => r.name === name)!.typed_per_filter_config?.['envoy.filters.http.jwt_authn'] as { requirement_name?: string } | undefined)?.requirement_name;
+    expect(req('to-v1')).toBe('meshgate.destination:default/v1-only');
+    expect(req('to-v2')).toBeUndefined();
+    const filter = snapshot.resources.listener[0]!.filter_chains[0]!.filters[0]!.typed_config.http_filters.find((f) => f.name === 'envoy.filters.http.jwt_authn')!;
+    expect(Object.keys(JwtAuthentication.parse(filter.typed_config).requirement_map ?? {})).toEqual(['meshgate.destination:default/v1-only']);
+  });
+});
