@@ -167,16 +167,19 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const r = action.route;
   if (r.name === 'block_all') return finish(blocked(authority));
 
-  if (action.direct) {
-    return finish(new Response(action.direct.body, { status: action.direct.status }), (h, status) => applyHeaderOps(action.responseHeaders, h, input, g.clientIp, status));
-  }
+  // The route's own answers (direct response, redirect, fault abort) get its response header
+  // operations and CORS headers, as Envoy's local replies do (finalizeResponseHeaders; the CORS
+  // filter sits before fault and router).
+  const a = action;
+  if (a.direct) return finish(new Response(a.direct.body, { status: a.direct.status }), (h, s) => routeReplyHeaders(a, h, input, g.clientIp, s, origin));
   if (r.redirect) {
-    return finish(redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(action.rewrite ? { rewrite: action.rewrite } : {}) }), (h, status) => applyHeaderOps(action.responseHeaders, h, input, g.clientIp, status));
+    const res = redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(a.rewrite ? { rewrite: a.rewrite } : {}) });
+    return finish(res, (h, s) => routeReplyHeaders(a, h, input, g.clientIp, s, origin));
   }
-  if (action.fault) {
-    const f = drawFault(action.fault, rt);
+  if (a.fault) {
+    const f = drawFault(a.fault, rt);
     if (f.delayMs > 0) await sleep(f.delayMs);
-    if (f.abort) return finish(f.abort);
+    if (f.abort) return finish(f.abort, (h, s) => routeReplyHeaders(a, h, input, g.clientIp, s, origin));
   }
   const target = pickTarget(action, rt.random());
   if (!target) return finish(noRoute());
@@ -222,3 +225,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
 }
 
 export { isInternalCaller };
+
+function routeReplyHeaders(action: CompiledAction, h: Headers, input: MatchInput, clientIp: string | null, status: number, origin: string | null): void {
+  applyHeaderOps(action.responseHeaders, h, input, clientIp, status);
+  if (action.cors) decorateResponse(action.cors, origin, h);
+}

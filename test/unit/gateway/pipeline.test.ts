@@ -124,6 +124,8 @@ spec:
     directResponse: {status: 200, body: {string: "hi"}}
   - match: [{uri: {prefix: /abort}}]
     fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+    headers: {response: {add: {x-served-by: meshgate}}}
+    corsPolicy: {allowOrigins: [{exact: "https://a.example"}]}
     route: [{destination: {host: shop.internal, subset: v1}}]
   - match: [{uri: {prefix: /flaky/}}]
     rewrite: {uri: /}
@@ -179,8 +181,10 @@ spec:
     expect([r.status, r.headers.get('location')]).toEqual([302, 'http://shop.example.com/new?q=1']);
     const d = await send(cfg, '/hello');
     expect([d.status, await d.text()]).toEqual([200, 'hi']);
-    const a = await send(cfg, '/abort');
+    const a = await send(cfg, '/abort', { headers: { origin: 'https://a.example' } });
     expect([a.status, await a.text()]).toEqual([418, 'fault filter abort']);
+    // An abort is the route's local reply: its response headers and CORS apply (Envoy).
+    expect([a.headers.get('x-served-by'), a.headers.get('access-control-allow-origin')]).toEqual(['meshgate', 'https://a.example']);
   });
 
   test('retries 5xx (counted at the upstream), then returns the last answer', async () => {
