@@ -113,11 +113,17 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         if (last.response) upstreamMs = rt.now() - started;
         if (!(n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome))) break;
         const wait = backoffMs(retry, n + 1, rt);
-        if (rt.now() + wait >= deadline) break;
         if (retrySlot) cluster.release('retry'); // the retry just made is done
         retrySlot = cluster.tryAcquire('retry');
         if (!retrySlot) break; // retry budget overflow: keep this answer
         await last.response?.body?.cancel();
+        // Envoy drops the answer once a retry is scheduled; a backoff that outlasts the route
+        // timeout ends in the timeout's 504, when the timeout fires.
+        const left = deadline - rt.now();
+        if (wait >= left) {
+          await sleep(left);
+          return { response: upstreamTimeout(), target };
+        }
         await sleep(wait);
       }
     } finally {

@@ -140,6 +140,11 @@ spec:
     rewrite: {uri: /}
     retries: {attempts: 2, retryOn: 5xx}
     route: [{destination: {host: flaky.internal}}]
+  - match: [{uri: {prefix: /slow-backoff/}}]
+    rewrite: {uri: /}
+    timeout: 150ms
+    retries: {attempts: 3, retryOn: 5xx, backoff: 1000s} # a backoff under 150 ms: 1 in 6,700,000
+    route: [{destination: {host: flaky.internal}}]
   - match: [{uri: {prefix: /ratelimited/}}]
     rewrite: {uri: /}
     retries: {attempts: 2, retryOn: envoy-ratelimited}
@@ -207,6 +212,13 @@ spec:
     expect(await attempts('/grpc-retry/x?grpc=0')).toBe(1); // OK
     expect(await attempts('/grpc-retry/x?grpc=13')).toBe(1); // INTERNAL is not in retryOn
     expect(await attempts('/grpc-5xx/x?grpc=14')).toBe(1); // 5xx does not look at grpc-status
+  });
+
+  test('a backoff that outlasts the route timeout ends in 504 (Envoy drops the answer it will retry)', async () => {
+    seen.length = 0;
+    const res = await send(cfg, '/slow-backoff/x?status=503');
+    expect([res.status, await res.text()]).toEqual([504, 'upstream request timeout']);
+    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(1);
   });
 
   test('envoy-ratelimited retries a response carrying x-envoy-ratelimited, whatever its status', async () => {
