@@ -112,8 +112,9 @@ function buildRegistry(entries: readonly ServiceEntry[], workloads: readonly Wor
           .filter((w) => w.metadata.namespace === ns && Object.entries(spec.workloadSelector?.labels ?? {}).every(([k, v]) => w.spec.labels?.[k] === v))
           .map((w) => toEndpoint(w.spec))
       : (spec.endpoints ?? []).map(toEndpoint);
-    for (const h of spec.hosts) {
-      const hostname = resolveShortName(h, ns);
+    // ServiceEntry hosts are names as written: Istio expands short names in VirtualService,
+    // destination and DestinationRule hosts, never here (serviceentry conversion.go).
+    for (const hostname of spec.hosts) {
       if (services.has(hostname)) continue; // oldest ServiceEntry for a host wins
       services.set(hostname, {
         hostname,

@@ -111,6 +111,14 @@ data:
     expect(new Set(s.resources.route.map((r) => r.name))).toEqual(new Set(['80', '443']));
   });
 
+  test('a single-label ServiceEntry host is declared as written, not expanded to a cluster-local name (Istio)', async () => {
+    const short = se.replace('name: httpbin, namespace', 'name: redis, namespace').replace('hosts: [httpbin.org]', 'hosts: [redis]');
+    const s = (await generateSnapshot(push(short, mesh('REGISTRY_ONLY')), egress)).snapshot;
+    const rc80 = s.resources.route.find((r) => r.name === '80')!;
+    expect(rc80.virtual_hosts.map((v) => v.domains)).toEqual([['redis'], ['*']]);
+    expect(rc80.virtual_hosts[0]!.routes[0]!.route?.cluster).toBe('outbound|80||redis');
+  });
+
   test('REGISTRY_ONLY (MeshConfig or root-namespace Sidecar): anything else is block_all, a 502', async () => {
     for (const policy of [mesh('REGISTRY_ONLY'), `apiVersion: networking.istio.io/v1
 kind: Sidecar
