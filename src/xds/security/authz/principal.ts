@@ -1,5 +1,6 @@
 import type { Condition, Source } from '../../../config/kinds/security/authorization-policy.ts';
 import type { MetadataMatcher, Principal, ValueMatcher } from '../../filters/rbac.ts';
+import type { StringMatcher } from '../../resources/common.ts';
 import { cidrRange, escapeRegex, segmentRegex, stringMatcher } from './strings.ts';
 
 // Source (`from`) and the `when` keys about the caller → Envoy RBAC principals, as Istio's
@@ -29,7 +30,29 @@ export function authnMetadata(path: string[], v: string, list: boolean): Princip
   const m: MetadataMatcher = { filter: AUTHN_METADATA, path: path.map((key) => ({ key })), value: list ? { list_match: { one_of: sm } } : sm };
   return { metadata: m };
 }
-const requestPrincipal = (v: string) => authnMetadata(['request.auth.principal'], v, false);
+/** A string claim of the verified token (`iss`, `sub`) under a matcher. */
+const claimIs = (claim: string, string_match: StringMatcher): Principal => ({ metadata: { filter: AUTHN_METADATA, path: [{ key: 'request.auth.claims' }, { key: claim }], value: { string_match } } });
+const ANY: StringMatcher = { safe_regex: { regex: '.+' } };
+
+/**
+ * `requestPrincipals` / `request.auth.principal`: split at the last `/` (an issuer may be a URL)
+ * and matched as the token's `iss` and `sub` claims, each on its own, as Istio's
+ * requestPrincipalGenerator.extendedPrincipal does; so `https://idp.example/*` admits any subject
+ * of that issuer and no other issuer whose URL starts the same way.
+ */
+function requestPrincipal(v: string): Principal {
+  const idx = v.lastIndexOf('/');
+  const found = idx >= 0;
+  const iss = found ? v.slice(0, idx) : v;
+  const sub = found ? v.slice(idx + 1) : '';
+  let mIss: StringMatcher;
+  let mSub: StringMatcher;
+  if (v === '*') [mIss, mSub] = [ANY, ANY];
+  else if (v.startsWith('*')) [mIss, mSub] = found ? [iss === '*' ? ANY : { suffix: iss.slice(1) }, { exact: sub }] : [ANY, { suffix: v.slice(1) }];
+  else if (v.endsWith('*')) [mIss, mSub] = found ? [{ exact: iss }, sub === '*' ? ANY : { prefix: sub.slice(0, -1) }] : [{ prefix: v.slice(0, -1) }, ANY];
+  else [mIss, mSub] = [{ exact: iss }, { exact: sub }];
+  return { and_ids: { ids: [claimIs('iss', mIss), claimIs('sub', mSub)] } };
+}
 
 type Gen = (v: string) => Principal;
 
@@ -71,7 +94,8 @@ export function principalCondition(key: string): Gen | undefined {
   }
   if (key.startsWith('request.headers[')) {
     const name = key.slice('request.headers['.length, -1);
-    return (v) => ({ header: { name, string_match: stringMatcher(v) } });
+    // `*` is presence, an empty value included (Istio matcher.HeaderMatcher).
+    return (v) => (v === '*' ? { header: { name, present_match: true } } : { header: { name, string_match: stringMatcher(v) } });
   }
   if (key.startsWith('request.auth.claims[')) {
     const path = ['request.auth.claims', ...claimPath(key)];

@@ -16,6 +16,8 @@ async function check(yaml: string, cases: [Req, 'allow' | typeof DENIED][]) {
 
 const peer = (principal: string) => ({ principal });
 const jwt = (authn: Record<string, unknown>) => ({ metadata: { istio_authn: authn } });
+/** What jwt_authn writes for a verified token with these claims. */
+const token = (iss: string, sub: string) => jwt({ ...(sub ? { 'request.auth.principal': `${iss}/${sub}` } : {}), 'request.auth.claims': { iss, sub } });
 
 describe('evaluation order and defaults', () => {
   test('no policy ⇒ allow; `spec: {}` ⇒ deny all; `rules: [{}]` ⇒ allow all', async () => {
@@ -147,16 +149,23 @@ describe('source fields', () => {
     ]);
   });
 
-  test('requestPrincipals from istio_authn; `*` needs a non-empty principal (istio/istio#22540)', async () => {
+  test('requestPrincipals: iss and sub matched apart, split at the last / (Istio extendedPrincipal); `*` needs both non-empty (istio/istio#22540)', async () => {
     await check(allow('  - from: [{source: {requestPrincipals: ["https://issuer.example/*"]}}]'), [
-      [jwt({ 'request.auth.principal': 'https://issuer.example/alice' }), 'allow'],
-      [jwt({ 'request.auth.principal': 'https://other/alice' }), DENIED],
+      [token('https://issuer.example', 'alice'), 'allow'],
+      [token('https://other', 'alice'), DENIED],
+      // An issuer whose URL merely starts with the configured one is another issuer.
+      [token('https://issuer.example/tenant-b', 'alice'), DENIED],
       [{}, DENIED],
     ]);
-    await check(allow('  - from: [{source: {requestPrincipals: ["*"]}}]'), [
-      [jwt({ 'request.auth.principal': 'iss/sub' }), 'allow'], [jwt({ 'request.auth.principal': '' }), DENIED], [jwt({}), DENIED], [{}, DENIED],
+    // A subject with a / is not matched by the exact principal it would form.
+    await check(allow('  - from: [{source: {requestPrincipals: ["https://issuer.example/a/b"]}}]'), [[token('https://issuer.example', 'a/b'), DENIED], [token('https://issuer.example/a', 'b'), 'allow']]);
+    await check(allow('  - from: [{source: {requestPrincipals: ["*/alice", "*.example/bob", "*carol"]}}]'), [
+      [token('any', 'alice'), 'allow'], [token('https://x.example', 'bob'), 'allow'], [token('https://x.other', 'bob'), DENIED], [token('i', 'xcarol'), 'allow'],
     ]);
-    await check(allow('  - from: [{source: {notRequestPrincipals: ["*"]}}]'), [[jwt({ 'request.auth.principal': 'iss/sub' }), DENIED], [{}, 'allow']]);
+    await check(allow('  - from: [{source: {requestPrincipals: ["*"]}}]'), [
+      [token('iss', 'sub'), 'allow'], [token('iss', ''), DENIED], [jwt({}), DENIED], [{}, DENIED],
+    ]);
+    await check(allow('  - from: [{source: {notRequestPrincipals: ["*"]}}]'), [[token('iss', 'sub'), DENIED], [{}, 'allow']]);
   });
 
   test('ipBlocks / remoteIpBlocks: IPv4 and IPv6 CIDRs and single addresses', async () => {
@@ -177,7 +186,8 @@ describe('when conditions', () => {
 
   test('request.headers, source.ip, remote.ip, destination.port, destination.ip (never at the edge), connection.sni (Host without port)', async () => {
     await check(when('request.headers[X-Env]', '[prod, "stag*"]'), [[{ headers: { 'x-env': 'prod' } }, 'allow'], [{ headers: { 'x-env': 'staging' } }, 'allow'], [{ headers: { 'x-env': 'dev' } }, DENIED], [{}, DENIED]]);
-    await check(when('request.headers[x-env]', '["*"]'), [[{ headers: { 'x-env': 'a' } }, 'allow'], [{ headers: { 'x-env': '' } }, DENIED], [{}, DENIED]]);
+    // `*` is presence: an empty value counts (Istio matcher.HeaderMatcher emits present_match).
+    await check(when('request.headers[x-env]', '["*"]'), [[{ headers: { 'x-env': 'a' } }, 'allow'], [{ headers: { 'x-env': '' } }, 'allow'], [{}, DENIED]]);
     await check(when('source.ip', '[10.0.0.0/8]'), [[{ clientIp: '10.0.0.1' }, 'allow'], [{ clientIp: '9.0.0.1' }, DENIED]]);
     await check(when('remote.ip', '["2001:db8::/48"]'), [[{ clientIp: '2001:db8::9' }, 'allow'], [{ clientIp: '2001:db8:1::9' }, DENIED]]);
     await check(when('destination.port', '["8443"]'), [[{ port: 8443 }, 'allow'], [{ port: 443 }, DENIED]]);
@@ -195,7 +205,7 @@ describe('when conditions', () => {
   });
 
   test('request.auth.principal / audiences / presenter', async () => {
-    await check(when('request.auth.principal', '[iss/sub]'), [[jwt({ 'request.auth.principal': 'iss/sub' }), 'allow'], [jwt({ 'request.auth.principal': 'iss/other' }), DENIED]]);
+    await check(when('request.auth.principal', '[iss/sub]'), [[token('iss', 'sub'), 'allow'], [token('iss', 'other'), DENIED]]);
     await check(when('request.auth.audiences', '[aud2]'), [
       [jwt({ 'request.auth.audiences': ['aud1', 'aud2'] }), 'allow'], [jwt({ 'request.auth.audiences': 'aud2' }), 'allow'], [jwt({ 'request.auth.audiences': ['aud1'] }), DENIED],
     ]);

@@ -38,14 +38,17 @@ describe('rules → Envoy RBAC policies', () => {
     expect(policy.permissions).toEqual([{ any: true }]);
     const spiffe = (m: object) => ({ authenticated: { principal_name: m } });
     const re = (r: string) => spiffe({ safe_regex: { regex: r } });
-    const md = (key: string, m: object) => ({ metadata: { filter: 'istio_authn', path: [{ key }], value: { string_match: m } } });
+    // requestPrincipals: the token's iss and sub claims, each matched on its own (Istio extendedPrincipal).
+    const claim = (key: string, m: object) => ({ metadata: { filter: 'istio_authn', path: [{ key: 'request.auth.claims' }, { key }], value: { string_match: m } } });
+    const principal = (iss: object, sub: object) => ({ and_ids: { ids: [claim('iss', iss), claim('sub', sub)] } });
+    const any = { safe_regex: { regex: '.+' } };
     expect(policy.principals).toEqual([{
       and_ids: { ids: [{ or_ids: { ids: [
         { and_ids: { ids: [
           { or_ids: { ids: [spiffe({ exact: 'spiffe://cluster.local/ns/a/sa/x' }), spiffe({ prefix: 'spiffe://cluster.local/ns/b/' }), re('spiffe://.*/sa/y'), re('spiffe://.+')] } },
           { not_id: { or_ids: { ids: [spiffe({ exact: 'spiffe://cluster.local/ns/a/sa/bad' })] } } },
-          { or_ids: { ids: [md('request.auth.principal', { exact: 'iss/sub' })] } },
-          { not_id: { or_ids: { ids: [md('request.auth.principal', { safe_regex: { regex: '.+' } })] } } },
+          { or_ids: { ids: [principal({ exact: 'iss' }, { exact: 'sub' })] } },
+          { not_id: { or_ids: { ids: [principal(any, any)] } } },
           { or_ids: { ids: [re('spiffe://[^/]+/ns/a/.*'), re('spiffe://[^/]+/ns/pre[^/]*/.*')] } },
           { not_id: { or_ids: { ids: [re('spiffe://[^/]+/ns/kube-system/.*')] } } },
           { or_ids: { ids: [{ direct_remote_ip: { address_prefix: '10.0.0.0', prefix_len: 8 } }, { direct_remote_ip: { address_prefix: '1.2.3.4', prefix_len: 32 } }] } },
@@ -125,14 +128,14 @@ describe('rules → Envoy RBAC policies', () => {
     const re = (r: string) => ({ authenticated: { principal_name: { safe_regex: { regex: r } } } });
     expect(p.principals).toEqual([{ and_ids: { ids: [
       { or_ids: { ids: [{ header: { name: 'X-Team', string_match: { exact: 'blue' } } }] } },
-      { not_id: { or_ids: { ids: [{ header: { name: 'X-Team', string_match: { safe_regex: { regex: '.+' } } } }] } } },
+      { not_id: { or_ids: { ids: [{ header: { name: 'X-Team', present_match: true } }] } } },
       { or_ids: { ids: [{ direct_remote_ip: { address_prefix: '10.0.0.0', prefix_len: 8 } }] } },
       { not_id: { or_ids: { ids: [{ remote_ip: { address_prefix: '::1', prefix_len: 128 } }] } } },
       { or_ids: { ids: [re('spiffe://[^/]+/ns/ns1/.*')] } },
       { or_ids: { ids: [{ authenticated: { principal_name: { exact: 'spiffe://cluster.local/ns/ns1/sa/a' } } }] } },
       { or_ids: { ids: [re('spiffe://[^/]+/ns/ns1/sa/a')] } },
       { or_ids: { ids: [re('spiffe://cluster\\.local/.*')] } },
-      { or_ids: { ids: [md(['request.auth.principal'], { string_match: { exact: 'iss/sub' } })] } },
+      { or_ids: { ids: [{ and_ids: { ids: [md(['request.auth.claims', 'iss'], { string_match: { exact: 'iss' } }), md(['request.auth.claims', 'sub'], { string_match: { exact: 'sub' } })] } }] } },
       { or_ids: { ids: [md(['request.auth.audiences'], { list_match: { one_of: { string_match: { exact: 'aud1' } } } })] } },
       { or_ids: { ids: [md(['request.auth.presenter'], { string_match: { exact: 'client' } })] } },
       { or_ids: { ids: [md(['request.auth.claims', 'groups'], { list_match: { one_of: { string_match: { exact: 'admins' } } } })] } },
