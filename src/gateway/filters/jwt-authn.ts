@@ -1,7 +1,7 @@
 import { JwtAuthentication, JwtPerRouteConfig } from '../../xds/filters/jwt-authn.ts';
 import { localReply } from '../http/local-reply.ts';
 import { registerHttpFilter, type CompiledHttpFilter, type FilterContext } from './chain.ts';
-import { ISTIO_AUTHN, istioAuthnMetadata } from './jwt/claims.ts';
+import { ISTIO_AUTHN, istioAuthnMetadata, normalizedPayload } from './jwt/claims.ts';
 import { tokenParams } from './jwt/extractor.ts';
 import { removeQueryParam } from '../http/query.ts';
 import { JwtStatus } from './jwt/status.ts';
@@ -95,10 +95,11 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
         const payloads: Record<string, unknown> = {};
         for (const v of run.verified) {
           const key = v.provider.config.payload_in_metadata;
-          if (key && !(key in payloads)) payloads[key] = v.jwt.payload;
+          if (key && !(key in payloads)) payloads[key] = normalizedPayload(v.jwt.payload, v.provider.config.normalize_payload_in_metadata?.space_delimited_claims);
         }
         if (Object.keys(payloads).length) ctx.metadata[JWT_AUTHN_FILTER] = payloads;
-        ctx.metadata[ISTIO_AUTHN] = istioAuthnMetadata(run.verified[0]!.jwt);
+        const first = run.verified[0]!;
+        ctx.metadata[ISTIO_AUTHN] = istioAuthnMetadata(first.jwt, normalizedPayload(first.jwt.payload, first.provider.config.normalize_payload_in_metadata?.space_delimited_claims));
       }
       return undefined;
     },

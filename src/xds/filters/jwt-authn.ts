@@ -55,6 +55,8 @@ export const JwtProvider = z
     pad_forward_payload_header: z.boolean().optional(),
     /** Key of the verified payload in the filter's dynamic metadata (Istio: the issuer). */
     payload_in_metadata: z.string().optional(),
+    /** Top-level string claims split on spaces into lists in the metadata (Istio spaceDelimitedClaims). */
+    normalize_payload_in_metadata: z.strictObject({ space_delimited_claims: z.array(z.string()).optional() }).optional(),
     claim_to_headers: z.array(JwtClaimToHeader).optional(),
     /** Envoy's default is 60 seconds. */
     clock_skew_seconds: z.number().int().min(0).optional(),

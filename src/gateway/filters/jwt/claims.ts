@@ -31,13 +31,30 @@ export function claimHeaderValue(payload: Record<string, unknown>, name: string)
 
 export const ISTIO_AUTHN = 'istio_authn';
 
+/**
+ * The payload as the metadata carries it: each listed top-level claim that is a string becomes
+ * the list of its space-separated parts (Envoy normalize_payload_in_metadata). The token's own
+ * payload is not changed.
+ */
+export function normalizedPayload(payload: Record<string, unknown>, spaceDelimited: readonly string[] | undefined): Record<string, unknown> {
+  if (!spaceDelimited?.length) return payload;
+  let out = payload;
+  for (const c of spaceDelimited) {
+    const v = payload[c];
+    if (typeof v !== 'string') continue;
+    if (out === payload) out = { ...payload };
+    out[c] = v.split(' ').filter((s) => s !== '');
+  }
+  return out;
+}
+
 /** `istio_authn` for the verified token: principal `iss/sub` only when there is a `sub` (istio/istio#59541). */
-export function istioAuthnMetadata(jwt: ParsedJwt): Record<string, unknown> {
+export function istioAuthnMetadata(jwt: ParsedJwt, payload: Record<string, unknown> = jwt.payload): Record<string, unknown> {
   const azp = jwt.payload.azp;
   return {
     ...(jwt.sub ? { 'request.auth.principal': `${jwt.iss}/${jwt.sub}` } : {}),
     ...(jwt.audiences.length ? { 'request.auth.audiences': [...jwt.audiences] } : {}),
     ...(typeof azp === 'string' && azp ? { 'request.auth.presenter': azp } : {}),
-    'request.auth.claims': jwt.payload,
+    'request.auth.claims': payload,
   };
 }

@@ -57,6 +57,7 @@ export function toJwtProvider(rule: JWTRule): JwtProvider {
     ...(rule.fromCookies?.length ? { from_cookies: [...rule.fromCookies] } : {}),
     ...(rule.outputPayloadToHeader ? { forward_payload_header: rule.outputPayloadToHeader } : {}),
     ...(rule.issuer ? { payload_in_metadata: rule.issuer } : {}),
+    ...(rule.spaceDelimitedClaims?.length ? { normalize_payload_in_metadata: { space_delimited_claims: [...rule.spaceDelimitedClaims] } } : {}),
     ...(rule.outputClaimToHeaders?.length ? { claim_to_headers: rule.outputClaimToHeaders.map((c) => ({ header_name: c.header, claim_name: c.claim })) } : {}),
   };
 }

@@ -143,3 +143,14 @@ describe('registration', () => {
     expect(() => compileHttpFilters([{ name: 'envoy.filters.http.jwt_authn', typed_config: config({ 'origins-0': { issuer: 'x' } }, istio(1)) }])).toThrow(/remote_jwks/);
   });
 });
+
+describe('normalize_payload_in_metadata (Istio spaceDelimitedClaims)', () => {
+  test('listed top-level string claims become lists in both metadata entries; others and the token are untouched', async () => {
+    const token = await sign(key, { iss: ISS, sub: 's', roles: 'admin  dev', nested: { roles: 'a b' }, groups: 'x y' });
+    const ctx = ctxFor('http://h/', { headers: { authorization: `Bearer ${token}` } });
+    expect(await one({ normalize_payload_in_metadata: { space_delimited_claims: ['roles', 'absent'] } }).onRequest(ctx)).toBeUndefined();
+    const claims = ctx.metadata.istio_authn?.['request.auth.claims'] as Record<string, unknown>;
+    expect([claims.roles, claims.groups, claims.nested]).toEqual([['admin', 'dev'], 'x y', { roles: 'a b' }]);
+    expect((ctx.metadata['envoy.filters.http.jwt_authn'] as Record<string, Record<string, unknown>>)[ISS]!.roles).toEqual(['admin', 'dev']);
+  });
+});

@@ -96,7 +96,8 @@ data:
     fromCookies: [session]
     outputPayloadToHeader: x-jwt-payload
     forwardOriginalToken: true
-    outputClaimToHeaders: [{header: x-sub, claim: sub}, {header: x-group, claim: nested.group}]`)));
+    outputClaimToHeaders: [{header: x-sub, claim: sub}, {header: x-group, claim: nested.group}]
+    spaceDelimitedClaims: [roles]`)));
     expect(cfg.providers['origins-0']).toEqual({
       issuer: 'iss',
       audiences: ['aud1'],
@@ -107,6 +108,7 @@ data:
       from_cookies: ['session'],
       forward_payload_header: 'x-jwt-payload',
       payload_in_metadata: 'iss',
+      normalize_payload_in_metadata: { space_delimited_claims: ['roles'] },
       claim_to_headers: [{ header_name: 'x-sub', claim_name: 'sub' }, { header_name: 'x-group', claim_name: 'nested.group' }],
     });
   });
