@@ -59,7 +59,7 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
       tables.set(name, table);
       for (const vh of rc.virtual_hosts) {
         for (const r of vh.routes) {
-          actions.set(r, compileAction(r, vh.name));
+          actions.set(r, compileAction(r, vh.name, vh.include_request_attempt_count === true));
           const dest = r.typed_per_filter_config?.[DESTINATION_AUTHZ_FILTER];
           if (dest) precompileDestinationAuthz(dest);
         }
@@ -82,6 +82,6 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
     });
   }
   const allowAny = s.resources.route.some((rc) => rc.virtual_hosts.some((vh) => vh.name === 'allow_any'));
-  const passthrough = allowAny ? compileAction({ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s' } }, 'allow_any') : undefined;
+  const passthrough = allowAny ? compileAction({ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s' } }, 'allow_any', true) : undefined;
   return { version: s.version, listeners, ...(refreshMs !== undefined ? { refreshMs } : {}), clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt), actions, ...(passthrough ? { passthrough } : {}) };
 }

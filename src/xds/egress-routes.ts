@@ -47,11 +47,11 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
         tx.clusters.set(name, { host, port, subset: '' });
         routes.push({ name: 'default', match: { prefix: '/' }, route: { cluster: name, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', timeout: '0s' } });
       }
-      if (routes.length) virtual_hosts.push({ name: `${host}:${port}`, domains: [host], routes });
+      if (routes.length) virtual_hosts.push({ name: `${host}:${port}`, domains: [host], routes, include_request_attempt_count: true });
     }
     virtual_hosts.push(
       policy === 'ALLOW_ANY'
-        ? { name: 'allow_any', domains: ['*'], routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: '0s' } }] }
+        ? { name: 'allow_any', domains: ['*'], routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: '0s' } }], include_request_attempt_count: true }
         : { name: 'block_all', domains: ['*'], routes: [{ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } }] },
     );
     const routeConfig: RouteConfiguration = { name: String(port), virtual_hosts, validate_clusters: false, ignore_port_in_host_matching: true };

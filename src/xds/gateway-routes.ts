@@ -65,7 +65,8 @@ export function buildGatewayRoutes(push: PushContext, node: Node, tx: RouteTrans
       for (const vs of [...acc.services].sort((a, b) => push.virtualServices.indexOf(a) - push.virtualServices.indexOf(b))) {
         routes.push(...translateHttpRoutes(tx, { vs, port, gateways: acc.gateways }));
       }
-      virtual_hosts.push({ name: `${acc.domain}:${port}`, domains: [acc.domain], routes: sortCatchAllLast(routes), ...(acc.requireTls ? { require_tls: 'ALL' as const } : {}) });
+      // Istio's gateways count attempts (ProxyHeaders attemptCount, on by default).
+      virtual_hosts.push({ name: `${acc.domain}:${port}`, domains: [acc.domain], routes: sortCatchAllLast(routes), include_request_attempt_count: true, ...(acc.requireTls ? { require_tls: 'ALL' as const } : {}) });
     }
     // A port whose servers bind no VirtualService answers 404 to everything (gateway.go).
     if (virtual_hosts.length === 0) virtual_hosts.push({ name: `blackhole:${port}`, domains: ['*'], routes: [] });

@@ -36,6 +36,8 @@ export interface CompiledAction {
   responseHeaders: HeaderOps;
   fault?: CompiledFault;
   cors?: CompiledCors;
+  /** The virtual host's include_request_attempt_count: `x-envoy-attempt-count` on each attempt. */
+  attemptCount: boolean;
   /** direct_response: status and body, decoded once (none for a null-body status). */
   direct?: { status: number; body: string | Uint8Array | null };
 }
@@ -57,7 +59,7 @@ function compileDirect(route: Route, name: string): CompiledAction['direct'] {
   return { status: d.status, body: nullBody ? null : body };
 }
 
-export function compileAction(route: Route, vhostName: string): CompiledAction {
+export function compileAction(route: Route, vhostName: string, attemptCount = false): CompiledAction {
   const a = route.route;
   const name = route.name ?? `${vhostName}/${route.match.prefix ?? route.match.path ?? route.match.safe_regex?.regex ?? ''}`;
   const targets: WeightedTarget[] = [];
@@ -93,6 +95,7 @@ export function compileAction(route: Route, vhostName: string): CompiledAction {
     mirrors: (a?.request_mirror_policies ?? []).map((m) => ({ cluster: m.cluster, fraction: fractionOf(m.runtime_fraction?.default_value, 1), ...(m['meshgate.host_suffix'] ? { hostSuffix: m['meshgate.host_suffix'] } : {}) })),
     requestHeaders: compileHeaderOps(route.request_headers_to_add, route.request_headers_to_remove),
     responseHeaders: compileHeaderOps(route.response_headers_to_add, route.response_headers_to_remove),
+    attemptCount,
     ...(perFilter[FILTER.fault] ? { fault: compileFault(perFilter[FILTER.fault]) } : {}),
     ...(perFilter[FILTER.cors] ? { cors: compileCors(perFilter[FILTER.cors]) } : {}),
     ...(route.direct_response ? { direct: compileDirect(route, name) } : {}),

@@ -51,6 +51,8 @@ export interface RouterResult {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+const ATTEMPT = ['1', '2', '3', '4', '5', '6', '7', '8'];
+
 export async function forward(action: CompiledAction, target: WeightedTarget, req: RouterRequest, renv: RouterEnv): Promise<RouterResult> {
   const { rt } = renv;
   const cluster = renv.clusters.get(target.cluster);
@@ -96,6 +98,8 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
           return { response: upstreamTimeout(), target };
         }
         const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
+        // Envoy include_request_attempt_count: the upstream learns which try this is.
+        if (action.attemptCount) headers.set('x-envoy-attempt-count', ATTEMPT[n] ?? String(n + 1));
         const started = rt.now();
         cluster.onRequestStart(picked);
         try {

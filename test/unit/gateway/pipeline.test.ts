@@ -196,7 +196,10 @@ spec:
     seen.length = 0;
     const res = await send(cfg, '/flaky/x?status=503');
     expect(res.status).toBe(503);
-    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(3);
+    const tries = seen.filter((s) => s.server === 'flaky');
+    expect(tries).toHaveLength(3);
+    // Istio's gateways set include_request_attempt_count: each try is numbered for the upstream.
+    expect(tries.map((s) => s.headers['x-envoy-attempt-count'])).toEqual(['1', '2', '3']);
     expect(seen[0]!.url).toBe('/x?status=503');
   });
 
