@@ -9,7 +9,7 @@ import { propagateTrace } from './http/tracing.ts';
 import { applyForwardedHeaders, isInternalCaller } from './http/forwarded.ts';
 import { stripHopByHop } from './http/hop-by-hop.ts';
 import { HeaderMap, type HeaderBag } from './http/header-map.ts';
-import { badRequest, blackHole, noRoute } from './http/local-reply.ts';
+import { badRequest, blackHole, noRoute, toGrpcLocalReply } from './http/local-reply.ts';
 import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.ts';
 import { drawFault } from './filters/fault.ts';
 import { runFilters, type FilterContext } from './filters/chain.ts';
@@ -107,6 +107,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   stripHopByHop(headers, 'request');
   const { id: requestId } = ensureRequestId(headers);
   const finish = (res: Response, extra?: (h: Headers, status: number) => void) => {
+    // A gRPC caller gets the gateway's own answers in gRPC form (Envoy sendLocalReply).
+    if (incoming.get('content-type')?.startsWith('application/grpc')) res = toGrpcLocalReply(res) ?? res;
     const out = new Response(res.body, res);
     stripHopByHop(out.headers, 'response', { keepWebSocketUpgrade: res.status === 101 });
     extra?.(out.headers, out.status);

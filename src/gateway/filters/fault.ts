@@ -2,10 +2,10 @@ import { HTTPFault } from '../../xds/filters/fault.ts';
 import { durationMs } from '../../xds/resources/common.ts';
 import type { Runtime } from '../runtime.ts';
 import { fractionOf } from './fraction.ts';
-import { faultAbort } from '../http/local-reply.ts';
+import { faultAbort, LOCAL_REPLY_BODY, localReply } from '../http/local-reply.ts';
 
 // Envoy's fault filter (per route): a fixed delay and an abort, each drawn on its own. The abort
-// is a local reply `fault filter abort` (gRPC: HTTP 200 with grpc-status).
+// is a local reply `fault filter abort`.
 // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/fault_filter
 
 export interface CompiledFault {
@@ -25,8 +25,10 @@ export function compileFault(config: unknown): CompiledFault {
 export function drawFault(f: CompiledFault, rt: Runtime): { delayMs: number; abort?: Response } {
   const delayMs = f.delay && f.delay.fraction > 0 && rt.random() < f.delay.fraction ? f.delay.ms : 0;
   if (!f.abort || !(f.abort.fraction > 0 && rt.random() < f.abort.fraction)) return { delayMs };
+  // A gRPC-status abort is HTTP 200 `fault filter abort`; a gRPC caller gets that status in gRPC
+  // form (pipeline: toGrpcLocalReply), as Envoy's sendLocalReply does.
   const abort = f.abort.grpcStatus !== undefined
-    ? new Response(null, { status: 200, headers: { 'content-type': 'application/grpc', 'grpc-status': String(f.abort.grpcStatus), 'grpc-message': 'fault filter abort' } })
+    ? localReply(200, LOCAL_REPLY_BODY.faultAbort, undefined, f.abort.grpcStatus)
     : faultAbort(f.abort.httpStatus!); // a null-body status (204, 205, 304) is answered without one
   return { delayMs, abort };
 }

@@ -15,14 +15,55 @@ export const LOCAL_REPLY_BODY = Object.freeze({
   rateLimited: 'local_rate_limited',
 });
 
-/** A local reply: `text/plain` body (none when empty) plus `extraHeaders` (which may override). */
-export function localReply(status: number, body = '', extraHeaders?: HeadersInit): Response {
+/** What a local reply said, kept so a gRPC caller can be answered in gRPC (see toGrpcLocalReply). */
+const LOCAL = new WeakMap<Response, { body: string; grpcStatus?: number }>();
+
+/**
+ * A local reply: `text/plain` body (none when empty) plus `extraHeaders` (which may override).
+ * `grpcStatus` is the status a gRPC caller gets instead of the one mapped from `status`.
+ */
+export function localReply(status: number, body = '', extraHeaders?: HeadersInit, grpcStatus?: number): Response {
   // Null-body statuses (1xx, 204, 205, 304) cannot carry a body.
   const send = body !== '' && !(status < 200 || status === 204 || status === 205 || status === 304);
   const headers = new Headers();
   if (send) headers.set('content-type', 'text/plain');
   if (extraHeaders) new Headers(extraHeaders).forEach((v, k) => headers.set(k, v));
-  return new Response(send ? body : null, { status, headers });
+  const res = new Response(send ? body : null, { status, headers });
+  LOCAL.set(res, grpcStatus === undefined ? { body } : { body, grpcStatus });
+  return res;
+}
+
+/** Envoy Grpc::Utility::httpToGrpcStatus. */
+function grpcStatusOf(http: number): number {
+  switch (http) {
+    case 400: return 13; // INTERNAL
+    case 401: return 16; // UNAUTHENTICATED
+    case 403: return 7; // PERMISSION_DENIED
+    case 404: return 12; // UNIMPLEMENTED
+    case 429: case 502: case 503: case 504: return 14; // UNAVAILABLE
+    default: return 2; // UNKNOWN
+  }
+}
+
+/** grpc-message is percent-encoded outside printable ASCII, and `%` itself (gRPC HTTP/2 spec). */
+const utf8 = new TextEncoder();
+const grpcMessage = (s: string) => s.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => [...utf8.encode(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+
+/**
+ * A local reply to a gRPC request, as Envoy's sendLocalReply answers one: HTTP 200, trailers-only
+ * `application/grpc` with `grpc-status` (from the HTTP status, or the one given) and the body as
+ * `grpc-message`; other headers kept. Undefined when `res` is not a local reply.
+ * https://github.com/grpc/grpc/blob/master/doc/http-grpc-status-mapping.md
+ */
+export function toGrpcLocalReply(res: Response): Response | undefined {
+  const local = LOCAL.get(res);
+  if (!local) return undefined;
+  const headers = new Headers(res.headers);
+  headers.set('content-type', 'application/grpc');
+  headers.set('grpc-status', String(local.grpcStatus ?? grpcStatusOf(res.status)));
+  if (local.body) headers.set('grpc-message', grpcMessage(local.body.trimEnd()));
+  else headers.delete('grpc-message');
+  return new Response(null, { status: 200, headers });
 }
 
 /** No virtual host or route matched (NR). */

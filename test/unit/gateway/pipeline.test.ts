@@ -122,6 +122,9 @@ spec:
     redirect: {uri: /new, redirectCode: 302}
   - match: [{uri: {exact: /hello}}]
     directResponse: {status: 200, body: {string: "hi"}}
+  - match: [{uri: {prefix: /grpc-abort}}]
+    fault: {abort: {grpcStatus: UNAVAILABLE, percentage: {value: 100}}}
+    route: [{destination: {host: shop.internal, subset: v1}}]
   - match: [{uri: {prefix: /abort}}]
     fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
     headers: {response: {add: {x-served-by: meshgate}}}
@@ -190,6 +193,18 @@ spec:
     expect([a.status, await a.text()]).toEqual([418, 'fault filter abort']);
     // An abort is the route's local reply: its response headers and CORS apply (Envoy).
     expect([a.headers.get('x-served-by'), a.headers.get('access-control-allow-origin')]).toEqual(['meshgate', 'https://a.example']);
+  });
+
+  test("a gRPC caller gets the gateway's own answers in gRPC form (Envoy sendLocalReply); others as HTTP", async () => {
+    const grpc = { method: 'POST', headers: { 'content-type': 'application/grpc' } };
+    const grpcOf = async (r: Response) => [r.status, r.headers.get('content-type'), r.headers.get('grpc-status'), r.headers.get('grpc-message'), await r.text()];
+    expect(await grpcOf(await send(cfg, '/abort', grpc))).toEqual([200, 'application/grpc', '2', 'fault filter abort', '']);
+    expect(await grpcOf(await send(cfg, '/grpc-abort', grpc))).toEqual([200, 'application/grpc', '14', 'fault filter abort', '']);
+    expect(await grpcOf(await send(cfg, '/nosubset', grpc))).toEqual([200, 'application/grpc', '14', null, '']); // 503 cluster not found
+    expect(await grpcOf(await send(cfg, '/', { ...grpc, host: 'other.test' }))).toEqual([200, 'application/grpc', '12', null, '']); // 404 no route
+    // A plain HTTP caller of a gRPC-status abort gets HTTP 200 `fault filter abort`.
+    const plain = await send(cfg, '/grpc-abort');
+    expect([plain.status, plain.headers.get('grpc-status'), await plain.text()]).toEqual([200, null, 'fault filter abort']);
   });
 
   test('retries 5xx (counted at the upstream), then returns the last answer', async () => {

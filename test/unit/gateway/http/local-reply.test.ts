@@ -12,6 +12,7 @@ import {
   overflow,
   rateLimited,
   rbacDenied,
+  toGrpcLocalReply,
   upstreamTimeout,
 } from '../../../../src/gateway/http/local-reply.ts';
 
@@ -73,5 +74,15 @@ describe("DESIGN.md's local reply table", () => {
   it('exposes the bodies', () => {
     expect(Object.isFrozen(LOCAL_REPLY_BODY)).toBe(true);
     expect(LOCAL_REPLY_BODY.rbacDenied).toBe('RBAC: access denied');
+  });
+});
+
+describe('toGrpcLocalReply (Envoy sendLocalReply for gRPC)', () => {
+  it('HTTP status → grpc-status as Envoy maps it; body → percent-encoded grpc-message; other headers kept; non-local responses untouched', async () => {
+    const cases: [number, string][] = [[400, '13'], [401, '16'], [403, '7'], [404, '12'], [429, '14'], [502, '14'], [503, '14'], [504, '14'], [500, '2'], [418, '2']];
+    for (const [http, grpc] of cases) expect(toGrpcLocalReply(localReply(http, 'x'))!.headers.get('grpc-status')).toBe(grpc);
+    const r = toGrpcLocalReply(localReply(401, 'Jwt is expired: 100% ✓', { 'www-authenticate': 'Bearer' }))!;
+    expect([r.status, r.headers.get('content-type'), r.headers.get('grpc-message'), r.headers.get('www-authenticate'), await r.text()]).toEqual([200, 'application/grpc', 'Jwt is expired: 100%25 %E2%9C%93', 'Bearer', '']);
+    expect(toGrpcLocalReply(new Response('upstream', { status: 503 }))).toBeUndefined();
   });
 });
