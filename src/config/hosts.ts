@@ -3,8 +3,11 @@
 export const DOMAIN_SUFFIX = 'cluster.local';
 
 /** `reviews` in namespace `bookinfo` ⇒ `reviews.bookinfo.svc.cluster.local` (namespace of the rule). */
+/** A host name as compared: lower case, no trailing dot. */
+export const normalizeHost = (host: string): string => host.toLowerCase().replace(/\.$/, '');
+
 export function resolveShortName(host: string, namespace: string): string {
-  const h = host.toLowerCase().replace(/\.$/, '');
+  const h = normalizeHost(host);
   if (h === '*' || h.includes('.') || h.includes(':')) return h;
   return `${h}.${namespace}.svc.${DOMAIN_SUFFIX}`;
 }

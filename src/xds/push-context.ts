@@ -7,7 +7,7 @@ import type { GatewaySpec } from '../config/kinds/networking/gateway.ts';
 import type { SidecarSpec } from '../config/kinds/networking/sidecar.ts';
 import { parseMeshConfig } from '../config/kinds/mesh/mesh-config.ts';
 import { meshSettings, type MeshSettings } from './mesh-settings.ts';
-import { resolveShortName } from './hosts.ts';
+import { normalizeHost } from './hosts.ts';
 
 // The push context (Istio pilot/pkg/model/push_context.go): the whole config indexed once per
 // config version, so generating each proxy's snapshot is lookups, not scans.
@@ -114,7 +114,7 @@ function buildRegistry(entries: readonly ServiceEntry[], workloads: readonly Wor
       : (spec.endpoints ?? []).map(toEndpoint);
     // ServiceEntry hosts are names as written: Istio expands short names in VirtualService,
     // destination and DestinationRule hosts, never here (serviceentry conversion.go).
-    for (const hostname of spec.hosts) {
+    for (const hostname of spec.hosts.map(normalizeHost)) {
       if (services.has(hostname)) continue; // oldest ServiceEntry for a host wins
       services.set(hostname, {
         hostname,

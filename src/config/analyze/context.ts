@@ -1,4 +1,4 @@
-import { hostSubsetOf, hostsMatch, resolveShortName } from '../hosts.ts';
+import { hostSubsetOf, hostsMatch, normalizeHost, resolveShortName } from '../hosts.ts';
 import { formatPath, type Issue, type PathSegment, type Severity } from '../issues.ts';
 import type { LoadedResource } from '../manifest.ts';
 import type { DestinationRuleSpec } from '../kinds/networking/destination-rule.ts';
@@ -165,8 +165,8 @@ export function selects(selector: Readonly<Record<string, string>> | undefined, 
 /** A VirtualService's hosts, short names resolved against its namespace. */
 export const vsHosts = (vs: Typed<VirtualServiceSpec>) => (vs.spec.hosts ?? []).map((h) => resolveShortName(h, vs.namespace));
 
-/** A ServiceEntry's hosts (lower-cased; a short name resolves against the entry's namespace). */
-export const seHosts = (se: Typed<ServiceEntrySpec>) => se.spec.hosts.map((h) => resolveShortName(h, se.namespace));
+/** A ServiceEntry's hosts, lower-cased and otherwise as written (Istio does not expand short names there). */
+export const seHosts = (se: Typed<ServiceEntrySpec>) => se.spec.hosts.map(normalizeHost);
 
 /** ServiceEntries declaring `host` (exactly or through a wildcard host). */
 export function entriesFor(ctx: Ctx, host: string): Typed<ServiceEntrySpec>[] {

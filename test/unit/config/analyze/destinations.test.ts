@@ -73,6 +73,21 @@ spec:
     expect(withCode(issues, 'IST0101')).toEqual([]);
   });
 
+  test('a ServiceEntry short host is not expanded (Istio), so a short destination does not reach it', () => {
+    const redis = `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: redis, namespace: bookinfo}
+spec:
+  hosts: [redis]
+  resolution: DNS
+  ports: [{number: 6379, name: tcp, protocol: TCP}]
+`;
+    const found = withCode(run(doc(BASE, redis, vs(`  - route:
+    - destination: {host: redis}`))), 'IST0101');
+    expect(found.map((f) => f.message)).toEqual([expect.stringContaining('"redis.bookinfo.svc.cluster.local" ("redis" resolved in namespace bookinfo)')]);
+  });
+
   test('a short name resolves against the VirtualService namespace, not the host', () => {
     const found = withCode(run(doc(BASE, vs(`  - route:
     - destination: {host: reviews}`, 'shop'))), 'IST0101');
