@@ -2,10 +2,10 @@
 
 export const DOMAIN_SUFFIX = 'cluster.local';
 
-/** `reviews` in namespace `bookinfo` ⇒ `reviews.bookinfo.svc.cluster.local` (namespace of the rule). */
 /** A host name as compared: lower case, no trailing dot. */
 export const normalizeHost = (host: string): string => host.toLowerCase().replace(/\.$/, '');
 
+/** `reviews` in namespace `bookinfo` ⇒ `reviews.bookinfo.svc.cluster.local` (namespace of the rule). */
 export function resolveShortName(host: string, namespace: string): string {
   const h = normalizeHost(host);
   if (h === '*' || h.includes('.') || h.includes(':')) return h;

@@ -108,7 +108,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const { id: requestId } = ensureRequestId(headers);
   const finish = (res: Response, extra?: (h: Headers, status: number) => void) => {
     // A gRPC caller gets the gateway's own answers in gRPC form (Envoy sendLocalReply).
-    if (incoming.get('content-type')?.startsWith('application/grpc')) res = toGrpcLocalReply(res) ?? res;
+    if (isGrpc(incoming.get('content-type'))) res = toGrpcLocalReply(res) ?? res;
     const out = new Response(res.body, res);
     stripHopByHop(out.headers, 'response', { keepWebSocketUpgrade: res.status === 101 });
     extra?.(out.headers, out.status);
@@ -158,7 +158,11 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
       const fctx = new RequestFilterContext(req, headers, path, query, scheme, authority, g, metadata, rt, vh, input, route);
       const ran = runFilters(listener.filters, fctx);
       const denied = ran instanceof Promise ? await ran : ran;
-      if (denied) return finish(denied);
+      if (denied) {
+        // Once a route is chosen, Envoy's local replies get its response headers and CORS.
+        const chosen = route ? cfg.actions.get(route.route) : undefined;
+        return chosen ? finish(denied, (h, s) => routeReplyHeaders(chosen, h, input, g.clientIp, s, origin)) : finish(denied);
+      }
       query = input.query = fctx.query; // jwt_authn strips a token passed as a query parameter
       // Envoy clears the route cache after jwt_authn: claims may now select another route.
       if (Object.keys(metadata).length) route = vh?.match(input);
@@ -231,4 +235,11 @@ export { isInternalCaller };
 function routeReplyHeaders(action: CompiledAction, h: Headers, input: MatchInput, clientIp: string | null, status: number, origin: string | null): void {
   applyHeaderOps(action.responseHeaders, h, input, clientIp, status);
   if (action.cors) decorateResponse(action.cors, origin, h);
+}
+
+/** Envoy hasGrpcContentType: `application/grpc`, `+…` or `;…` after it; grpc-web is not gRPC. */
+function isGrpc(ct: string | null): boolean {
+  if (ct === null || !ct.startsWith('application/grpc')) return false;
+  const next = ct.charCodeAt(16);
+  return ct.length === 16 || next === 0x2b || next === 0x3b;
 }

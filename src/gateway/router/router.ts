@@ -66,6 +66,8 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   // The pipeline's upstream headers are ours to change (mirrors take their own copy).
   const headers = req.headers;
   headers.set('x-forwarded-host', authority);
+  // Envoy sets the count before shadowing, so mirrors carry the first try's.
+  if (action.attemptCount && action.mirrors.length) headers.set('x-envoy-attempt-count', '1');
 
   for (const m of action.mirrors) {
     if (m.fraction >= 1 || rt.random() < m.fraction) renv.waitUntil(mirror(m, req, headers, body, renv, authority));

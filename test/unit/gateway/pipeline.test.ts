@@ -146,7 +146,7 @@ spec:
   - match: [{uri: {prefix: /slow-backoff/}}]
     rewrite: {uri: /}
     timeout: 150ms
-    retries: {attempts: 3, retryOn: 5xx, backoff: 1000s} # a backoff under 150 ms: 1 in 6,700,000
+    retries: {attempts: 3, retryOn: 5xx, backoff: 100000s} # the first backoff is uniform in [0, 100000 s): under 150 ms 1 in 670,000
     route: [{destination: {host: flaky.internal}}]
   - match: [{uri: {prefix: /ratelimited/}}]
     rewrite: {uri: /}
@@ -202,6 +202,10 @@ spec:
     expect(await grpcOf(await send(cfg, '/grpc-abort', grpc))).toEqual([200, 'application/grpc', '14', 'fault filter abort', '']);
     expect(await grpcOf(await send(cfg, '/nosubset', grpc))).toEqual([200, 'application/grpc', '14', null, '']); // 503 cluster not found
     expect(await grpcOf(await send(cfg, '/', { ...grpc, host: 'other.test' }))).toEqual([200, 'application/grpc', '12', null, '']); // 404 no route
+    expect(await grpcOf(await send(cfg, '/abort', { ...grpc, headers: { 'content-type': 'application/grpc+proto' } }))).toEqual([200, 'application/grpc', '2', 'fault filter abort', '']);
+    // grpc-web is not gRPC (Envoy hasGrpcContentType): answered as HTTP.
+    const web = await send(cfg, '/abort', { ...grpc, headers: { 'content-type': 'application/grpc-web' } });
+    expect([web.status, web.headers.get('grpc-status'), await web.text()]).toEqual([418, null, 'fault filter abort']);
     // A plain HTTP caller of a gRPC-status abort gets HTTP 200 `fault filter abort`.
     const plain = await send(cfg, '/grpc-abort');
     expect([plain.status, plain.headers.get('grpc-status'), await plain.text()]).toEqual([200, null, 'fault filter abort']);
@@ -603,5 +607,30 @@ spec:
   });
   test('prefixRewrite honours ignoreUriCase', async () => {
     expect(await location('/OLD/x')).toBe('http://shop.example.com:8080/new/x');
+  });
+});
+
+describe('mirrors', () => {
+  test('the shadow gets the -shadow authority and the first try\'s x-envoy-attempt-count, as Envoy sets it before shadowing', async () => {
+    const cfg = await compile(base() + `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:
+  - route: [{destination: {host: shop.internal, subset: v1}}]
+    mirror: {host: shop.internal, subset: v2}
+    mirrorPercentage: {value: 100}
+`);
+    seen.length = 0;
+    const pending: Promise<unknown>[] = [];
+    const res = await handle(cfg, { request: new Request('http://shop.example.com/m'), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: {}, waitUntil: (p) => void pending.push(p) }, rt);
+    expect(res.status).toBe(200);
+    await Promise.all(pending);
+    const by = (server: string) => seen.find((s) => s.server === server)!.headers;
+    expect([by('v1')['x-envoy-attempt-count'], by('v1')['x-forwarded-host']]).toEqual(['1', 'shop.example.com']);
+    expect([by('v2')['x-envoy-attempt-count'], by('v2')['x-forwarded-host']]).toEqual(['1', 'shop.example.com-shadow']);
   });
 });

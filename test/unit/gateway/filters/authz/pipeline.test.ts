@@ -104,3 +104,16 @@ ${ap('deny-v1', 'shop', '  selector: {matchLabels: {version: v1}}\n  action: DEN
     expect(seen).toEqual(['v2']);
   });
 });
+
+describe('a denial once a route is chosen', () => {
+  test("gets the route's response headers and CORS, as Envoy's local replies do", async () => {
+    const corsYaml = yaml.replace("  - route: [{destination: {host: shop}}]", `  - route: [{destination: {host: shop}}]
+    headers: {response: {set: {x-served-by: meshgate}}}
+    corsPolicy: {allowOrigins: [{exact: "https://app.example"}], allowMethods: [GET]}`);
+    const { snapshot } = await generateSnapshot(pushOf(corsYaml), ingress);
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1));
+    const res = await handle(cfg, { request: new Request('http://app.example.com/admin', { headers: { origin: 'https://app.example' } }), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { SHOP: { fetch: async () => new Response('ok') } }, waitUntil: () => {} }, testRuntime(2));
+    expect([res.status, await res.text()]).toEqual([403, 'RBAC: access denied']);
+    expect([res.headers.get('x-served-by'), res.headers.get('access-control-allow-origin')]).toEqual(['meshgate', 'https://app.example']);
+  });
+});
