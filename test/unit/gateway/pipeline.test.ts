@@ -67,6 +67,16 @@ const rt = testRuntime(3);
 const send = (cfg: CompiledConfig, path: string, init: RequestInit & { host?: string } = {}) =>
   handle(cfg, { request: new Request(`http://${init.host ?? 'shop.example.com'}${path}`, init), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: {}, waitUntil: () => {} }, rt);
 
+/** The head of the VirtualService `shop` most tests bind to the gateway; its `http:` list follows. */
+const SHOP_VS = `---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/gw]
+  http:`;
+
 const base = () => `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: istio-system}
@@ -107,14 +117,7 @@ spec:
 describe('gateway pipeline', () => {
   let cfg: CompiledConfig;
   beforeAll(async () => {
-    cfg = await compile(base() + `---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+    cfg = await compile(base() + `${SHOP_VS}
   - match: [{headers: {end-user: {exact: jason}}}]
     route: [{destination: {host: shop.internal, subset: v2}}]
     headers: {request: {set: {x-route: jason}}, response: {add: {x-served-by: meshgate}}}
@@ -273,14 +276,7 @@ spec:
 });
 
 describe('MeshConfig meshgate: settings reach the gateway (translator → snapshot → compile → request)', () => {
-  const vsFlaky = `---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+  const vsFlaky = `${SHOP_VS}
   - retries: {attempts: 2, retryOn: 5xx}
     route: [{destination: {host: flaky.internal}}]
 `;
@@ -341,14 +337,7 @@ metadata: {name: flaky, namespace: default}
 spec:
   host: flaky.internal
   trafficPolicy: ${trafficPolicy}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+${SHOP_VS}
   - retries: {attempts: 2, retryOn: 5xx}
     route: [{destination: {host: flaky.internal}}]
 `);
@@ -365,14 +354,7 @@ metadata: {name: flaky, namespace: default}
 spec:
   host: flaky.internal
   trafficPolicy: {connectionPool: {tcp: {maxConnections: 1, connectTimeout: ${connectTimeout}}, http: {http1MaxPendingRequests: 5}}}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+${SHOP_VS}
   - ${route}
     route: [{destination: {host: flaky.internal}}]
 `;
@@ -397,14 +379,7 @@ spec:
 
 describe('header operations precedence (reference/istio-semantics.md §3.6)', () => {
   test('weighted destinations: the route-level set wins over the destination-level one; single destination: the destination wins', async () => {
-    const cfg = await compile(base() + `---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+    const cfg = await compile(base() + `${SHOP_VS}
   - match: [{uri: {prefix: /weighted}}]
     headers: {request: {set: {x-who: route}}}
     route:
@@ -425,14 +400,7 @@ spec:
 
 describe('header values with Envoy formatter commands (translator → snapshot → compile → request)', () => {
   test('%REQ()%, client address and %% are evaluated, not sent literally; an unevaluated command adds no header', async () => {
-    const cfg = await compile(base() + `---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+    const cfg = await compile(base() + `${SHOP_VS}
   - headers:
       request:
         set: {x-real-ip: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%", x-who: "user=%REQ(end-user)%", x-pct: "100%%", x-host: "%HOSTNAME%", x-orig: "%REQ(:method)% %REQ(:path)%"}
@@ -451,14 +419,7 @@ spec:
 
 describe('routes and filters see the headers as the gateway sanitized them', () => {
   test('a client cannot spoof x-forwarded-proto for routing, nor remove gateway headers through Connection', async () => {
-    const cfg = await compile(base() + `---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+    const cfg = await compile(base() + `${SHOP_VS}
   - match: [{headers: {x-forwarded-proto: {exact: https}}}]
     route: [{destination: {host: shop.internal, subset: v2}}]
   - route: [{destination: {host: shop.internal, subset: v1}}]
@@ -570,14 +531,7 @@ spec:
 describe('VirtualService redirect Location (Envoy Http::Utility::newUri)', () => {
   let cfg: CompiledConfig;
   beforeAll(async () => {
-    cfg = await compile(base() + `---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+    cfg = await compile(base() + `${SHOP_VS}
   - match: [{uri: {prefix: /authport}}]
     redirect: {authority: "new.example.com:8443"}
   - match: [{uri: {prefix: /auth}}]
@@ -612,14 +566,7 @@ spec:
 
 describe('mirrors', () => {
   test('the shadow gets the -shadow authority and the first try\'s x-envoy-attempt-count, as Envoy sets it before shadowing', async () => {
-    const cfg = await compile(base() + `---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: default}
-spec:
-  hosts: [shop.example.com]
-  gateways: [istio-system/gw]
-  http:
+    const cfg = await compile(base() + `${SHOP_VS}
   - route: [{destination: {host: shop.internal, subset: v1}}]
     mirror: {host: shop.internal, subset: v2}
     mirrorPercentage: {value: 100}

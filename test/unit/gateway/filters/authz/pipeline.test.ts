@@ -9,14 +9,16 @@ import { ap, ingress, pushOf } from './helpers.ts';
 // The authorization filters as the pipeline runs them: listener policies and the destination stage
 // on the matched route, on the normalized path; the upstream is a service-binding stand-in.
 
-const yaml = `apiVersion: networking.istio.io/v1
+const GATEWAY = `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: istio-system}
 spec:
   selector: {istio: ingressgateway}
   servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
 ---
-apiVersion: networking.istio.io/v1
+`;
+
+const yaml = `${GATEWAY}apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: shop, namespace: shop}
 spec:
@@ -59,14 +61,7 @@ describe('through the pipeline', () => {
 
 describe('a subset defined by a DestinationRule that selects the gateway (workloadSelector)', () => {
   test("the destination stage judges the subset's endpoints, not every endpoint of the service", async () => {
-    const subsetYaml = `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: istio-system}
-spec:
-  selector: {istio: ingressgateway}
-  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
----
-apiVersion: networking.istio.io/v1
+    const subsetYaml = `${GATEWAY}apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: shop, namespace: shop}
 spec:
