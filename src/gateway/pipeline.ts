@@ -9,7 +9,7 @@ import { propagateTrace } from './http/tracing.ts';
 import { applyForwardedHeaders, isInternalCaller } from './http/forwarded.ts';
 import { stripHopByHop } from './http/hop-by-hop.ts';
 import { HeaderMap, type HeaderBag } from './http/header-map.ts';
-import { badRequest, blackHole, noRoute, toGrpcLocalReply } from './http/local-reply.ts';
+import { badRequest, blackHole, directResponse, noRoute, redirect, toGrpcLocalReply } from './http/local-reply.ts';
 import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.ts';
 import { drawFault } from './filters/fault.ts';
 import { runFilters, type FilterContext } from './filters/chain.ts';
@@ -127,7 +127,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const rawPath = url.pathname;
   const norm = normalizePath(rawPath, listener?.pathMode ?? MESHGATE_PATH_MODE, req.method);
   if (!norm.ok) return finish(badRequest());
-  if (norm.redirect) return finish(new Response(null, { status: 307, headers: { location: `${norm.path}${url.search}` } }));
+  if (norm.redirect) return finish(redirect(307, `${norm.path}${url.search}`));
   const path = norm.path;
   let query = url.search.slice(1);
   const authority = incoming.get('host') ?? url.host;
@@ -144,7 +144,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   } else {
     const vh = listener.table.selectVirtualHost(authority);
     if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
-      return finish(new Response(null, { status: 301, headers: { location: `https://${formatAuthority(host)}${path}${url.search}` } }));
+      return finish(redirect(301, `https://${formatAuthority(host)}${path}${url.search}`));
     }
     let route = vh?.match(input);
     // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
@@ -177,7 +177,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   // operations and CORS headers, as Envoy's local replies do (finalizeResponseHeaders; the CORS
   // filter sits before fault and router).
   const a = action;
-  if (a.direct) return finish(new Response(a.direct.body, { status: a.direct.status }), (h, s) => routeReplyHeaders(a, h, input, g.clientIp, s, origin));
+  if (a.direct) return finish(directResponse(a.direct.status, a.direct.body), (h, s) => routeReplyHeaders(a, h, input, g.clientIp, s, origin));
   if (r.redirect) {
     const res = redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(a.rewrite ? { rewrite: a.rewrite } : {}) });
     return finish(res, (h, s) => routeReplyHeaders(a, h, input, g.clientIp, s, origin));

@@ -16,18 +16,17 @@ export const LOCAL_REPLY_BODY = Object.freeze({
 });
 
 /** What a local reply said, kept so a gRPC caller can be answered in gRPC (see toGrpcLocalReply). */
-const LOCAL = new WeakMap<Response, { body: string; grpcStatus?: number }>();
+const LOCAL = new WeakMap<Response, { body: string | Uint8Array; grpcStatus?: number }>();
 
 /**
  * A local reply: `text/plain` body (none when empty) plus `extraHeaders` (which may override).
  * `grpcStatus` is the status a gRPC caller gets instead of the one mapped from `status`.
  */
-export function localReply(status: number, body = '', extraHeaders?: HeadersInit, grpcStatus?: number): Response {
+export function localReply(status: number, body: string | Uint8Array = '', extraHeaders?: HeadersInit, grpcStatus?: number): Response {
   // Null-body statuses (1xx, 204, 205, 304) cannot carry a body.
-  const send = body !== '' && !(status < 200 || status === 204 || status === 205 || status === 304);
-  const headers = new Headers();
-  if (send) headers.set('content-type', 'text/plain');
-  if (extraHeaders) new Headers(extraHeaders).forEach((v, k) => headers.set(k, v));
+  const send = (typeof body === 'string' ? body !== '' : body.byteLength > 0) && !(status < 200 || status === 204 || status === 205 || status === 304);
+  const headers = new Headers(extraHeaders); // repeated headers (set-cookie) kept
+  if (send && !headers.has('content-type')) headers.set('content-type', 'text/plain');
   const res = new Response(send ? body : null, { status, headers });
   LOCAL.set(res, grpcStatus === undefined ? { body } : { body, grpcStatus });
   return res;
@@ -61,7 +60,8 @@ export function toGrpcLocalReply(res: Response): Response | undefined {
   const headers = new Headers(res.headers);
   headers.set('content-type', 'application/grpc');
   headers.set('grpc-status', String(local.grpcStatus ?? grpcStatusOf(res.status)));
-  if (local.body) headers.set('grpc-message', grpcMessage(local.body.trimEnd()));
+  const body = typeof local.body === 'string' ? local.body : new TextDecoder().decode(local.body);
+  if (body) headers.set('grpc-message', grpcMessage(body));
   else headers.delete('grpc-message');
   return new Response(null, { status: 200, headers });
 }
@@ -87,6 +87,10 @@ export const faultAbort = (status: number, h?: HeadersInit): Response => localRe
 export const rbacDenied = (h?: HeadersInit): Response => localReply(403, LOCAL_REPLY_BODY.rbacDenied, h);
 /** Local rate limit (RL). */
 export const rateLimited = (h?: HeadersInit): Response => localReply(429, LOCAL_REPLY_BODY.rateLimited, h);
+/** A route's direct_response: Envoy answers it with sendLocalReply, so `text/plain` and gRPC-converted. */
+export const directResponse = (status: number, body: string | Uint8Array | null, h?: HeadersInit): Response => localReply(status, body ?? '', h);
+/** A redirect (route redirect, https_redirect, path normalization): a local reply with an empty body. */
+export const redirect = (status: number, location: string): Response => localReply(status, '', { location });
 /** Egress to an unregistered host under REGISTRY_ONLY (BlackHoleCluster). */
 export const blackHole = (h?: HeadersInit): Response => localReply(502, '', h);
 /** Malformed request, e.g. a rejected path (Envoy sends an empty body). */

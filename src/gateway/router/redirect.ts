@@ -1,5 +1,6 @@
 import type { RedirectAction } from '../../xds/resources/route.ts';
 import { formatAuthority } from '../http/host.ts';
+import { redirect } from '../http/local-reply.ts';
 import type { PathRewrite } from './rewrite.ts';
 
 // Envoy RedirectAction → the Location of a 3xx (Istio ApplyRedirect; Envoy Http::Utility::newUri).
@@ -38,7 +39,7 @@ export function redirectResponse(a: RedirectAction, r: RedirectInput): Response 
   if (path[0] !== '/') path = `/${path}`; // Envoy newUri adds the leading slash
   const authority = a.host_redirect === undefined ? formatAuthority(r.host, port) : port === undefined ? a.host_redirect : `${bracketIPv6(a.host_redirect)}:${port}`;
   const location = `${scheme}://${authority}${path}${query ? `?${query}` : ''}`;
-  return new Response(null, { status: CODE[a.response_code ?? 'MOVED_PERMANENTLY'], headers: { location } });
+  return redirect(CODE[a.response_code ?? 'MOVED_PERMANENTLY'], location);
 }
 
 /** A bare IPv6 literal (two or more colons, no brackets) gets brackets before a port is added. */

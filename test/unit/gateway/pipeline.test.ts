@@ -191,7 +191,7 @@ describe('gateway pipeline', () => {
     const r = await send(cfg, '/old/x?q=1');
     expect([r.status, r.headers.get('location')]).toEqual([302, 'http://shop.example.com/new?q=1']);
     const d = await send(cfg, '/hello');
-    expect([d.status, await d.text()]).toEqual([200, 'hi']);
+    expect([d.status, d.headers.get('content-type'), await d.text()]).toEqual([200, 'text/plain', 'hi']); // Envoy's local reply content type
     const a = await send(cfg, '/abort', { headers: { origin: 'https://a.example' } });
     expect([a.status, await a.text()]).toEqual([418, 'fault filter abort']);
     // An abort is the route's local reply: its response headers and CORS apply (Envoy).
@@ -206,6 +206,10 @@ describe('gateway pipeline', () => {
     expect(await grpcOf(await send(cfg, '/nosubset', grpc))).toEqual([200, 'application/grpc', '14', null, '']); // 503 cluster not found
     expect(await grpcOf(await send(cfg, '/', { ...grpc, host: 'other.test' }))).toEqual([200, 'application/grpc', '12', null, '']); // 404 no route
     expect(await grpcOf(await send(cfg, '/abort', { ...grpc, headers: { 'content-type': 'application/grpc+proto' } }))).toEqual([200, 'application/grpc', '2', 'fault filter abort', '']);
+    // A direct response and a redirect are local replies too (Envoy's router sends them with sendLocalReply).
+    expect(await grpcOf(await send(cfg, '/hello', grpc))).toEqual([200, 'application/grpc', '2', 'hi', '']);
+    const moved = await send(cfg, '/old/x', grpc);
+    expect([...(await grpcOf(moved)), moved.headers.get('location')]).toEqual([200, 'application/grpc', '2', null, '', 'http://shop.example.com/new']);
     // grpc-web is not gRPC (Envoy hasGrpcContentType): answered as HTTP.
     const web = await send(cfg, '/abort', { ...grpc, headers: { 'content-type': 'application/grpc-web' } });
     expect([web.status, web.headers.get('grpc-status'), await web.text()]).toEqual([418, null, 'fault filter abort']);

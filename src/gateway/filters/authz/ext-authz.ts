@@ -100,9 +100,8 @@ export function compileExtAuthz(typedConfig: unknown): CompiledHttpFilter {
         if (NOT_COPIED.has(k)) return;
         if (!client || client(k) || ALWAYS_TO_CLIENT.has(k)) out.append(k, v);
       });
-      const text = await res.arrayBuffer();
-      const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
-      return new Response(nullBody || text.byteLength === 0 ? null : text, { status: res.status, headers: out });
+      // A local reply, as Envoy's sendLocalReply: a gRPC caller gets it in gRPC form.
+      return localReply(res.status, new Uint8Array(await res.arrayBuffer()), out);
     },
   };
 }

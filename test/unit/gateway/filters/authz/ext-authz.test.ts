@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runFilters } from '../../../../../src/gateway/filters/chain.ts';
+import { toGrpcLocalReply } from '../../../../../src/gateway/http/local-reply.ts';
 import { ap, chainFor, ctxOf, decide, DENIED, meshConfig } from './helpers.ts';
 
 // CUSTOM → ext_authz against a real HTTP authorizer on 127.0.0.1 (node:http).
@@ -95,6 +96,9 @@ describe('CUSTOM with an HTTP ext_authz provider', () => {
     expect(res?.headers.get('x-reason')).toBe('bad token');
     expect(res?.headers.get('www-authenticate')).toBe('Bearer realm="x"');
     expect(res?.headers.has('x-secret')).toBe(false);
+    // The denial is a local reply (Envoy sendLocalReply), so a gRPC caller gets it in gRPC form.
+    const grpc = res && toGrpcLocalReply(res);
+    expect([grpc?.status, grpc?.headers.get('grpc-status'), grpc?.headers.get('grpc-message'), grpc?.headers.get('x-reason')]).toEqual([200, '16', 'nope', 'bad token']);
   });
 
   test('deny without headersToDownstreamOnDeny passes every authorizer header; a redirect is passed through', async () => {
