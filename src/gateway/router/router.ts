@@ -7,6 +7,7 @@ import { copyHeaders, type HeaderBag } from '../http/header-map.ts';
 import { backoffMs, retriable, type CompiledRetry } from './retry.ts';
 import { bodyFor, canReplay, DEFAULT_RETRY_BUFFER_BYTES, prepareBody, type ReplayableBody } from './body.ts';
 import { attempt, type AttemptResult, type Bindings, type UpstreamRequest } from './upstream.ts';
+import { propagateTrace } from '../http/tracing.ts';
 
 // Envoy's router filter for a route action: weighted cluster pick, circuit breakers, endpoint
 // pick, attempts with per-try timeouts inside the route timeout, retries with backoff on another
@@ -165,6 +166,8 @@ async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, 
   const shadow = m.hostSuffix ? `${hostPart}${m.hostSuffix}${portPart}` : authority;
   const h = copyHeaders(headers);
   h.set('x-forwarded-host', shadow);
+  // The shadow is a child span of the gateway's, as Envoy's async client makes one ("mirror").
+  propagateTrace(h, renv.rt);
   try {
     const r = await attempt(cluster, ep, { ...upstreamRequest(req, h, bodyFor(body), shadow) }, renv.env, 0);
     await r.response?.body?.cancel();

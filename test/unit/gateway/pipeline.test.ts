@@ -577,11 +577,18 @@ describe('mirrors', () => {
 `);
     seen.length = 0;
     const pending: Promise<unknown>[] = [];
-    const res = await handle(cfg, { request: new Request('http://shop.example.com/m'), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: {}, waitUntil: (p) => void pending.push(p) }, rt);
+    const caller = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x-b3-traceid': '0af7651916cd43dd8448eb211c80319c', 'x-b3-spanid': 'b7ad6b7169203331', 'x-b3-sampled': '1' };
+    const res = await handle(cfg, { request: new Request('http://shop.example.com/m', { headers: caller }), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: {}, waitUntil: (p) => void pending.push(p) }, rt);
     expect(res.status).toBe(200);
     await Promise.all(pending);
     const by = (server: string) => seen.find((s) => s.server === server)!.headers;
     expect([by('v1')['x-envoy-attempt-count'], by('v1')['x-forwarded-host']]).toEqual(['1', 'shop.example.com']);
     expect([by('v2')['x-envoy-attempt-count'], by('v2')['x-forwarded-host']]).toEqual(['1', 'shop.example.com-shadow']);
+    // The shadow is a child span of the gateway's (Envoy's async client span "mirror"): same trace, new span.
+    const span = (h: Record<string, unknown>) => String(h['traceparent']).split('-')[2];
+    const gatewaySpan = span(by('v1'));
+    expect(String(by('v2')['traceparent'])).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(span(by('v2'))).not.toBe(gatewaySpan);
+    expect([by('v2')['x-b3-spanid'], by('v2')['x-b3-parentspanid'], by('v1')['x-b3-parentspanid']]).toEqual([span(by('v2')), gatewaySpan, 'b7ad6b7169203331']);
   });
 });
