@@ -72,7 +72,7 @@ function compileValue(m: ValueMatcher, splitSpaces: boolean): (v: unknown) => bo
       // `scope` / `permission` strings are space-delimited lists (Istio, reference §4.3).
       return (v) => {
         if (Array.isArray(v)) return v.some(inner);
-        if (typeof v === 'string' && splitSpaces) return v.split(/\s+/).filter(Boolean).some(inner);
+        if (typeof v === 'string' && splitSpaces) return v.split(' ').filter(Boolean).some(inner); // Envoy StrSplit on ' '
         return v !== undefined && inner(v);
       };
     }

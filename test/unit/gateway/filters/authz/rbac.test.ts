@@ -223,7 +223,7 @@ describe('when conditions', () => {
     await check(when('request.auth.claims[org][team][name]', '["plat*"]'), [
       [claims({ org: { team: { name: 'platform' } } }), 'allow'], [claims({ org: { team: { name: 'web' } } }), DENIED], [claims({ org: 'platform' }), DENIED],
     ]);
-    await check(when('request.auth.claims[scope]', '[write]'), [[claims({ scope: 'read write' }), 'allow'], [claims({ scope: 'read' }), DENIED], [claims({ scope: 'readwrite' }), DENIED]]);
+    await check(when('request.auth.claims[scope]', '[write]'), [[claims({ scope: 'read write' }), 'allow'], [claims({ scope: 'read' }), DENIED], [claims({ scope: 'readwrite' }), DENIED], [claims({ scope: 'read\twrite' }), DENIED], [claims({ scope: 'read\nwrite' }), DENIED]]); // spaces only (Envoy StrSplit ' ')
     await check(when('request.auth.claims[permission]', '[b]'), [[claims({ permission: 'a  b' }), 'allow']]);
     await check(when('request.auth.claims[other]', '[b]'), [[claims({ other: 'a b' }), DENIED]]);
     await check(when('request.auth.claims[level]', '["5"]'), [[claims({ level: 5 }), DENIED], [claims({ level: '5' }), 'allow']]);
