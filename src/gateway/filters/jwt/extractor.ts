@@ -43,10 +43,17 @@ class IssuerSet {
 
 const JWT_CHARS = /[A-Za-z0-9_.-]/;
 
-/** After the prefix: skip to the first base64url (or dot) character; none ⇒ the whole value. */
+/**
+ * After the prefix: the first run of base64url (or dot) characters; none ⇒ the whole value (Envoy
+ * extractJWT). So `Bearer a.b.c, Bearer d.e.f` (two headers, joined) gives the first token.
+ */
 function afterPrefix(value: string, from: number): string {
-  for (let i = from; i < value.length; i++) if (JWT_CHARS.test(value[i]!)) return value.slice(i);
-  return value;
+  let i = from;
+  while (i < value.length && !JWT_CHARS.test(value[i]!)) i++;
+  if (i === value.length) return value;
+  let end = i;
+  while (end < value.length && JWT_CHARS.test(value[end]!)) end++;
+  return value.slice(i, end);
 }
 
 const byName = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -47,6 +47,17 @@ describe('no token and tokens in unconfigured locations', () => {
 });
 
 describe('valid tokens', () => {
+  test('the token ends at the first character a JWT cannot hold (Envoy extractJWT): two Authorization headers use the first', async () => {
+    const token = await sign(rsa, { iss: ISS, sub: 'alice' });
+    const second = await sign(rsa, { iss: ISS, sub: 'bob' });
+    const joined = new Headers([['authorization', `Bearer ${token}`], ['authorization', `Bearer ${second}`]]);
+    const { res, ctx } = await run(filterWith(), ctxFor('http://api.example/', { headers: Object.fromEntries(joined) }));
+    expect(res).toBeUndefined();
+    expect(ctx.metadata.istio_authn?.['request.auth.principal']).toBe(`${ISS}/alice`);
+    const trailing = await run(filterWith(), ctxFor('http://api.example/', { headers: { authorization: `Bearer ${token}; extra` } }));
+    expect(trailing.res).toBeUndefined();
+  });
+
   test('RS256: passes, istio_authn filled, token removed from Authorization', async () => {
     const token = await sign(rsa, { iss: ISS, sub: 'alice', aud: ['a1', 'a2'], azp: 'web-client', groups: ['g1'], nested: { role: 'admin' } });
     const { res, ctx } = await run(filterWith(), ctxFor('http://api.example/x', { headers: { ...bearer(token), 'x-other': 'kept' } }));
