@@ -130,6 +130,17 @@ describe('invalid tokens ⇒ 401 with Envoy body and www-authenticate', () => {
     });
   }
 
+  test('a token signed with an RSA key under 2048 bits is refused (a decision: jose will not use such keys; Envoy may)', async () => {
+    const weak = (await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const jwk = { ...(await crypto.subtle.exportKey('jwk', weak.publicKey)), kid: 'weak', alg: 'RS256', use: 'sig' };
+    const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+    const input = `${b64(new TextEncoder().encode(JSON.stringify({ alg: 'RS256', kid: 'weak' })))}.${b64(new TextEncoder().encode(JSON.stringify({ iss: ISS, sub: 'a', exp: Math.floor(START / 1000) + 60 })))}`;
+    const sig = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', weak.privateKey, new TextEncoder().encode(input)));
+    const f = compileJwtAuthn(config({ 'origins-0': { issuer: ISS, local_jwks: { inline_string: JSON.stringify({ keys: [jwk] }) } } }, istio(1)));
+    const { res, body } = await run(f, ctxFor('http://api.example/', { headers: bearer(`${input}.${b64(sig)}`) }));
+    expect([res?.status, body]).toEqual([401, 'Jwt verification fails']);
+  });
+
   test('an invalid token is rejected even when another location holds a valid one', async () => {
     const f = filterWith({ from_params: ['t1', 't2'] });
     const good = await sign(rsa, { iss: ISS, sub: 'a' });
