@@ -2,7 +2,7 @@ import type { Route, RouteConfiguration, VirtualHost } from './resources/route.t
 import type { Node } from './protocol.ts';
 import { visibleTo, type PushContext, type Service, type VirtualService } from './push-context.ts';
 import { gatewaysForProxy, vsBoundTo, vsVisibleToGateway } from './gateway-binding.ts';
-import { compareSpecificity, hostsMatch, resolveShortName } from './hosts.ts';
+import { compareSpecificity, hostsMatch, isWildcard, resolveShortName } from './hosts.ts';
 import { translateHttpRoutes, type RouteTranslation } from './route/translate.ts';
 import { sortCatchAllLast } from './route/catch-all.ts';
 import { clusterName, PASSTHROUGH_CLUSTER } from './cluster-name.ts';
@@ -67,17 +67,34 @@ function bindsHere(push: PushContext, vs: VirtualService, node: Node, egressGate
 }
 
 /**
- * Routes for one host: VirtualServices bound to an egress Gateway we run use only that gateway's
- * routes (their `mesh` routes point at the egress gateway itself); others use their `mesh` routes.
- * Several VirtualServices for a host merge oldest first, catch-alls last (gateway semantics).
+ * Routes for one virtual host. The VirtualServices that own it: those naming exactly this host,
+ * else those whose most specific wildcard host covers it (a sidecar's VirtualService "consumes" the
+ * registry hosts its wildcard matches); never a VirtualService for another concrete host.
+ * Among them, those bound to an egress Gateway we run merge oldest first, catch-alls last (gateway
+ * semantics, using that gateway's routes: their `mesh` routes point at the egress gateway itself);
+ * otherwise the oldest `mesh` one with a route for the port alone applies, as a sidecar keeps the first VirtualService of a
+ * duplicate domain (Istio httproute.go, istio/istio#36621).
  */
 function routesFor(push: PushContext, tx: RouteTranslation, node: Node, egressGateways: ReadonlySet<string>, host: string, port: number): Route[] {
-  const routes: Route[] = [];
-  for (const vs of push.virtualServices) {
-    if (!bindsHere(push, vs, node, egressGateways)) continue;
-    if (!(vs.spec.hosts ?? []).some((h) => hostsMatch(resolveShortName(h, vs.metadata.namespace), host) && resolveShortName(h, vs.metadata.namespace) !== '*')) continue;
-    const viaGateway = [...egressGateways].filter((g) => vsBoundTo(vs, g));
-    routes.push(...translateHttpRoutes(tx, { vs, port, gateways: new Set(viaGateway.length ? viaGateway : ['mesh']) }));
+  const hostsOf = (vs: VirtualService) => (vs.spec.hosts ?? []).map((h) => resolveShortName(h, vs.metadata.namespace)).filter((h) => h !== '*');
+  const bound = push.virtualServices.filter((vs) => bindsHere(push, vs, node, egressGateways));
+  let owners = bound.filter((vs) => hostsOf(vs).includes(host));
+  if (!owners.length && !isWildcard(host)) {
+    const covering = bound.flatMap((vs) => hostsOf(vs).filter((h) => isWildcard(h) && hostsMatch(h, host)));
+    const best = covering.sort(compareSpecificity)[0];
+    if (best) owners = bound.filter((vs) => hostsOf(vs).includes(best));
   }
+  const viaGateway = (vs: VirtualService) => [...egressGateways].filter((g) => vsBoundTo(vs, g));
+  const gatewayBound = owners.filter((vs) => viaGateway(vs).length);
+  if (!gatewayBound.length) {
+    // The first with a route for this port (one with none makes no virtual host in Istio).
+    for (const vs of owners) {
+      const routes = translateHttpRoutes(tx, { vs, port, gateways: new Set(['mesh']) });
+      if (routes.length) return routes;
+    }
+    return [];
+  }
+  const routes: Route[] = [];
+  for (const vs of gatewayBound) routes.push(...translateHttpRoutes(tx, { vs, port, gateways: new Set(viaGateway(vs)) }));
   return sortCatchAllLast(routes);
 }

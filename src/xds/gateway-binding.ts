@@ -1,5 +1,6 @@
 import type { Node } from './protocol.ts';
-import { visibleTo, type Gateway, type PushContext, type VirtualService } from './push-context.ts';
+import { type Gateway, type PushContext, type VirtualService } from './push-context.ts';
+import { legacyGatewayName } from '../config/kinds/networking/vs-hosts.ts';
 
 // Which Gateways a proxy runs, and which VirtualServices a Gateway binds (Istio gateway.go,
 // model.virtualservice: `gateways` names, server `ns/host` rules, exportTo).
@@ -9,13 +10,15 @@ export function gatewaysForProxy(push: PushContext, node: Pick<Node, 'labels'>):
   return push.gateways.filter((g) => Object.entries(g.spec.selector ?? {}).every(([k, v]) => node.labels[k] === v));
 }
 
-/** `name` ⇒ `vsNamespace/name`; `name.ns.svc.cluster.local` (legacy) ⇒ `ns/name`; `mesh` stays. */
+/**
+ * Istio resolveGatewayName: `mesh` stays; `ns/name` stays (`./name` ⇒ the VirtualService's
+ * namespace); a bare `name` ⇒ `vsNamespace/name`; a dotted legacy `name.ns[.svc.…]` ⇒ `ns/name`.
+ */
 export function normalizeGatewayName(ref: string, vsNamespace: string): string {
   if (ref === 'mesh') return ref;
+  if (ref.startsWith('./')) return `${vsNamespace}/${ref.slice(2)}`;
   if (ref.includes('/')) return ref;
-  const legacy = /^([^.]+)\.([^.]+)\.svc\./.exec(ref);
-  if (legacy) return `${legacy[2]}/${legacy[1]}`;
-  return `${vsNamespace}/${ref}`;
+  return legacyGatewayName(ref) ?? `${vsNamespace}/${ref}`;
 }
 
 /** The gateways a VirtualService's routes apply to (top level, default `mesh`). */
@@ -24,10 +27,12 @@ export function vsGateways(vs: VirtualService): string[] {
   return names.map((g) => normalizeGatewayName(g, vs.metadata.namespace));
 }
 
-/** Bound when the top-level gateways or any http match's `gateways` name this gateway. */
+/**
+ * Bound when the top-level `gateways` name this gateway (Istio getGatewayNames). A match's own
+ * `gateways` only narrows a bound VirtualService's routes; it never binds one.
+ */
 export function vsBoundTo(vs: VirtualService, gatewayName: string): boolean {
-  if (vsGateways(vs).includes(gatewayName)) return true;
-  return (vs.spec.http ?? []).some((r) => (r.match ?? []).some((m) => (m.gateways ?? []).some((g) => normalizeGatewayName(g, vs.metadata.namespace) === gatewayName)));
+  return vsGateways(vs).includes(gatewayName);
 }
 
 /** Server host `ns/dns`: does its namespace part admit a VirtualService from `vsNamespace`? */
@@ -38,7 +43,36 @@ export function splitServerHost(host: string, gatewayNamespace: string): { names
   return { namespace: ns === '.' ? gatewayNamespace : ns, dnsName: host.slice(slash + 1).toLowerCase() };
 }
 
-export function vsVisibleToGateway(push: PushContext, vs: VirtualService, gatewayNamespace: string): boolean {
+/** exportTo is checked against the namespace of the proxy the routes are for (Istio VirtualServicesForGateway). */
+export function vsVisibleToGateway(push: PushContext, vs: VirtualService, proxyNamespace: string): boolean {
+  return visibility(push, vs, proxyNamespace) !== undefined;
+}
+
+/**
+ * How a VirtualService is visible to a proxy namespace, in Istio's order: private (exported to its
+ * own namespace, which is the proxy's) 0, exported to the proxy's namespace 1, public 2; undefined
+ * when not visible (push_context.go initVirtualServices).
+ */
+function visibility(push: PushContext, vs: VirtualService, proxyNamespace: string): 0 | 1 | 2 | undefined {
   const exportTo = vs.spec.exportTo?.length ? vs.spec.exportTo : push.mesh.defaultVirtualServiceExportTo;
-  return visibleTo(exportTo, vs.metadata.namespace, gatewayNamespace);
+  const ns = vs.metadata.namespace;
+  if (exportTo.includes('*')) return 2;
+  if (exportTo.includes('~')) return undefined;
+  if (ns === proxyNamespace && exportTo.some((e) => e === '.' || e === ns)) return 0;
+  return exportTo.includes(proxyNamespace) ? 1 : undefined;
+}
+
+/**
+ * The VirtualServices bound to `gatewayName` that a proxy in `proxyNamespace` sees, in Istio's
+ * order (VirtualServicesForGateway): private ones first, then those exported to the proxy's
+ * namespace, then public ones; oldest first within each.
+ */
+export function virtualServicesForGateway(push: PushContext, proxyNamespace: string, gatewayName: string): VirtualService[] {
+  const ranked: { vs: VirtualService; rank: number; i: number }[] = [];
+  push.virtualServices.forEach((vs, i) => {
+    if (!vsBoundTo(vs, gatewayName)) return;
+    const rank = visibility(push, vs, proxyNamespace);
+    if (rank !== undefined) ranked.push({ vs, rank, i });
+  });
+  return ranked.sort((a, b) => a.rank - b.rank || a.i - b.i).map((r) => r.vs);
 }

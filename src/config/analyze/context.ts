@@ -136,15 +136,9 @@ export function vsGateways(vs: Typed<VirtualServiceSpec>): string[] {
   return refs.map((g) => normalizeGatewayRef(g, vs.namespace));
 }
 
-/** Bound to gateway `key` through the top level or any route match's `gateways`. */
+/** Bound to gateway `key`: through the top-level `gateways` only (Istio getGatewayNames). */
 export function vsBindsGateway(vs: Typed<VirtualServiceSpec>, key: string): boolean {
-  if (vsGateways(vs).includes(key)) return true;
-  const matchGateways = [
-    ...(vs.spec.http ?? []).flatMap((r) => r.match ?? []),
-    ...(vs.spec.tls ?? []).flatMap((r) => r.match ?? []),
-    ...(vs.spec.tcp ?? []).flatMap((r) => r.match ?? []),
-  ].flatMap((m) => m.gateways ?? []);
-  return matchGateways.some((g) => normalizeGatewayRef(g, vs.namespace) === key);
+  return vsGateways(vs).includes(key);
 }
 
 /** Server host `ns/dns` (bare: any namespace; `.`: the Gateway's). */

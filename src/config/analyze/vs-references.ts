@@ -1,10 +1,12 @@
 import type { PathSegment } from '../issues.ts';
-import { type Analyzer, MESH, normalizeGatewayRef, quote } from './context.ts';
+import { type Analyzer, MESH, normalizeGatewayRef, quote, vsGateways } from './context.ts';
 
 // IST0101 ReferencedResourceNotFound for a VirtualService's references to other resources: the
 // Gateways it binds to (top level and per match) and the delegate VirtualServices its routes
 // hand over to (istio/istio pkg/config/analysis/analyzers/virtualservice/gateways.go).
 // A missing Gateway means the routes are served nowhere; a missing delegate means 404s.
+// MG0011 (warning): a match names a gateway the VirtualService's top-level `gateways` do not: the
+// VirtualService is never bound there, so that match never applies (Istio getGatewayNames).
 
 export const vsReferences: Analyzer = {
   name: 'virtualservice.references',
@@ -24,10 +26,22 @@ export const vsReferences: Analyzer = {
         ctx.report(vs, { severity: 'error', code: 'IST0101', path, message: `Referenced gateway not found: ${quote(ref)}${hint}; until then these routes are served by no gateway` });
       };
       for (const [i, g] of (vs.spec.gateways ?? []).entries()) check(g, ['spec', 'gateways', i]);
+      const bound = vsGateways(vs);
       for (const kind of ['http', 'tls', 'tcp'] as const) {
         for (const [i, r] of (vs.spec[kind] ?? []).entries()) {
           for (const [j, m] of (r.match ?? []).entries()) {
-            for (const [k, g] of (m.gateways ?? []).entries()) check(g, ['spec', kind, i, 'match', j, 'gateways', k]);
+            for (const [k, g] of (m.gateways ?? []).entries()) {
+              const path = ['spec', kind, i, 'match', j, 'gateways', k];
+              check(g, path);
+              const key = normalizeGatewayRef(g, vs.namespace);
+              if (bound.includes(key)) continue;
+              ctx.report(vs, {
+                severity: 'warning',
+                code: 'MG0011',
+                path,
+                message: `gateway ${quote(g)} is not in this VirtualService's gateways [${bound.map(quote).join(', ')}]: a VirtualService is bound to a gateway by its top-level gateways only (as in Istio), so this match never applies. Add ${quote(key)} to spec.gateways`,
+              });
+            }
           }
         }
       }

@@ -3,7 +3,7 @@ import { parseDuration } from '../../config/syntax/duration.ts';
 import { parseClusterName, type ClusterRef } from '../cluster-name.ts';
 import { FILTER } from '../filters/http-filters.ts';
 import { jwtAuthnPerRoute } from '../security/jwt-authn.ts';
-import { normalizeGatewayName, vsGateways } from '../gateway-binding.ts';
+import { normalizeGatewayName } from '../gateway-binding.ts';
 import type { PushContext, VirtualService } from '../push-context.ts';
 import type { Node } from '../protocol.ts';
 import { msToDuration, type TypedConfig } from '../resources/common.ts';
@@ -44,19 +44,16 @@ export interface RouteTarget {
 
 export function translateHttpRoutes(tx: RouteTranslation, target: RouteTarget): Route[] {
   const { vs } = target;
-  // A match without its own `gateways` inherits the VirtualService's.
-  const inherited = vsGateways(vs).some((g) => target.gateways.has(g));
   const out: Route[] = [];
   for (const http of effectiveHttpRoutes(tx, vs)) {
     if (!http.match?.length) {
-      if (!inherited) continue;
       const r = translateRoute(tx, target, http, undefined);
       if (r) out.push(r);
       break;
     }
     let catchAll = false;
     for (const match of http.match) {
-      if (!matchApplies(match, target, inherited)) continue;
+      if (!matchApplies(match, target, tx.proxy)) continue;
       const r = translateRoute(tx, target, http, match);
       if (!r) continue;
       out.push(r);
@@ -70,12 +67,17 @@ export function translateHttpRoutes(tx: RouteTranslation, target: RouteTarget): 
   return out;
 }
 
-/** Port and gateway selectors of one match (route.go sourceMatchHTTP); source selectors are sidecar-only. */
-function matchApplies(m: HTTPMatchRequest, target: RouteTarget, inherited: boolean): boolean {
+/**
+ * Port and source selectors of one match (route.go sourceMatchHTTP): its own `gateways` when it
+ * has them; otherwise `sourceLabels` must all be on the proxy the routes are built for (here the
+ * gateway itself) and `sourceNamespace` must be its namespace.
+ */
+function matchApplies(m: HTTPMatchRequest, target: RouteTarget, proxy: RouteTranslation['proxy']): boolean {
   if (m.port && m.port !== target.port) return false;
-  if (Object.keys(m.sourceLabels ?? {}).length || m.sourceNamespace) return false;
   if (m.gateways?.length) return m.gateways.some((g) => target.gateways.has(normalizeGatewayName(g, target.vs.metadata.namespace)));
-  return inherited;
+  const labels = proxy?.labels ?? {};
+  if (!Object.entries(m.sourceLabels ?? {}).every(([k, v]) => labels[k] === v)) return false;
+  return !m.sourceNamespace || m.sourceNamespace === proxy?.namespace;
 }
 
 const configPath = (vs: VirtualService) => `/apis/networking.istio.io/v1alpha3/namespaces/${vs.metadata.namespace}/virtual-service/${vs.metadata.name}`;

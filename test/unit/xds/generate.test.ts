@@ -1,26 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadManifest } from '../../../src/config/manifest.ts';
-import { buildPushContext } from '../../../src/xds/push-context.ts';
 import { generateSnapshot } from '../../../src/xds/generate.ts';
 import { Snapshot } from '../../../src/xds/snapshot.ts';
-import type { Node } from '../../../src/xds/protocol.ts';
+import { egress, ingress, push } from './snapshot-helpers.ts';
 
 // Whole-snapshot generation for both gateway roles, from Istio manifests.
-const ingress: Node = { id: 'ingress', role: 'ingress', namespace: 'istio-system', labels: { istio: 'ingressgateway' } };
-const egress: Node = { id: 'egress', role: 'egress', namespace: 'istio-system', labels: { istio: 'egressgateway' } };
 
 const bookinfoDir = join(import.meta.dirname, '../../../examples/bookinfo');
 const read = (f: string) => readFileSync(join(bookinfoDir, f), 'utf8');
-function push(...texts: string[]) {
-  const resources = texts.flatMap((t, i) => {
-    const r = loadManifest(t, { source: `m${i}` });
-    expect(r.issues.filter((x) => x.severity === 'error')).toEqual([]);
-    return r.resources.map((x, j) => ({ ...x.resource, metadata: { ...x.resource.metadata, creationTimestamp: `2026-01-01T00:00:${String(i * 10 + j).padStart(2, '0')}Z` } }));
-  });
-  return buildPushContext(resources, 7);
-}
 
 describe('ingress snapshot for bookinfo', () => {
   const ctx = push(read('services.yaml'), read('bookinfo-gateway.yaml'), read('destination-rule-all.yaml'));

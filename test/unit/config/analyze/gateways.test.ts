@@ -101,3 +101,14 @@ describe('VirtualService not exported to the gateways (MG0010)', () => {
     expect(withCode(run(doc(BASE, v.replace('  http:', '  exportTo: [".", istio-system]\n  http:'))), 'MG0010')).toEqual([]);
   });
 });
+
+describe('a match naming a gateway the VirtualService is not bound to (MG0011)', () => {
+  test('match gateways outside the top-level gateways never apply; inside them is clean', () => {
+    const v = vs('bookinfo', '[bookinfo.example.com]', '[mesh]').replace('  - route:', '  - match: [{gateways: [bookinfo/bookinfo-gateway]}]\n    route:');
+    expect(withCode(run(doc(BASE, v)), 'MG0011')).toEqual([
+      expect.objectContaining({ severity: 'warning', path: 'spec.http[0].match[0].gateways[0]', message: expect.stringContaining('Add "bookinfo/bookinfo-gateway" to spec.gateways') }),
+    ]);
+    const bound = vs('bookinfo', '[bookinfo.example.com]', '[mesh, bookinfo-gateway]').replace('  - route:', '  - match: [{gateways: [bookinfo/bookinfo-gateway]}]\n    route:');
+    expect(withCode(run(doc(BASE, bound)), 'MG0011')).toEqual([]);
+  });
+});

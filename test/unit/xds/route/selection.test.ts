@@ -26,7 +26,7 @@ ${dest}`);
     expect(paths(routes)).toEqual(['/full', '/legacy']);
   });
 
-  test('sourceLabels and sourceNamespace are sidecar-only selectors: never at a gateway', () => {
+  test('sourceLabels and sourceNamespace select the proxy the routes are built for: the gateway itself (sourceMatchHTTP)', () => {
     const tx = setup(`apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: vs, namespace: default}
@@ -34,28 +34,32 @@ spec:
   hosts: [app.example.com]
   gateways: [istio-system/gw, mesh]
   http:
-  - match: [{uri: {prefix: /labels}, sourceLabels: {app: x}}, {uri: {prefix: /ns}, sourceNamespace: foo}, {uri: {prefix: /ok}}]
+  - match:
+    - {uri: {prefix: /labels}, sourceLabels: {istio: ingressgateway}}
+    - {uri: {prefix: /other-labels}, sourceLabels: {app: x}}
+    - {uri: {prefix: /ns}, sourceNamespace: istio-system}
+    - {uri: {prefix: /other-ns}, sourceNamespace: foo}
+    - {uri: {prefix: /ok}}
 ${dest}
 `);
-    expect(paths(routesOf(tx))).toEqual(['/ok']);
+    tx.proxy = { namespace: 'istio-system', labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' } };
+    expect(paths(routesOf(tx))).toEqual(['/labels', '/ns', '/ok']);
   });
 
-  test('a match without gateways inherits the VirtualService gateways', () => {
+  test("a match without gateways applies wherever its VirtualService is bound; one with gateways only at those", () => {
     const tx = setup(`apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: vs, namespace: default}
 spec:
   hosts: [app.example.com]
-  gateways: [istio-system/other]
+  gateways: [istio-system/gw, istio-system/other]
   http:
-  - match: [{uri: {prefix: /inherits}}, {uri: {prefix: /bound}, gateways: [istio-system/gw]}]
+  - match: [{uri: {prefix: /both}}, {uri: {prefix: /gw-only}, gateways: [istio-system/gw]}]
 ${dest}
   - route: [{destination: {host: b.example.com}}]
-  - match: [{uri: {prefix: /after}, gateways: [istio-system/gw]}]
-${dest}
 `);
-    expect(paths(routesOf(tx))).toEqual(['/bound', '/after']);
-    expect(paths(routesOf(tx, 'vs', 'default', 80, ['istio-system/other']))).toEqual(['/inherits', '/']);
+    expect(paths(routesOf(tx))).toEqual(['/both', '/gw-only', '/']);
+    expect(paths(routesOf(tx, 'vs', 'default', 80, ['istio-system/other']))).toEqual(['/both', '/']);
   });
 });
 

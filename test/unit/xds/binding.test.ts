@@ -1,0 +1,99 @@
+import { describe, expect, test } from 'vitest';
+import { generateSnapshot } from '../../../src/xds/generate.ts';
+import type { Node } from '../../../src/xds/protocol.ts';
+import { egress, ingress, push } from './snapshot-helpers.ts';
+
+// Which VirtualServices a gateway binds and in what order their routes land (Istio gateway.go
+// buildGatewayHTTPRouteConfig, push_context.go VirtualServicesForGateway / getGatewayNames,
+// route.go sourceMatchHTTP; egress: the sidecar's httproute.go).
+
+const gateway = (name = 'gw', ns = 'istio-system', extra = '') => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - {port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}
+${extra}`;
+const vs = (name: string, ns: string, hosts: string[], gateways: string[] | undefined, http: string, more = '') => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  hosts: [${hosts.map((h) => JSON.stringify(h)).join(', ')}]
+${gateways ? `  gateways: [${gateways.join(', ')}]\n` : ''}${more}  http:
+${http}`;
+const direct = (status: number) => `    directResponse: {status: ${status}}`;
+
+/** `vhost name → [match path, direct status or cluster]` for route table `name`. */
+async function table(texts: string[], node: Node = ingress, name = 'http.80') {
+  const { snapshot } = await generateSnapshot(push(...texts), node);
+  const rc = snapshot.resources.route.find((r) => r.name === name);
+  expect(rc, name).toBeDefined();
+  return Object.fromEntries(rc!.virtual_hosts.map((v) => [v.name, v.routes.map((r) => [r.match.prefix ?? r.match.path, r.direct_response?.status ?? r.route?.cluster ?? (r.redirect ? 'redirect' : undefined)])]));
+}
+
+describe('ingress gateway binding', () => {
+  test('a VirtualService with no route for the port adds no virtual host, so it cannot hide a wildcard one', async () => {
+    const t = await table([
+      gateway('gw', 'istio-system', '  - {port: {number: 8443, name: http-alt, protocol: HTTP}, hosts: ["*"]}\n'),
+      vs('a', 'default', ['a.example.com'], ['istio-system/gw'], `  - match: [{port: 8443}]\n${direct(201)}\n`),
+      vs('all', 'default', ['*'], ['istio-system/gw'], `  - match: [{port: 80}]\n${direct(301)}\n`),
+    ]);
+    expect(t).toEqual({ '*:80': [['/', 301]] });
+  });
+
+  test("a match's own gateways never bind a VirtualService: only its top-level gateways do (getGatewayNames)", async () => {
+    const t = await table([gateway(), vs('a', 'default', ['a.example.com'], undefined, `  - match: [{uri: {prefix: /x}, gateways: [istio-system/gw]}]\n${direct(200)}\n`)]);
+    expect(t).toEqual({ 'blackhole:80': [] });
+  });
+
+  test("exportTo is read against the proxy's namespace (istio-system), not the Gateway's", async () => {
+    const t = await table([
+      gateway('gw', 'edge'),
+      vs('private-to-edge', 'edge', ['a.example.com'], ['edge/gw'], `  - route: [{destination: {host: a.example.com}}]\n`, '  exportTo: ["."]\n'),
+      vs('to-istio-system', 'default', ['b.example.com'], ['edge/gw'], `${direct(200).replace('    ', '  - ')}\n`, '  exportTo: [istio-system]\n'),
+    ]);
+    expect(Object.keys(t)).toEqual(['b.example.com:80']);
+  });
+
+  test('a legacy dotted gateway reference name.namespace binds (resolveGatewayName)', async () => {
+    const t = await table([gateway(), vs('a', 'default', ['a.example.com'], ['gw.istio-system'], `${direct(200).replace('    ', '  - ')}\n`)]);
+    expect(t).toEqual({ 'a.example.com:80': [['/', 200]] });
+  });
+
+  test("VirtualServices private to the proxy's namespace come first, then exported ones, then public ones (oldest first within each)", async () => {
+    const api = (status: number) => `  - match: [{uri: {prefix: /api}}]\n${direct(status)}\n`;
+    const t = await table([
+      gateway(),
+      vs('public-old', 'default', ['a.example.com'], ['istio-system/gw'], api(200)),
+      vs('exported', 'default', ['a.example.com'], ['istio-system/gw'], api(201), '  exportTo: [istio-system]\n'),
+      vs('private-new', 'istio-system', ['a.example.com'], ['istio-system/gw'], api(202), '  exportTo: ["."]\n'),
+    ]);
+    expect(t['a.example.com:80']!.map((r) => r[1])).toEqual([202, 201, 200]);
+  });
+});
+
+describe('egress gateway virtual hosts', () => {
+  const se = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ext, namespace: default}
+spec:
+  hosts: [api.example.com, web.example.com]
+  location: MESH_EXTERNAL
+  resolution: DNS
+  ports: [{number: 80, name: http, protocol: HTTP}]
+`;
+  const only = (path: string, status: number) => `  - match: [{uri: {prefix: ${path}}}]\n${direct(status)}\n`;
+
+  test("one host's VirtualService never routes another host; a wildcard one covers registry hosts no VirtualService names; the oldest mesh VirtualService of a host wins", async () => {
+    const t = await table([
+      se,
+      vs('old', 'default', ['api.example.com'], undefined, only('/a', 200)),
+      vs('new', 'default', ['api.example.com'], undefined, only('/b', 418)),
+      vs('wild', 'default', ['*.example.com'], undefined, only('/c', 451)),
+    ], egress, '80');
+    expect(t['api.example.com:80']).toEqual([['/a', 200]]);
+    expect(t['web.example.com:80']).toEqual([['/c', 451]]);
+    expect(t['*.example.com:80']).toEqual([['/c', 451]]);
+  });
+});
