@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { pruneNulls } from './syntax/prune-nulls.ts';
 import type { z } from 'zod';
 import { formatPath, type Issue, type PathSegment, type Severity } from './issues.ts';
 import { DEFAULT_NAMESPACE, objectMeta, type ObjectMeta, type Resource } from './meta.ts';
@@ -175,7 +176,8 @@ interface ValidateContext {
 const TOP_LEVEL = ['apiVersion', 'kind', 'metadata', 'status'];
 
 /** Validates one object (already parsed) as an Istio resource; pushes issues, returns it when valid. */
-export function validateObject(value: unknown, ctx: ValidateContext): LoadedResource | undefined {
+export function validateObject(raw: unknown, ctx: ValidateContext): LoadedResource | undefined {
+  const value = pruneNulls(raw);
   const ident: Pick<Issue, 'kind' | 'namespace' | 'name'> = {};
   const push = (path: readonly PathSegment[], message: string, severity: Severity = 'error', key = false) => {
     ctx.issues.push({ severity, source: ctx.source, document: ctx.document, ...ident, path: formatPath(path), ...ctx.pos?.(path, key), message });

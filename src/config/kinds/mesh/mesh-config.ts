@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { pruneNulls } from '../../syntax/prune-nulls.ts';
 import { z } from 'zod';
 import { formatPath, type PathSegment } from '../../issues.ts';
 import { fieldsAt } from '../../schema-nav.ts';
@@ -99,7 +100,7 @@ export function readMeshConfig(text: string | undefined): { config?: MeshConfig;
   }
   if (value === null || value === undefined) return { config: {}, issues: [] };
   if (typeof value !== 'object' || Array.isArray(value)) return { issues: [{ path: [], message: 'data.mesh must hold MeshConfig as a YAML mapping (e.g. "outboundTrafficPolicy:\\n  mode: REGISTRY_ONLY")' }] };
-  const r = meshConfig.safeParse(value);
+  const r = meshConfig.safeParse(pruneNulls(value));
   if (r.success) return { config: r.data, issues: [] };
   const issues: MeshIssue[] = [];
   for (const zi of r.error.issues) {
