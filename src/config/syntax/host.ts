@@ -57,6 +57,11 @@ export function domainError(host: string, opts: { partialWildcard?: boolean } = 
 }
 
 export const isDNS1123Label = (s: string) => s.length <= 63 && DNS1123_LABEL.test(s);
+/**
+ * Istio's labels.IsDNS1123Label, which also admits upper case: subset names, port names and the
+ * parts of gateway references are checked with it (Kubernetes object names stay lower case).
+ */
+export const isIstioLabel = (s: string) => s.length <= 63 && LABEL.test(s);
 export const isDNS1123Subdomain = (s: string) => s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
 
 /** A wildcard-capable host field (VirtualService hosts, DestinationRule host, …). */

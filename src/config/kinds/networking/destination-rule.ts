@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineKind, type Report } from '../types.ts';
 import type { PathSegment } from '../../issues.ts';
 import { exportTo, labels, workloadSelector } from '../../syntax/common.ts';
-import { isDNS1123Label, wildcardHost } from '../../syntax/host.ts';
+import { isIstioLabel, wildcardHost } from '../../syntax/host.ts';
 import { trafficPolicy, type TrafficPolicy } from './traffic-policy.ts';
 import { CONSECUTIVE_ERRORS_DEPRECATED, type OutlierDetection } from './outlier-detection.ts';
 import type { LoadBalancerSettings } from './load-balancer.ts';
@@ -14,7 +14,7 @@ import type { LoadBalancerSettings } from './load-balancer.ts';
 export const subset = z.strictObject({
   name: z.string().superRefine((n, ctx) => {
     if (n === '') ctx.addIssue({ code: 'custom', message: 'subset name cannot be empty' });
-    else if (!isDNS1123Label(n)) ctx.addIssue({ code: 'custom', message: `subset name is invalid: ${n}` });
+    else if (!isIstioLabel(n)) ctx.addIssue({ code: 'custom', message: `subset name is invalid: ${n}` });
   }),
   /** Endpoint label filter. */
   labels: labels.optional(),

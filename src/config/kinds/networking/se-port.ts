@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { port } from '../../syntax/common.ts';
-import { isDNS1123Label } from '../../syntax/host.ts';
+import { isIstioLabel } from '../../syntax/host.ts';
 
 // Port protocols as Istio parses them (pkg/config/protocol: case-insensitive), and the
 // ServicePort of a ServiceEntry (service_entry.proto). Empty protocol = sniffing.
@@ -20,7 +20,7 @@ export const protocolField = z.string().superRefine((p, ctx) => {
 });
 
 export const portName = z.string().superRefine((n, ctx) => {
-  if (!isDNS1123Label(n)) ctx.addIssue({ code: 'custom', message: `invalid port name: ${n}` });
+  if (!isIstioLabel(n)) ctx.addIssue({ code: 'custom', message: `invalid port name: ${n}` });
 });
 
 export const servicePort = z.strictObject({

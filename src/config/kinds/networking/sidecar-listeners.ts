@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDNS1123Label, isIP, isIPv6, namespacedHostError } from '../../syntax/host.ts';
+import { isIstioLabel, isIP, isIPv6, namespacedHostError } from '../../syntax/host.ts';
 import { connectionPoolSettings } from './connection-pool.ts';
 import { isTLSProtocol, parseProtocol } from './se-port.ts';
 import { serverTLSSettings } from './server-tls.ts';
@@ -20,7 +20,7 @@ export const sidecarPort = z
     targetPort: z.number().int().min(0).max(65535).optional(),
   })
   .superRefine((p, ctx) => {
-    if (p.name && !isDNS1123Label(p.name)) ctx.addIssue({ code: 'custom', path: ['name'], message: `invalid port name: ${p.name}` });
+    if (p.name && !isIstioLabel(p.name)) ctx.addIssue({ code: 'custom', path: ['name'], message: `invalid port name: ${p.name}` });
     if (p.protocol && parseProtocol(p.protocol) === 'Unsupported') ctx.addIssue({ code: 'custom', path: ['protocol'], message: `unsupported protocol: ${p.protocol}` });
   });
 export type SidecarPort = z.infer<typeof sidecarPort>;

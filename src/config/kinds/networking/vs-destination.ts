@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { portSelector } from '../../syntax/common.ts';
-import { domainError, isDNS1123Label } from '../../syntax/host.ts';
+import { domainError, isIstioLabel } from '../../syntax/host.ts';
 
 // Destination, RouteDestination and weights (virtual_service.proto; validation.go
 // validateDestination, validateRouteDestinations, validateWeight).
@@ -21,7 +21,7 @@ export const destination = z
     if (hostErr) ctx.addIssue({ code: 'custom', path: ['host'], message: hostErr });
     if (d.subset !== undefined) {
       if (d.subset === '') ctx.addIssue({ code: 'custom', path: ['subset'], message: 'subset name cannot be empty' });
-      else if (!isDNS1123Label(d.subset)) ctx.addIssue({ code: 'custom', path: ['subset'], message: `subset name is invalid: ${d.subset}` });
+      else if (!isIstioLabel(d.subset)) ctx.addIssue({ code: 'custom', path: ['subset'], message: `subset name is invalid: ${d.subset}` });
     }
   });
 export type Destination = z.infer<typeof destination>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { domainError, isDNS1123Label, isIP, isIPv4, isIPv6 } from '../../syntax/host.ts';
+import { domainError, isIstioLabel, isIP, isIPv4, isIPv6 } from '../../syntax/host.ts';
 
 // Host-name relations, gateway references and small L4 fields shared by the VirtualService
 // route kinds. Sources: istio/istio pkg/config/host/name.go (Matches, SubsetOf),
@@ -38,8 +38,8 @@ export function gatewayNameErrors(ref: string): string[] {
   const name = ref.slice(slash + 1);
   const out: string[] = [];
   if (!ns || !name) out.push('config namespace and gateway name cannot be empty');
-  if (!isDNS1123Label(ns)) out.push(`invalid value for namespace: ${JSON.stringify(ns)}`);
-  if (!isDNS1123Label(name)) out.push(`invalid value for gateway name: ${JSON.stringify(name)}`);
+  if (!isIstioLabel(ns)) out.push(`invalid value for namespace: ${JSON.stringify(ns)}`);
+  if (!isIstioLabel(name)) out.push(`invalid value for gateway name: ${JSON.stringify(name)}`);
   return out;
 }
 
@@ -73,5 +73,5 @@ export const ipSubnet = z.string().superRefine((s, ctx) => {
 
 /** `sourceNamespace` in a match (HTTP, TLS, TCP). */
 export const sourceNamespace = z.string().superRefine((ns, ctx) => {
-  if (ns !== '' && !isDNS1123Label(ns)) ctx.addIssue({ code: 'custom', message: `sourceNamespace match ${ns} is invalid` });
+  if (ns !== '' && !isIstioLabel(ns)) ctx.addIssue({ code: 'custom', message: `sourceNamespace match ${ns} is invalid` });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineKind } from '../types.ts';
 import { labels } from '../../syntax/common.ts';
-import { domainError, isDNS1123Label, isIP } from '../../syntax/host.ts';
+import { domainError, isIstioLabel, isIP } from '../../syntax/host.ts';
 
 // WorkloadEntry (networking/v1alpha3/workload_entry.proto): a non-Kubernetes workload, also the
 // shape of ServiceEntry `endpoints`. Rules of validation.go validateWorkloadEntry.
@@ -41,7 +41,7 @@ export function addressKind(a: string | undefined): AddressKind {
 /** Port names (keys) are service port names; values override the service's targetPort. */
 const ports = z.record(z.string(), z.number().int()).superRefine((m, ctx) => {
   for (const [name, p] of Object.entries(m)) {
-    if (!isDNS1123Label(name)) ctx.addIssue({ code: 'custom', path: [name], message: `invalid port name: ${name}` });
+    if (!isIstioLabel(name)) ctx.addIssue({ code: 'custom', path: [name], message: `invalid port name: ${name}` });
     if (p < 1 || p > 65535) ctx.addIssue({ code: 'custom', path: [name], message: `port number ${p} must be in the range 1..65535` });
   }
 });
