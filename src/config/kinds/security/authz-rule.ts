@@ -30,11 +30,12 @@ const SOURCE_FIELDS = [
   'trustDomains', 'notTrustDomains',
 ] as const;
 
-/** `ns/name`: no wildcards, exactly one slash, at most 16 (security.go CheckServiceAccount). */
+/** `name` (in the policy's namespace) or `ns/name`: no wildcards, at most one slash (security.go CheckServiceAccount). */
 function serviceAccountError(v: string): string | undefined {
   if (v.includes('*')) return `wildcard is not allowed in service accounts, found "${v}"`;
+  if (v.length > 320) return `service account "${v.slice(0, 40)}…" is longer than 320 characters`;
   const parts = v.split('/');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return `service account "${v}" must be of the form <namespace>/<name>`;
+  if (parts.length > 2 || parts.some((p) => !p)) return `service account "${v}" must be of the form <name> or <namespace>/<name>`;
   return undefined;
 }
 
@@ -50,7 +51,7 @@ export const source = z
     /** Peer namespace (mTLS). */
     namespaces: strings.optional(),
     notNamespaces: strings.optional(),
-    /** Peer service accounts `<ns>/<name>`; not with principals or namespaces. */
+    /** Peer service accounts `<ns>/<name>` or `<name>` (policy namespace); not with principals or namespaces. */
     serviceAccounts: strings.max(16, 'at most 16 serviceAccounts are allowed').optional(),
     notServiceAccounts: strings.max(16, 'at most 16 notServiceAccounts are allowed').optional(),
     /** Peer IP, single IP or CIDR (`source.ip`). */

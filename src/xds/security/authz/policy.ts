@@ -11,15 +11,16 @@ import { conditionPrincipals, sourcePrincipal } from './principal.ts';
 
 export type AuthorizationPolicy = Resource<AuthorizationPolicySpec>;
 
-export function rulePolicy(r: Rule): Policy {
+/** `policyNamespace` is where a bare `serviceAccounts` / `source.serviceAccount` name lives. */
+export function rulePolicy(r: Rule, policyNamespace: string): Policy {
   const perms: Permission[] = [];
   const ops = (r.to ?? []).flatMap((t) => (t.operation ? [operationPermission(t.operation)] : []));
   if (ops.length) perms.push({ or_rules: { rules: ops } });
   perms.push(...conditionPermissions(r.when));
   const ids: Principal[] = [];
-  const sources = (r.from ?? []).flatMap((f) => (f.source ? [sourcePrincipal(f.source)] : []));
+  const sources = (r.from ?? []).flatMap((f) => (f.source ? [sourcePrincipal(f.source, policyNamespace)] : []));
   if (sources.length) ids.push({ or_ids: { ids: sources } });
-  ids.push(...conditionPrincipals(r.when));
+  ids.push(...conditionPrincipals(r.when, policyNamespace));
   return {
     permissions: [perms.length ? { and_rules: { rules: perms } } : { any: true }],
     principals: [ids.length ? { and_ids: { ids } } : { any: true }],
@@ -34,6 +35,6 @@ export function policyName(p: AuthorizationPolicy, i: number, prefix = ''): stri
 /** Every rule of every policy, oldest policy first. */
 export function policiesOf(list: readonly AuthorizationPolicy[], prefix = ''): Record<string, Policy> {
   const out: Record<string, Policy> = {};
-  for (const p of list) for (const [i, r] of (p.spec.rules ?? []).entries()) out[policyName(p, i, prefix)] = rulePolicy(r);
+  for (const p of list) for (const [i, r] of (p.spec.rules ?? []).entries()) out[policyName(p, i, prefix)] = rulePolicy(r, p.metadata.namespace);
   return out;
 }

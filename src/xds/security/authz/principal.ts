@@ -19,9 +19,14 @@ const regex = (r: string): Principal => ({ authenticated: { principal_name: { sa
 const principalName = (v: string): Principal => ({ authenticated: { principal_name: stringMatcher(v, { prefix: SPIFFE }) } });
 const namespaceId = (v: string): Principal => regex(`${escapeRegex(SPIFFE)}[^/]+/ns/${segmentRegex(v)}/.*`);
 const trustDomainId = (v: string): Principal => regex(`${escapeRegex(SPIFFE)}${segmentRegex(v)}/.*`);
-const serviceAccountId = (v: string): Principal => {
-  const [ns, sa] = v.split('/');
-  return regex(`${escapeRegex(SPIFFE)}[^/]+/ns/${escapeRegex(ns ?? '')}/sa/${escapeRegex(sa ?? '')}`);
+/**
+ * `ns/sa`, or `sa` in the policy's namespace (Istio serviceAccountRegex): `/ns/NS/` and `/sa/SA`
+ * with other SPIFFE path segments allowed around them, never `SA-suffix`.
+ */
+const serviceAccountId = (policyNamespace: string) => (v: string): Principal => {
+  const slash = v.indexOf('/');
+  const [ns, sa] = slash < 0 ? [policyNamespace, v] : [v.slice(0, slash), v.slice(slash + 1)];
+  return regex(`${escapeRegex(SPIFFE)}.+/ns/${escapeRegex(ns)}/(.+/|)sa/${escapeRegex(sa)}(/.+)?`);
 };
 
 /** A JWT attribute from `istio_authn`; `list` ⇒ a list value matches when one element does. */
@@ -62,12 +67,12 @@ function field(out: Principal[], values: readonly string[] | undefined, notValue
   if (notValues?.length) out.push(not(or(notValues.map(gen))));
 }
 
-export function sourcePrincipal(s: Source): Principal {
+export function sourcePrincipal(s: Source, policyNamespace: string): Principal {
   const ids: Principal[] = [];
   field(ids, s.principals, s.notPrincipals, principalName);
   field(ids, s.requestPrincipals, s.notRequestPrincipals, requestPrincipal);
   field(ids, s.namespaces, s.notNamespaces, namespaceId);
-  field(ids, s.serviceAccounts, s.notServiceAccounts, serviceAccountId);
+  field(ids, s.serviceAccounts, s.notServiceAccounts, serviceAccountId(policyNamespace));
   field(ids, s.ipBlocks, s.notIpBlocks, (v) => ({ direct_remote_ip: cidrRange(v) }));
   field(ids, s.remoteIpBlocks, s.notRemoteIpBlocks, (v) => ({ remote_ip: cidrRange(v) }));
   field(ids, s.trustDomains, s.notTrustDomains, trustDomainId);
@@ -80,13 +85,13 @@ export function claimPath(key: string): string[] {
 }
 
 /** The generator for a `when` key about the caller, or undefined for permission-side keys. */
-export function principalCondition(key: string): Gen | undefined {
+export function principalCondition(key: string, policyNamespace: string): Gen | undefined {
   switch (key) {
     case 'source.ip': return (v) => ({ direct_remote_ip: cidrRange(v) });
     case 'remote.ip': return (v) => ({ remote_ip: cidrRange(v) });
     case 'source.namespace': return namespaceId;
     case 'source.principal': return principalName;
-    case 'source.serviceAccount': return serviceAccountId;
+    case 'source.serviceAccount': return serviceAccountId(policyNamespace);
     case 'source.trustDomain': return trustDomainId;
     case 'request.auth.principal': return requestPrincipal;
     case 'request.auth.audiences': return (v) => authnMetadata(['request.auth.audiences'], v, true);
@@ -112,10 +117,10 @@ export function principalCondition(key: string): Gen | undefined {
 }
 
 /** The caller-side `when` conditions of a rule, one principal each (AND). */
-export function conditionPrincipals(when: readonly Condition[] | undefined): Principal[] {
+export function conditionPrincipals(when: readonly Condition[] | undefined, policyNamespace: string): Principal[] {
   const out: Principal[] = [];
   for (const c of when ?? []) {
-    const gen = principalCondition(c.key);
+    const gen = principalCondition(c.key, policyNamespace);
     if (gen) field(out, c.values, c.notValues, gen);
   }
   return out;

@@ -82,9 +82,10 @@ describe('AuthorizationPolicy', () => {
       ['spec.rules[0].to[0].operation.ports[2]', 'bad port (-1): must be a number in 0..65535'],
     ]);
     expect(errors(doc('  rules:\n  - to: [{operation: {ports: [80]}}]\n'))).toEqual([['spec.rules[0].to[0].operation.ports[0]', 'ports are strings: write "80" in quotes']]);
-    expect(errors(doc('  rules:\n  - from: [{source: {serviceAccounts: ["*", "a/b/c"]}}]\n'))).toEqual([
+    expect(errors(doc('  rules:\n  - from: [{source: {serviceAccounts: ["*", "a/b/c", "/sa", "sa-only", "ns/sa"]}}]\n'))).toEqual([
       ['spec.rules[0].from[0].source.serviceAccounts[0]', 'wildcard is not allowed in service accounts, found "*"'],
-      ['spec.rules[0].from[0].source.serviceAccounts[1]', 'service account "a/b/c" must be of the form <namespace>/<name>'],
+      ['spec.rules[0].from[0].source.serviceAccounts[1]', 'service account "a/b/c" must be of the form <name> or <namespace>/<name>'],
+      ['spec.rules[0].from[0].source.serviceAccounts[2]', 'service account "/sa" must be of the form <name> or <namespace>/<name>'],
     ]);
   });
 

@@ -147,6 +147,11 @@ describe('source fields', () => {
     await check(allow('  - from: [{source: {serviceAccounts: [a/x]}}]'), [
       [{ peer: peer('cluster.local/ns/a/sa/x') }, 'allow'], [{ peer: peer('other.td/ns/a/sa/x') }, 'allow'], [{ peer: peer('cluster.local/ns/a/sa/xy') }, DENIED],
     ]);
+    // A bare name is in the policy's namespace (istio-system here); extra SPIFFE segments around ns and sa are allowed (Istio serviceAccountRegex).
+    await check(allow('  - from: [{source: {serviceAccounts: [gw]}}]'), [
+      [{ peer: peer('cluster.local/ns/istio-system/sa/gw') }, 'allow'], [{ peer: peer('cluster.local/ns/istio-system/k/v/sa/gw/x/y') }, 'allow'],
+      [{ peer: peer('cluster.local/ns/a/sa/gw') }, DENIED], [{ peer: peer('cluster.local/ns/istio-system/sa/gw-2') }, DENIED],
+    ]);
     await check(allow('  - from: [{source: {trustDomains: [cluster.local], notTrustDomains: [evil.local]}}]'), [
       [{ peer: peer('cluster.local/ns/a/sa/x') }, 'allow'], [{ peer: peer('evil.local/ns/a/sa/x') }, DENIED], [{ peer: peer('cluster.localx/ns/a/sa/x') }, DENIED],
     ]);

@@ -28,7 +28,7 @@ describe('rules → Envoy RBAC policies', () => {
         trustDomains: [td.example]
         notTrustDomains: [evil.example]
     - source:
-        serviceAccounts: [ns1/sa1]
+        serviceAccounts: [ns1/sa1, sa-here]
         notServiceAccounts: [ns1/sa2]`));
     const [f] = buildAuthorizationFilters(push, ingress);
     expect(f!.name).toBe('envoy.filters.http.rbac');
@@ -59,8 +59,9 @@ describe('rules → Envoy RBAC policies', () => {
           { not_id: { or_ids: { ids: [re('spiffe://evil\\.example/.*')] } } },
         ] } },
         { and_ids: { ids: [
-          { or_ids: { ids: [re('spiffe://[^/]+/ns/ns1/sa/sa1')] } },
-          { not_id: { or_ids: { ids: [re('spiffe://[^/]+/ns/ns1/sa/sa2')] } } },
+          // A bare name is in the policy's namespace (Istio serviceAccountRegex).
+          { or_ids: { ids: [re('spiffe://.+/ns/ns1/(.+/|)sa/sa1(/.+)?'), re('spiffe://.+/ns/istio-system/(.+/|)sa/sa-here(/.+)?')] } },
+          { not_id: { or_ids: { ids: [re('spiffe://.+/ns/ns1/(.+/|)sa/sa2(/.+)?')] } } },
         ] } },
       ] } }] },
     }]);
@@ -133,7 +134,7 @@ describe('rules → Envoy RBAC policies', () => {
       { not_id: { or_ids: { ids: [{ remote_ip: { address_prefix: '::1', prefix_len: 128 } }] } } },
       { or_ids: { ids: [re('spiffe://[^/]+/ns/ns1/.*')] } },
       { or_ids: { ids: [{ authenticated: { principal_name: { exact: 'spiffe://cluster.local/ns/ns1/sa/a' } } }] } },
-      { or_ids: { ids: [re('spiffe://[^/]+/ns/ns1/sa/a')] } },
+      { or_ids: { ids: [re('spiffe://.+/ns/ns1/(.+/|)sa/a(/.+)?')] } },
       { or_ids: { ids: [re('spiffe://cluster\\.local/.*')] } },
       { or_ids: { ids: [{ and_ids: { ids: [md(['request.auth.claims', 'iss'], { string_match: { exact: 'iss' } }), md(['request.auth.claims', 'sub'], { string_match: { exact: 'sub' } })] } }] } },
       { or_ids: { ids: [md(['request.auth.audiences'], { list_match: { one_of: { string_match: { exact: 'aud1' } } } })] } },
