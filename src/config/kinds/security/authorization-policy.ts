@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineKind } from '../types.ts';
-import { isCustomUnsupportedKey } from './authz-values.ts';
+import { isCustomUnsupportedKey, pathWarning } from './authz-values.ts';
 import { rule, TCP_SOURCE_FIELDS, type Rule } from './authz-rule.ts';
 import { checkOneOfScope, policyScopeFields, warnEmptySelector } from './policy-scope.ts';
 
@@ -12,7 +12,7 @@ import { checkOneOfScope, policyScopeFields, warnEmptySelector } from './policy-
 
 export { rule, source, operation, condition, ruleFrom, ruleTo } from './authz-rule.ts';
 export type { Rule, Source, Operation, Condition, RuleFrom, RuleTo } from './authz-rule.ts';
-export { conditionKeyCheck, isPathTemplate, pathError } from './authz-values.ts';
+export { conditionKeyCheck, isPathTemplate, pathError, pathWarning } from './authz-values.ts';
 
 /** Default ALLOW. AUDIT never changes the decision; CUSTOM delegates to a MeshConfig extension provider. */
 export const authorizationPolicyAction = z.enum(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
@@ -86,6 +86,16 @@ export const authorizationPolicy = defineKind({
   spec: authorizationPolicySpec,
   check: (r, report) => {
     warnEmptySelector(r.spec, report);
+    for (const [i, rl] of (r.spec.rules ?? []).entries()) {
+      for (const [j, t] of (rl.to ?? []).entries()) {
+        for (const f of ['paths', 'notPaths'] as const) {
+          for (const [k, p] of (t.operation?.[f] ?? []).entries()) {
+            const w = pathWarning(p);
+            if (w) report(['spec', 'rules', i, 'to', j, 'operation', f, k], w, 'warning');
+          }
+        }
+      }
+    }
     if (r.spec.action !== 'DENY') return;
     for (const [i, rl] of (r.spec.rules ?? []).entries()) {
       if (httpOnlyDenyRule(rl)) {

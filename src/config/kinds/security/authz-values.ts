@@ -18,31 +18,39 @@ const ONE = '{*}';
 const ANY = '{**}';
 export const isPathTemplate = (p: string) => p.includes(ONE) || p.includes(ANY);
 
+// A literal segment of a path template: RFC 3986 pchar without `*` (Istio security.go validLiteral).
+const LITERAL = /^[a-zA-Z0-9\-._~%!$&'()+,;:@=]+$/;
+
 /**
- * Why a `paths`/`notPaths` value is unusable, or undefined. Plain values use the rule string syntax
- * (exact, `prefix*`, `*suffix`, `*`), so a `*` anywhere else is a mistake; templates (`{*}` one
- * segment, `{**}` any number of segments) are Envoy uri_template matchers: every operator is a
- * whole segment, `{**}` is the last operator, no named variables and no bare `*`/`**` globs.
+ * Why a `paths`/`notPaths` value is unusable, or undefined. Templates (`{*}` one segment, `{**}`
+ * any number of segments) are Envoy uri_template matchers: every operator is a whole segment,
+ * `{**}` is the last operator, other segments are plain pchar literals (no `*`, braces, spaces).
+ * Plain values are Istio rule strings (exact, `prefix*`, `*suffix`, `*`): any value is accepted,
+ * and pathWarning flags a `*` that will be matched literally.
  */
 export function pathError(p: string): string | undefined {
-  if (!isPathTemplate(p)) {
-    if (p === '*') return undefined;
-    const stars = [...p].filter((c) => c === '*').length;
-    if (stars === 0) return undefined;
-    if (stars === 1 && (p.startsWith('*') || p.endsWith('*'))) return undefined;
-    return `invalid path "${p}": "*" is supported only as a prefix ("/api*") or suffix ("*.js") wildcard; use a path template ("{*}" for one segment, "{**}" for any) to match inside a path`;
-  }
+  if (!isPathTemplate(p) && !/[{}]/.test(p)) return undefined;
   const invalid = `invalid or unsupported path template "${p}"`;
   if (!p.startsWith('/')) return `${invalid}: a path template must start with "/"`;
-  const segments = p.slice(1).split('/');
+  const segments = p.replace(/^\/+|\/+$/g, '').split('/');
   let sawAny = false;
   for (const seg of segments) {
     const op = seg === ONE || seg === ANY;
-    if (!op && /[{}*]/.test(seg)) return `${invalid}: "${seg}" — "{*}" and "{**}" must be whole path segments, and "*", named variables and other braces are not supported`;
     if (op && sawAny) return `${invalid}: "{**}" must be the last operator in a path template`;
     if (seg === ANY) sawAny = true;
+    if (op) continue;
+    if (/[{}]/.test(seg)) return `${invalid}: "${seg}" — "{*}" and "{**}" must be whole path segments; named variables and other braces are not supported`;
+    if (!LITERAL.test(seg)) return `${invalid}: segment "${seg}" is not a valid literal (letters, digits and -._~%!$&'()+,;:@= only; "*" is not a wildcard inside a template)`;
   }
   return undefined;
+}
+
+/** A plain path whose `*` is neither a leading nor a trailing wildcard: Istio accepts it and matches the `*` literally. */
+export function pathWarning(p: string): string | undefined {
+  if (isPathTemplate(p) || p === '*') return undefined;
+  const inner = p.startsWith('*') ? p.slice(1) : p.endsWith('*') ? p.slice(0, -1) : p;
+  if (!inner.includes('*')) return undefined;
+  return `path "${p}": only a leading or trailing "*" is a wildcard, so this "*" is matched literally, as in Istio; use a path template ("{*}" for one segment, "{**}" for any) to match inside a path`;
 }
 
 // `when` keys (pilot/pkg/security/authz/model/model.go; security.go ValidateAttribute).

@@ -16,8 +16,9 @@ export function stringMatcher(v: string, opts: { ignoreCase?: boolean; prefix?: 
   const pre = opts.prefix ?? '';
   const ic = opts.ignoreCase ? { ignore_case: true } : {};
   if (v === '*') return { safe_regex: { regex: pre ? `${escapeRegex(pre)}${NON_EMPTY}` : NON_EMPTY } };
-  if (v.endsWith('*')) return { prefix: pre + v.slice(0, -1), ...ic };
+  // A leading `*` wins over a trailing one (`*a*` is the suffix `a*`), as Istio's StringMatcherWithPrefix.
   if (v.startsWith('*')) return pre ? { safe_regex: { regex: `${escapeRegex(pre)}.*${escapeRegex(v.slice(1))}` } } : { suffix: v.slice(1), ...ic };
+  if (v.endsWith('*')) return { prefix: pre + v.slice(0, -1), ...ic };
   return { exact: pre + v, ...ic };
 }
 

@@ -89,6 +89,10 @@ describe('operation fields', () => {
       [{ path: '/exact' }, 'allow'], [{ path: '/exact', query: 'a=b' }, 'allow'], [{ path: '/exact/' }, DENIED], [{ path: '/EXACT' }, DENIED],
       [{ path: '/prefix/x' }, 'allow'], [{ path: '/lib/app.js' }, 'allow'], [{ path: '/lib/app.jsx' }, DENIED],
     ]);
+    // Istio: a leading `*` wins (`*/v1*` is the suffix `/v1*`); any other `*` is literal.
+    await check(allow('  - to: [{operation: {paths: ["*/v1*", "/api/*/admin"]}}]'), [
+      [{ path: '/x/v1*' }, 'allow'], [{ path: '/x/v1/y' }, DENIED], [{ path: '/api/*/admin' }, 'allow'], [{ path: '/api/a/admin' }, DENIED],
+    ]);
   });
 
   test('path templates as reference §4.2', async () => {
