@@ -5,6 +5,7 @@ import { formatPath, type Issue, type PathSegment, type Severity } from './issue
 import { DEFAULT_NAMESPACE, objectMeta, type ObjectMeta, type Resource } from './meta.ts';
 import { isDNS1123Label } from './syntax/host.ts';
 import { canonicalApiVersion, KINDS, kindFor, splitApiVersion } from './kinds/registry.ts';
+import { MESH_CONFIGMAP_NAME, MESH_CONFIGMAP_NAMESPACE } from './kinds/mesh/mesh-config.ts';
 import type { KindDef } from './kinds/types.ts';
 import { fieldsAt } from './schema-nav.ts';
 import { nearest } from './syntax/suggest.ts';
@@ -66,6 +67,11 @@ export function loadManifest(text: string, opts: LoadOptions = {}): LoadResult {
   const resources: LoadedResource[] = [];
   const seen = new Map<string, number>();
   for (const [document, obj] of objects.entries()) {
+    const foreign = foreignDocument(obj.value, opts.namespace);
+    if (foreign) {
+      issues.push({ severity: 'warning', source, document, path: 'kind', ...obj.pos(['kind']), message: foreign });
+      continue;
+    }
     const loaded = validateObject(obj.value, { document, source, pos: obj.pos, issues, namespace: opts.namespace });
     if (!loaded) continue;
     const { resource, def } = loaded;
@@ -100,6 +106,11 @@ export function loadIdentities(text: string, opts: LoadOptions = {}): { identiti
   for (const [document, obj] of objects.entries()) {
     const push = (path: PathSegment[], message: string) => issues.push({ severity: 'error', source: opts.source, document, path: formatPath(path), ...obj.pos(path), message });
     const v = obj.value;
+    const foreign = foreignDocument(v, opts.namespace);
+    if (foreign) {
+      issues.push({ severity: 'warning', source: opts.source, document, path: 'kind', ...obj.pos(['kind']), message: foreign });
+      continue;
+    }
     if (!isObject(v) || typeof v.kind !== 'string' || typeof v.apiVersion !== 'string') {
       push([], 'each document needs apiVersion and kind');
       continue;
@@ -113,6 +124,29 @@ export function loadIdentities(text: string, opts: LoadOptions = {}): { identiti
     else identities.push({ def, name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : (opts.namespace ?? DEFAULT_NAMESPACE), document });
   }
   return { identities, issues };
+}
+
+/**
+ * Why a document is not Istio configuration and is skipped (a warning), or undefined. Manifests
+ * often hold a Deployment, Service or app ConfigMap beside the Istio resources; kubectl applies
+ * each to its own API, so meshgate applies its own and leaves the rest. Anything in an Istio or
+ * Gateway API group stays meshgate's (an unknown kind there is an error, most often a typo), as
+ * does the mesh ConfigMap `istio` in `istio-system` (and any ConfigMap with a `data.mesh`, so a
+ * misplaced MeshConfig is an error, not silently skipped).
+ */
+function foreignDocument(v: unknown, defaultNamespace = DEFAULT_NAMESPACE): string | undefined {
+  if (!isObject(v) || typeof v.kind !== 'string' || typeof v.apiVersion !== 'string') return undefined;
+  const { group } = splitApiVersion(v.apiVersion);
+  if (group.endsWith('istio.io') || group === 'gateway.networking.k8s.io') return undefined;
+  if (KINDS.some((k) => k.kind === v.kind && k.group !== group)) return undefined; // an Istio kind in the wrong group: an error
+  const meta = isObject(v.metadata) ? v.metadata : {};
+  if (v.kind === 'ConfigMap' && group === '') {
+    const ns = meta.namespace ?? defaultNamespace;
+    if (meta.name === MESH_CONFIGMAP_NAME && ns === MESH_CONFIGMAP_NAMESPACE) return undefined;
+    if (isObject(v.data) && 'mesh' in v.data) return undefined; // meant as MeshConfig: a misplaced one is an error
+    return `skipped ConfigMap ${String(ns)}/${String(meta.name ?? '')}: the only ConfigMap meshgate reads is ${MESH_CONFIGMAP_NAME} in ${MESH_CONFIGMAP_NAMESPACE} (MeshConfig); the other documents are applied`;
+  }
+  return `skipped ${v.kind} (${v.apiVersion}): not Istio configuration, so meshgate leaves it to its own API; the other documents are applied`;
 }
 
 /** YAML/JSON text → the stream of objects (arrays and `kind: List` expanded), with positions. */

@@ -50,6 +50,19 @@ spec: {hosts: [a.example.com], http: [{route: [{destination: {host: a}}]}]}
     expect(dup.issues).toEqual([expect.objectContaining({ document: 1, line: 7, message: expect.stringMatching(/duplicate resource.*document 0/) })]);
   });
 
+  test("documents that are not Istio configuration are skipped with a warning; the Istio ones still apply (kubectl applies each to its own API)", () => {
+    const vs = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec: {hosts: [a.example.com], http: [{route: [{destination: {host: a}}]}]}\n';
+    const r = loadManifest(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 1}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {k: v}\n---\n${vs}`);
+    expect(r.resources.map((x) => x.resource.kind)).toEqual(['VirtualService']);
+    expect(r.issues.map((i) => [i.severity, i.document, i.line, i.message.split(':')[0]])).toEqual([
+      ['warning', 0, 2, 'skipped Deployment (apps/v1)'], ['warning', 1, 7, 'skipped Service (v1)'], ['warning', 2, 12, 'skipped ConfigMap default/app'],
+    ]);
+    // Still errors: a typo in an Istio group, an Istio kind in the wrong group, a misplaced MeshConfig.
+    expect(loadManifest('apiVersion: networking.istio.io/v1\nkind: EnvoyFilter\nmetadata: {name: a}\n').issues.map((i) => i.severity)).toEqual(['error']);
+    expect(loadManifest('apiVersion: v1\nkind: VirtualService\nmetadata: {name: a}\n').issues.map((i) => i.severity)).toEqual(['error']);
+    expect(loadManifest('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata: {mesh: "{}"}\n').issues.map((i) => i.severity)).toEqual(['error']);
+  });
+
   test('alias bombs and oversize input are refused, not expanded', () => {
     const bomb = 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
     expect(loadManifest(bomb).issues[0]?.message).toMatch(/invalid YAML|alias/i);
