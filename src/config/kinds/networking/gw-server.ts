@@ -52,7 +52,7 @@ export const server = z
     const proto = parseProtocol(p.protocol);
     if (proto === 'Unsupported') issue(['port', 'protocol'], `invalid protocol "${p.protocol}", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP`);
     if ((p.number > 0 || !isUnixAddress(bind)) && (p.number < 1 || p.number > 65535)) issue(['port', 'number'], 'port number must be in the range 1..65535');
-    if (p.targetPort !== undefined) issue(['port', 'targetPort'], 'targetPort is not supported in Gateway');
+    if ((p.targetPort ?? 0) > 0) issue(['port', 'targetPort'], 'targetPort is not supported in Gateway');
     if (!p.name) issue(['port', 'name'], `port name must be set: ${p.number}`);
     if (proto === 'Unsupported') return;
     if (isTLSProtocol(proto) && !s.tls) issue(['tls'], 'server must have TLS settings for HTTPS/TLS protocols');

@@ -20,6 +20,11 @@ describe('Gateway', () => {
     expect((r.resources[0]!.resource.spec as GatewaySpec).servers[1]?.tls?.credentialName).toBe('bookinfo-cert');
   });
 
+  test('targetPort: 0 (what some generators write) is accepted; a real targetPort is an error (validateServerPort)', () => {
+    expect(errors('  - port: {number: 80, name: http, protocol: HTTP, targetPort: 0}\n    hosts: ["*"]\n')).toEqual([]);
+    expect(errors('  - port: {number: 80, name: http, protocol: HTTP, targetPort: 8080}\n    hosts: ["*"]\n').map((e) => e.message)).toEqual(['targetPort is not supported in Gateway']);
+  });
+
   test('the name must be a DNS-1123 label', () => {
     expect(errors(http, 'a.b')).toEqual([{ path: 'metadata.name', line: 4, message: 'invalid gateway name: "a.b"' }]);
   });
