@@ -85,6 +85,14 @@ describe('the local mesh', () => {
     expect((await send(mesh.ingressUrl, '/two/x', { host: 'echo.example.com' })).status).toBe(200);
   });
 
+  test('idle gateways pick up an apply on their own: syncz turns SYNCED on the newest snapshot with no traffic', async () => {
+    await mesh.apply(config(echo.port, '/idle'));
+    const synced = (rows: Awaited<ReturnType<typeof syncz>>) => rows.length >= 2 && rows.every((r) => r.status === 'SYNCED' && r.version === r.latest);
+    let rows = await syncz(mesh);
+    for (const until = Date.now() + 10_000; !synced(rows) && Date.now() < until; rows = await syncz(mesh)) await new Promise((r) => setTimeout(r, 100));
+    expect(rows.map((r) => [r.proxy, r.status, r.version === r.latest]).sort()).toEqual([['istio-egressgateway', 'SYNCED', true], ['istio-ingressgateway', 'SYNCED', true]]);
+  });
+
   test('extra workers are service bindings of the gateways (worker:NAME endpoints)', async () => {
     const r = await send(mesh.ingressUrl, '/hello/there', { host: 'echo.example.com' });
     expect(r.status).toBe(200);

@@ -104,6 +104,8 @@ export interface StartMeshOptions {
    * on process exit.
    */
   ownSignals?: boolean;
+  /** Idle gateways are asked to poll the control plane this often (ms), so syncz turns SYNCED without traffic; default 500, 0 never. */
+  keepSyncedMs?: number;
   /** How long to wait for readiness (ms); default 30 s. */
   readyTimeoutMs?: number;
   /** Open workerd's V8 inspector on this port (CPU profiles of the gateways, e.g. with Chrome DevTools). */
@@ -185,6 +187,8 @@ export class MeshStartError extends Error {
 }
 
 export const DEFAULT_PORTS = { admin: 15010, ingress: 8080, egress: 8081 } as const;
+/** How often `meshgate dev` asks idle gateways to poll (startMesh keepSyncedMs). */
+const KEEP_SYNCED_MS = 500;
 export const NODE_IDS = { ingress: 'istio-ingressgateway', egress: 'istio-egressgateway' } as const;
 const LOG_LINES = 500;
 
@@ -334,6 +338,18 @@ export async function startMesh(opts: StartMeshOptions = {}): Promise<RunningMes
       }
     }
     mf.setReady(); // from now on the admin port's /healthz is the control plane's own
+    // Idle gateways stay in sync. On Cloudflare a gateway polls the control plane when requests
+    // arrive, and gateways everywhere carry traffic; locally nothing else wakes an idle one, so
+    // /debug/syncz would show STALE after an apply until a request reached it. Its status
+    // endpoint polls (a conditional request, at most every 100 ms): ask it on a timer.
+    const keepMs = opts.keepSyncedMs ?? KEEP_SYNCED_MS;
+    if (keepMs > 0) {
+      const timer = setInterval(() => {
+        for (const u of [ingress.url, egress.url]) answers(u).catch(() => {});
+      }, keepMs);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
     let stopped: Promise<void> | undefined;
     return {
       adminUrl: admin.url,
