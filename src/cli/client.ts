@@ -90,7 +90,7 @@ export function serverErrors(body: unknown): ServerError[] {
 /** One line per server validation error: `file:line:col kind/ns/name path: message`. */
 export function serverErrorLine(e: ServerError, source?: string): string {
   const where = [source, e.line, e.column].filter((x) => x !== undefined).join(':');
-  const what = e.kind ? `${e.kind}/${e.namespace ? `${e.namespace}/` : ''}${e.name ?? '?'}` : e.document !== undefined ? `document ${e.document}` : '';
+  const what = e.kind ? `${e.kind}/${e.namespace ? `${e.namespace}/` : ''}${e.name ?? '?'}` : e.document != null ? `document ${e.document}` : '';
   const head = [where, what].filter(Boolean).join(' ');
   const path = e.path ? `${head ? ' ' : ''}${e.path}` : '';
   return `${head}${path}${head || path ? ': ' : ''}${e.message}`;

@@ -89,6 +89,8 @@ export function loadManifest(text: string, opts: LoadOptions = {}): LoadResult {
 
 export interface ResourceIdentity {
   def: KindDef;
+  /** As the document wrote it. */
+  apiVersion: string;
   namespace: string;
   name: string;
   document: number;
@@ -120,8 +122,9 @@ export function loadIdentities(text: string, opts: LoadOptions = {}): { identiti
     const meta = isObject(v.metadata) ? v.metadata : {};
     if (!def) push(['kind'], `unknown kind "${v.kind}" in ${v.apiVersion}`);
     else if (typeof meta.name !== 'string' || !meta.name) push(['metadata', 'name'], 'metadata.name is required');
-    else if (meta.namespace !== undefined && typeof meta.namespace !== 'string') push(['metadata', 'namespace'], 'metadata.namespace must be a string');
-    else identities.push({ def, name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : (opts.namespace ?? DEFAULT_NAMESPACE), document });
+    else if (meta.namespace !== undefined && meta.namespace !== null && typeof meta.namespace !== 'string') push(['metadata', 'namespace'], 'metadata.namespace must be a string');
+    // An empty namespace is unset, as in Kubernetes (and as apply reads it).
+    else identities.push({ def, apiVersion: v.apiVersion, name: meta.name, namespace: typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : (opts.namespace ?? DEFAULT_NAMESPACE), document });
   }
   return { identities, issues };
 }
@@ -212,6 +215,8 @@ const TOP_LEVEL = ['apiVersion', 'kind', 'metadata', 'status'];
 /** Validates one object (already parsed) as an Istio resource; pushes issues, returns it when valid. */
 export function validateObject(raw: unknown, ctx: ValidateContext): LoadedResource | undefined {
   const value = pruneNulls(raw);
+  // An empty metadata.namespace is unset, as the Kubernetes API server reads it.
+  if (isObject(value) && isObject(value.metadata) && value.metadata.namespace === '') delete value.metadata.namespace;
   const ident: Pick<Issue, 'kind' | 'namespace' | 'name'> = {};
   const push = (path: readonly PathSegment[], message: string, severity: Severity = 'error', key = false) => {
     ctx.issues.push({ severity, source: ctx.source, document: ctx.document, ...ident, path: formatPath(path), ...ctx.pos?.(path, key), message });

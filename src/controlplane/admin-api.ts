@@ -27,10 +27,16 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export const meshStub = (env: ControlPlaneEnv) => env.MESH.get(env.MESH.idFromName(env.MESHGATE_MESH_NAME ?? 'mesh'));
 
-const errorBody = (issues: readonly Issue[]) => ({
-  errors: issues.filter((i) => i.severity === 'error').map(({ document, kind, namespace, name, path, line, column, message }) => ({ document, kind, namespace, name, path, line, column, message })),
+/** An error item with every key the contract names (`document`, `kind`, `name`, `path`, `message`); null where unknown. */
+const errorItem = (i: Partial<Issue> & { message: string }) => ({
+  document: i.document ?? null, kind: i.kind ?? null, namespace: i.namespace ?? null, name: i.name ?? null, path: i.path ?? null,
+  ...(i.line !== undefined ? { line: i.line, column: i.column } : {}), message: i.message,
 });
-const fail = (c: Context, status: 400 | 404 | 409 | 413 | 415, message: string) => c.json({ errors: [{ message }] }, status);
+const errorBody = (issues: readonly Issue[]) => ({ errors: issues.filter((i) => i.severity === 'error').map(errorItem) });
+const fail = (c: Context, status: 400 | 404 | 409 | 413 | 415, message: string) => c.json({ errors: [errorItem({ message })] }, status);
+/** `dryRun=true`, or Kubernetes' `dryRun=All`. */
+const isDryRun = (c: Context) => c.req.query('dryRun') === 'true' || c.req.query('dryRun') === 'All';
+const NOTHING = 'the manifest holds no Istio resources';
 
 export function createAdminApp() {
   const app = new Hono<Env>();
@@ -41,13 +47,13 @@ export function createAdminApp() {
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => fail(c, 413, `request body is larger than ${MAX_BODY_BYTES} bytes; split the manifest and apply it in parts`) }));
 
   app.post('/v1/apply', async (c) => {
-    const dryRun = c.req.query('dryRun') === 'true' || c.req.query('dryRun') === 'All';
+    const dryRun = isDryRun(c);
     const { resources, issues } = loadManifest(await c.req.text(), { source: 'request', namespace: c.req.query('namespace') });
+    const warnings = issues.filter((i) => i.severity !== 'error');
     if (issues.some((i) => i.severity === 'error')) return c.json(errorBody(issues), 400);
-    if (resources.length === 0) return fail(c, 400, 'the manifest holds no resources');
+    if (resources.length === 0) return c.json({ errors: [errorItem({ message: NOTHING })], ...(warnings.length ? { warnings } : {}) }, 400);
     const out = await meshStub(c.env).apply(resources.map((r) => r.resource), { dryRun });
     if (!out.ok) return fail(c, out.status, out.message);
-    const warnings = issues.filter((i) => i.severity !== 'error');
     return c.json({
       version: String(out.value.version),
       dryRun,
@@ -57,12 +63,16 @@ export function createAdminApp() {
   });
 
   app.post('/v1/delete', async (c) => {
-    const dryRun = c.req.query('dryRun') === 'true';
+    const dryRun = isDryRun(c);
     const { identities, issues } = loadIdentities(await c.req.text(), { source: 'request', namespace: c.req.query('namespace') });
-    if (issues.length) return c.json(errorBody(issues), 400);
+    const warnings = issues.filter((i) => i.severity !== 'error');
+    if (issues.some((i) => i.severity === 'error')) return c.json(errorBody(issues), 400);
+    if (identities.length === 0) return c.json({ errors: [errorItem({ message: NOTHING })], ...(warnings.length ? { warnings } : {}) }, 400);
     const out = await meshStub(c.env).remove(identities.map((i) => ({ group: i.def.group, kind: i.def.kind, namespace: i.namespace, name: i.name })), { dryRun });
     if (!out.ok) return fail(c, out.status, out.message);
-    return c.json({ version: String(out.value.version), dryRun, results: out.value.results });
+    // Shaped like apply's results (apiVersion as the document wrote it); `group` kept for older clients.
+    const results = out.value.results.map((r, i) => ({ apiVersion: identities[i]!.apiVersion, ...r }));
+    return c.json({ version: String(out.value.version), dryRun, results, ...(warnings.length ? { warnings } : {}) });
   });
 
   // Kubernetes-style resource paths. Core group (`/api/v1`) serves only the mesh ConfigMap.
@@ -194,7 +204,7 @@ export function createAdminApp() {
   app.notFound((c) => fail(c, 404, `no such admin API route: ${c.req.method} ${new URL(c.req.url).pathname}`));
   app.onError((err, c) => {
     console.error('admin API error', err);
-    return c.json({ errors: [{ message: `internal error: ${err.message}` }] }, 500);
+    return c.json({ errors: [errorItem({ message: `internal error: ${err.message}` })] }, 500);
   });
   return app;
 }

@@ -12,7 +12,10 @@ export const ProxyState = z.object({
   sentNonce: z.string().optional(),
   sentTypeVersions: versions.optional(),
   sentAt: z.number().optional(),
+  /** The mesh config version (apply's `version`) the sent / applied snapshot was generated from. */
+  sentConfigVersion: z.number().optional(),
   ackedVersion: z.string().optional(),
+  ackedConfigVersion: z.number().optional(),
   ackedTypeVersions: versions.optional(),
   ackedAt: z.number().optional(),
   /** Versions this proxy rejected: never sent to it again (istiod ShouldRespond). */
@@ -29,6 +32,8 @@ export interface SyncRow {
   namespace: string;
   version?: string;
   latest?: string;
+  /** The config version (as `POST /v1/apply` returns it) the applied snapshot reflects, when known. */
+  configVersion?: string;
   status: SyncStatus;
   types: Record<string, { sent?: string; acked?: string; status: SyncStatus }>;
   lastNack?: ProxyState['lastNack'];
@@ -36,7 +41,7 @@ export interface SyncRow {
 }
 
 /** SYNCED: applied the newest snapshot; STALE: sent something newer, or newer exists; NOT SENT: nothing yet. */
-export function syncRow(s: ProxyState, latest: { version: string; type_versions: Record<string, string> } | undefined): SyncRow {
+export function syncRow(s: ProxyState, latest: { version: string; config_version: number; type_versions: Record<string, string> } | undefined): SyncRow {
   const status: SyncStatus = !s.sentVersion ? 'NOT SENT' : s.ackedVersion === s.sentVersion && (!latest || latest.version === s.ackedVersion || s.rejected.includes(latest.version)) ? 'SYNCED' : 'STALE';
   const types: SyncRow['types'] = {};
   for (const [t, v] of Object.entries(latest?.type_versions ?? s.sentTypeVersions ?? {})) {
@@ -50,6 +55,8 @@ export function syncRow(s: ProxyState, latest: { version: string; type_versions:
     namespace: s.node.namespace,
     version: s.ackedVersion,
     latest: latest?.version,
+    // Running the newest snapshot means running the newest config, even when that config changed nothing for this proxy.
+    ...(latest && s.ackedVersion === latest.version ? { configVersion: String(latest.config_version) } : s.ackedConfigVersion !== undefined ? { configVersion: String(s.ackedConfigVersion) } : {}),
     status,
     types,
     ...(s.lastNack ? { lastNack: s.lastNack } : {}),

@@ -91,6 +91,7 @@ export class XdsServer {
       } else if (req.version_info === state.sentVersion && state.ackedVersion !== state.sentVersion) {
         state.ackedVersion = state.sentVersion;
         state.ackedTypeVersions = state.sentTypeVersions;
+        if (state.sentConfigVersion !== undefined) state.ackedConfigVersion = state.sentConfigVersion;
         state.ackedAt = now;
         changed = true;
       }
@@ -108,6 +109,7 @@ export class XdsServer {
     state.sentVersion = snapshot.version;
     state.sentNonce = nonce;
     state.sentTypeVersions = snapshot.type_versions;
+    state.sentConfigVersion = snapshot.config_version;
     state.sentAt = now;
     this.persist(state);
     if (req.delta && req.resource_versions) {

@@ -105,8 +105,37 @@ spec:
 
   test('POST /v1/delete removes what the manifest names', async () => {
     await apply(pa('del-me'));
-    const res = (await (await call('/v1/delete', { method: 'POST', body: pa('del-me') + '---\n' + pa('never-was') })).json()) as { results: { name: string; action: string }[] };
-    expect(res.results.map((r) => [r.name, r.action])).toEqual([['del-me', 'deleted'], ['never-was', 'not-found']]);
+    const res = (await (await call('/v1/delete', { method: 'POST', body: pa('del-me') + '---\n' + pa('never-was') })).json()) as { results: { apiVersion: string; name: string; action: string }[] };
+    expect(res.results.map((r) => [r.apiVersion, r.name, r.action])).toEqual([['security.istio.io/v1', 'del-me', 'deleted'], ['security.istio.io/v1', 'never-was', 'not-found']]);
+  });
+
+  test("dryRun=All (Kubernetes' value) is a dry run for delete as for apply", async () => {
+    await apply(pa('keep-me'));
+    const res = (await (await call('/v1/delete?dryRun=All', { method: 'POST', body: pa('keep-me') })).json()) as { dryRun: boolean; results: { action: string }[] };
+    expect([res.dryRun, res.results[0]?.action]).toEqual([true, 'deleted']);
+    expect((await call('/apis/security.istio.io/v1/namespaces/default/peerauthentications/keep-me')).status).toBe(200);
+  });
+
+  test('an empty metadata.namespace means the default namespace, for apply and delete alike', async () => {
+    const blank = pa('blank-ns').replace('namespace: default', 'namespace: ""');
+    expect((await apply(blank)).status).toBe(200);
+    expect((await call('/apis/security.istio.io/v1/namespaces/default/peerauthentications/blank-ns')).status).toBe(200);
+    const del = (await (await call('/v1/delete', { method: 'POST', body: blank })).json()) as { results: { namespace: string; action: string }[] };
+    expect(del.results.map((r) => [r.namespace, r.action])).toEqual([['default', 'deleted']]);
+  });
+
+  test('every 400 error item has the contract keys (document, kind, name, path, message), null when unknown; other kinds are skipped with a warning', async () => {
+    const keys = ['document', 'kind', 'name', 'path', 'message'];
+    for (const body of ['a: [\n  b: {\n', '', 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {namespace: x}\nspec: {servers: []}\n']) {
+      const res = await apply(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      for (const e of ((await res.json()) as { errors: Record<string, unknown>[] }).errors) expect(Object.keys(e)).toEqual(expect.arrayContaining(keys));
+    }
+    const mixed = (await (await apply(`apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n---\n${pa('with-a-service')}`)).json()) as { results: { name: string }[]; warnings: { message: string }[] };
+    expect(mixed.results.map((r) => r.name)).toEqual(['with-a-service']);
+    expect(mixed.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^skipped Service \(v1\)/)]);
+    const onlyForeign = await call('/v1/delete', { method: 'POST', body: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\n' });
+    expect(onlyForeign.status).toBe(400);
   });
 
   test('body over the limit is 413', async () => {

@@ -38,7 +38,7 @@ spec:
   http: [{route: [{destination: {host: web.internal}}]}]
 `;
 
-type Syncz = { proxy: string; status: string; version?: string; lastNack?: { error: string } }[];
+type Syncz = { proxy: string; status: string; version?: string; configVersion?: string; lastNack?: { error: string } }[];
 const syncz = async () => (await (await call('/debug/syncz')).json()) as Syncz;
 
 describe('xDS serving', () => {
@@ -53,7 +53,8 @@ describe('xDS serving', () => {
     expect((await syncz()).find((r) => r.proxy === 'gw-1')?.status).toBe('STALE');
     const ack = await discover({ node: node('gw-1'), version_info: snap.version, response_nonce: first.nonce });
     expect(ack).toEqual({ kind: 'not-modified', version_info: snap.version });
-    expect((await syncz()).find((r) => r.proxy === 'gw-1')).toMatchObject({ status: 'SYNCED', version: snap.version });
+    // configVersion is apply's `version`: what a caller compares to know its apply is running.
+    expect((await syncz()).find((r) => r.proxy === 'gw-1')).toMatchObject({ status: 'SYNCED', version: snap.version, configVersion: String(snap.config_version) });
 
     await apply(config('b.example.com'));
     expect((await syncz()).find((r) => r.proxy === 'gw-1')?.status).toBe('STALE');
@@ -68,7 +69,8 @@ describe('xDS serving', () => {
     expect(again.kind).toBe('not-modified');
     const row = (await syncz()).find((r) => r.proxy === 'gw-1');
     expect(row?.lastNack?.error).toBe('cannot compile regex');
-    expect(row?.version).toBe(snap.version);
+    expect([row?.version, row?.configVersion]).toEqual([snap.version, String(snap.config_version)]);
+    expect(next.snapshot.config_version).toBeGreaterThan(snap.config_version);
   });
 
   test('a restarted control plane keeps what each proxy applied and rejected (SQLite)', async () => {

@@ -58,10 +58,11 @@ export const del: Command = {
       const todo: typeof files = [];
       for (const f of files) {
         const r = loadIdentities(f.text, { source: f.source, ...(namespace ? { namespace } : {}) });
-        if (r.issues.length) {
-          for (const i of r.issues) print.err(formatIssue(i));
-          errors += r.issues.length;
-        } else if (r.identities.length) todo.push(f);
+        // Warnings (a Deployment or Service skipped) are printed and do not stop the delete.
+        for (const i of r.issues) print.err(i.severity === 'error' ? formatIssue(i) : `Warning: ${formatIssue(i)}`);
+        const bad = r.issues.filter((i) => i.severity === 'error').length;
+        errors += bad;
+        if (!bad && r.identities.length) todo.push(f);
       }
       if (errors) throw new CliError(`${errors === 1 ? 'an error' : `${errors} errors`} in the manifests: nothing was deleted`, EXIT_ERROR, 'fix them and run meshgate delete again');
       for (const f of todo) {

@@ -138,7 +138,7 @@ export async function startFakeAdmin(opts: { token?: string } = {}): Promise<Fak
     if (method === 'POST' && url.pathname === '/v1/delete') {
       const dryRun = url.searchParams.get('dryRun') === 'true';
       const { identities, issues } = loadIdentities(body, { source: 'request', namespace: url.searchParams.get('namespace') ?? undefined });
-      if (issues.length) return send(res, 400, errorBody(issues));
+      if (issues.some((i) => i.severity === 'error')) return send(res, 400, errorBody(issues));
       const results = identities.map((i) => {
         const key = keyOf(i.def.group, i.def.kind, i.namespace, i.name);
         const found = fake.store.has(key);

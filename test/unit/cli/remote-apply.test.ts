@@ -107,6 +107,12 @@ describe('meshgate delete', () => {
     const bad = tempTree({ 'bad.yaml': VS_BAD });
     fake.seed(VS_BAD.replace('weight: -5', 'weight: 100'));
     expect((await runCli(['delete', '-f', 'bad.yaml', ...on(fake)], { cwd: bad })).out).toBe('virtualservice.networking.istio.io "bad" deleted\n');
+    // A Deployment beside the Istio resources is skipped with a warning; the delete goes ahead.
+    fake.seed(VS_REVIEWS);
+    const mixed = tempTree({ 'app.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: reviews}\nspec: {}\n---\n${VS_REVIEWS}` });
+    const m = await runCli(['delete', '-f', 'app.yaml', ...on(fake)], { cwd: mixed });
+    expect([m.code, m.out]).toEqual([0, 'virtualservice.networking.istio.io "reviews" deleted\n']);
+    expect(m.err).toMatch(/^Warning: .*skipped Deployment \(apps\/v1\)/);
   });
 
   test('usage and unknown kinds', async () => {
