@@ -1,7 +1,7 @@
 import type { Route, RouteConfiguration, VirtualHost } from './resources/route.ts';
 import type { Node } from './protocol.ts';
 import { visibleTo, type PushContext, type Service, type VirtualService } from './push-context.ts';
-import { gatewaysForProxy, vsBoundTo, vsVisibleToGateway } from './gateway-binding.ts';
+import { gatewaysForProxy, visibleInOrder, vsBoundTo, vsVisibleToGateway } from './gateway-binding.ts';
 import { compareSpecificity, hostsMatch, isWildcard, resolveShortName } from './hosts.ts';
 import { translateHttpRoutes, type RouteTranslation } from './route/translate.ts';
 import { sortCatchAllLast } from './route/catch-all.ts';
@@ -72,12 +72,12 @@ function bindsHere(push: PushContext, vs: VirtualService, node: Node, egressGate
  * registry hosts its wildcard matches); never a VirtualService for another concrete host.
  * Among them, those bound to an egress Gateway we run merge oldest first, catch-alls last (gateway
  * semantics, using that gateway's routes: their `mesh` routes point at the egress gateway itself);
- * otherwise the oldest `mesh` one with a route for the port alone applies, as a sidecar keeps the first VirtualService of a
+ * otherwise the first `mesh` one (Istio's order: private, exported, public; oldest first within each) with a route for the port alone applies, as a sidecar keeps the first VirtualService of a
  * duplicate domain (Istio httproute.go, istio/istio#36621).
  */
 function routesFor(push: PushContext, tx: RouteTranslation, node: Node, egressGateways: ReadonlySet<string>, host: string, port: number): Route[] {
   const hostsOf = (vs: VirtualService) => (vs.spec.hosts ?? []).map((h) => resolveShortName(h, vs.metadata.namespace)).filter((h) => h !== '*');
-  const bound = push.virtualServices.filter((vs) => bindsHere(push, vs, node, egressGateways));
+  const bound = visibleInOrder(push, node.namespace, (vs) => bindsHere(push, vs, node, egressGateways));
   let owners = bound.filter((vs) => hostsOf(vs).includes(host));
   if (!owners.length && !isWildcard(host)) {
     const covering = bound.flatMap((vs) => hostsOf(vs).filter((h) => isWildcard(h) && hostsMatch(h, host)));

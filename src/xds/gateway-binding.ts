@@ -11,12 +11,11 @@ export function gatewaysForProxy(push: PushContext, node: Pick<Node, 'labels'>):
 }
 
 /**
- * Istio resolveGatewayName: `mesh` stays; `ns/name` stays (`./name` ⇒ the VirtualService's
- * namespace); a bare `name` ⇒ `vsNamespace/name`; a dotted legacy `name.ns[.svc.…]` ⇒ `ns/name`.
+ * Istio resolveGatewayName: `mesh` stays; `ns/name` stays (validation refuses `./name`); a bare
+ * `name` ⇒ `vsNamespace/name`; a dotted legacy `name.ns[.svc.…]` ⇒ `ns/name`.
  */
 export function normalizeGatewayName(ref: string, vsNamespace: string): string {
   if (ref === 'mesh') return ref;
-  if (ref.startsWith('./')) return `${vsNamespace}/${ref.slice(2)}`;
   if (ref.includes('/')) return ref;
   return legacyGatewayName(ref) ?? `${vsNamespace}/${ref}`;
 }
@@ -68,9 +67,14 @@ function visibility(push: PushContext, vs: VirtualService, proxyNamespace: strin
  * namespace, then public ones; oldest first within each.
  */
 export function virtualServicesForGateway(push: PushContext, proxyNamespace: string, gatewayName: string): VirtualService[] {
+  return visibleInOrder(push, proxyNamespace, (vs) => vsBoundTo(vs, gatewayName));
+}
+
+/** The VirtualServices `keep` selects that a proxy in `proxyNamespace` sees, in Istio's private → exported → public order. */
+export function visibleInOrder(push: PushContext, proxyNamespace: string, keep: (vs: VirtualService) => boolean): VirtualService[] {
   const ranked: { vs: VirtualService; rank: number; i: number }[] = [];
   push.virtualServices.forEach((vs, i) => {
-    if (!vsBoundTo(vs, gatewayName)) return;
+    if (!keep(vs)) return;
     const rank = visibility(push, vs, proxyNamespace);
     if (rank !== undefined) ranked.push({ vs, rank, i });
   });

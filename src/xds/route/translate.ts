@@ -69,12 +69,15 @@ export function translateHttpRoutes(tx: RouteTranslation, target: RouteTarget): 
 
 /**
  * Port and source selectors of one match (route.go sourceMatchHTTP): its own `gateways` when it
- * has them; otherwise `sourceLabels` must all be on the proxy the routes are built for (here the
- * gateway itself) and `sourceNamespace` must be its namespace.
+ * has them; otherwise `sourceLabels` must all be on the proxy the routes are built for (a
+ * gateway's own routes: the gateway itself) and `sourceNamespace` must be its namespace.
  */
 function matchApplies(m: HTTPMatchRequest, target: RouteTarget, proxy: RouteTranslation['proxy']): boolean {
   if (m.port && m.port !== target.port) return false;
   if (m.gateways?.length) return m.gateways.some((g) => target.gateways.has(normalizeGatewayName(g, target.vs.metadata.namespace)));
+  // `mesh` routes stand for the calling workload's sidecar (the egress gateway runs them for any
+  // caller): a selector on the caller cannot be honoured there, so such a match never applies.
+  if (target.gateways.has('mesh')) return !Object.keys(m.sourceLabels ?? {}).length && !m.sourceNamespace;
   const labels = proxy?.labels ?? {};
   if (!Object.entries(m.sourceLabels ?? {}).every(([k, v]) => labels[k] === v)) return false;
   return !m.sourceNamespace || m.sourceNamespace === proxy?.namespace;

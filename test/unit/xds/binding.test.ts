@@ -96,4 +96,21 @@ spec:
     expect(t['web.example.com:80']).toEqual([['/c', 451]]);
     expect(t['*.example.com:80']).toEqual([['/c', 451]]);
   });
+
+  test("a mesh VirtualService private to the gateway's namespace comes before an older public one (Istio's order)", async () => {
+    const t = await table([
+      se,
+      vs('public-old', 'default', ['api.example.com'], undefined, only('/a', 200)),
+      vs('private', 'istio-system', ['api.example.com'], undefined, only('/p', 202), '  exportTo: ["."]\n'),
+    ], egress, '80');
+    expect(t['api.example.com:80']).toEqual([['/p', 202]]);
+  });
+
+  test('sourceLabels / sourceNamespace in a mesh route select the calling workload, which the egress gateway cannot tell: such a match never applies', async () => {
+    const t = await table([
+      se,
+      vs('by-source', 'default', ['api.example.com'], undefined, `  - match: [{sourceNamespace: istio-system}]\n${direct(403)}\n  - match: [{sourceLabels: {istio: egressgateway}}]\n${direct(404)}\n  - route: [{destination: {host: api.example.com}}]\n`),
+    ], egress, '80');
+    expect(t['api.example.com:80']).toEqual([['/', 'outbound|80||api.example.com']]);
+  });
 });
