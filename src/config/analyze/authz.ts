@@ -9,12 +9,20 @@ import { type Analyzer, type Ctx, quote, requestAuthenticationsFor } from './con
 //   namespace: no JWT is ever validated, so the request principal is always empty — these never
 //   match (`notRequestPrincipals` always does).
 
-/** Does a rule value (exact, `x*` prefix, `*x` suffix, `*`) match `v`? */
+/** Does a namespace rule value match `v`? Every `*` is a wildcard, as the translator reads it (segmentRegex). */
 function ruleMatches(pattern: string, v: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('*')) return v.startsWith(pattern.slice(0, -1));
-  if (pattern.startsWith('*')) return v.endsWith(pattern.slice(1));
-  return pattern === v;
+  const parts = pattern.split('*');
+  if (parts.length === 1) return pattern === v;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (!v.startsWith(first) || v.length < first.length + last.length) return false;
+  let at = first.length;
+  for (const mid of parts.slice(1, -1)) {
+    const found = v.indexOf(mid, at);
+    if (found < 0) return false;
+    at = found + mid.length;
+  }
+  return v.length - last.length >= at && v.endsWith(last);
 }
 
 const knownNamespace = (ctx: Ctx, pattern: string) => [...ctx.namespaces].some((ns) => ruleMatches(pattern, ns));

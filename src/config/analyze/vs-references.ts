@@ -34,7 +34,8 @@ export const vsReferences: Analyzer = {
               const path = ['spec', kind, i, 'match', j, 'gateways', k];
               check(g, path);
               const key = normalizeGatewayRef(g, vs.namespace);
-              if (bound.includes(key)) continue;
+              // A delegate (no hosts) is bound through its root, whose gateways its matches are merged with.
+              if (!vs.spec.hosts?.length || bound.includes(key)) continue;
               ctx.report(vs, {
                 severity: 'warning',
                 code: 'MG0011',

@@ -128,8 +128,9 @@ export const condition = z
     if (error) return ctx.addIssue({ code: 'custom', path: ['key'], message: `invalid \`key\` ${c.key}: ${error}` });
     for (const field of ['values', 'notValues'] as const) {
       const label = field === 'values' ? 'value' : 'notValue';
+      if (kind === 'serviceAccount' && (c[field]?.length ?? 0) > 16) ctx.addIssue({ code: 'custom', path: [field], message: `may not have more than 16 ${field} for key ${c.key}` });
       for (const [i, v] of (c[field] ?? []).entries()) {
-        const err = v === '' ? `empty value not allowed, found in ${c.key}` : kind === 'ip' ? ipError(v) : kind === 'port' ? portError(v) : undefined;
+        const err = v === '' ? `empty value not allowed, found in ${c.key}` : kind === 'ip' ? ipError(v) : kind === 'port' ? portError(v) : kind === 'serviceAccount' ? serviceAccountError(v) : undefined;
         if (err) ctx.addIssue({ code: 'custom', path: [field, i], message: `invalid \`${label}\` for \`key\` ${c.key}: ${err}` });
       }
     }

@@ -50,17 +50,17 @@ export function pathWarning(p: string): string | undefined {
   if (isPathTemplate(p) || p === '*') return undefined;
   const inner = p.startsWith('*') ? p.slice(1) : p.endsWith('*') ? p.slice(0, -1) : p;
   if (!inner.includes('*')) return undefined;
-  return `path "${p}": only a leading or trailing "*" is a wildcard, so this "*" is matched literally, as in Istio; use a path template ("{*}" for one segment, "{**}" for any) to match inside a path`;
+  return `path "${p}": only a leading or trailing "*" is a wildcard, so this "*" is matched literally, as in Istio (in a DENY rule or notPaths it covers no other path); use a path template ("{*}" for one segment, "{**}" for any) to match inside a path`;
 }
 
 // `when` keys (pilot/pkg/security/authz/model/model.go; security.go ValidateAttribute).
-type ValueKind = 'ip' | 'port' | 'string';
+type ValueKind = 'ip' | 'port' | 'serviceAccount' | 'string';
 const EXACT_KEYS: Record<string, ValueKind> = {
   'source.ip': 'ip',
   'remote.ip': 'ip',
   'source.namespace': 'string',
   'source.principal': 'string',
-  'source.serviceAccount': 'string',
+  'source.serviceAccount': 'serviceAccount',
   'source.trustDomain': 'string',
   'request.auth.principal': 'string',
   'request.auth.audiences': 'string',

@@ -24,13 +24,12 @@ export function stringMatcher(v: string, opts: { ignoreCase?: boolean; prefix?: 
 
 /**
  * A regex fragment for one rule value inside a larger pattern (namespaces, trust domains inside a
- * SPIFFE URI): `[^/]` keeps a value within its own path segment.
+ * SPIFFE URI). Every `*` is a wildcard, wherever it stands, as Istio's generators turn each `*`
+ * into `.*`; here `[^/]` keeps it within the value's own path segment.
  */
 export function segmentRegex(v: string): string {
   if (v === '*') return '[^/]+';
-  if (v.endsWith('*')) return `${escapeRegex(v.slice(0, -1))}[^/]*`;
-  if (v.startsWith('*')) return `[^/]*${escapeRegex(v.slice(1))}`;
-  return escapeRegex(v);
+  return v.split('*').map(escapeRegex).join('[^/]*');
 }
 
 /** `10.0.0.0/8` or a single address (a /32 or /128). */

@@ -110,5 +110,9 @@ describe('a match naming a gateway the VirtualService is not bound to (MG0011)',
     ]);
     const bound = vs('bookinfo', '[bookinfo.example.com]', '[mesh, bookinfo-gateway]').replace('  - route:', '  - match: [{gateways: [bookinfo/bookinfo-gateway]}]\n    route:');
     expect(withCode(run(doc(BASE, bound)), 'MG0011')).toEqual([]);
+    // A delegate has no gateways of its own: its matches merge with its root's, so it is not flagged.
+    const delegate = bound.replace('  hosts: [bookinfo.example.com]\n  gateways: [mesh, bookinfo-gateway]\n', '');
+    expect(delegate).not.toContain('hosts:');
+    expect(withCode(run(doc(BASE, delegate)), 'MG0011')).toEqual([]);
   });
 });

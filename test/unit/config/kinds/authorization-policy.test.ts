@@ -106,6 +106,11 @@ describe('AuthorizationPolicy', () => {
       expect(conditionKeyCheck(key).error, key).toBeUndefined();
     }
     expect(errors(when('source.ip', '["10.0.0.1"]'))).toEqual([]);
+    // source.serviceAccount values are service accounts (Istio CheckServiceAccount): a `*` would be matched literally, so it is refused.
+    expect(errors(when('source.serviceAccount', '["sa", "ns/sa", "*", "a/b/c"]'))).toEqual([
+      ['spec.rules[0].when[0].values[2]', 'invalid `value` for `key` source.serviceAccount: wildcard is not allowed in service accounts, found "*"'],
+      ['spec.rules[0].when[0].values[3]', 'invalid `value` for `key` source.serviceAccount: service account "a/b/c" must be of the form <name> or <namespace>/<name>'],
+    ]);
     expect(errors(when('request.headers'))).toEqual([['spec.rules[0].when[0].key', 'invalid `key` request.headers: bad key (request.headers): should have format a[b]']]);
     expect(errors(when('request.auth.claims[]'))).toEqual([['spec.rules[0].when[0].key', 'invalid `key` request.auth.claims[]: bad key (request.auth.claims[]): should have format a[b]']]);
     expect(errors(when('experimental.envoy.filters.x'))).toEqual([['spec.rules[0].when[0].key', 'invalid `key` experimental.envoy.filters.x: bad key (experimental.envoy.filters.x): should have format a[b]']]);

@@ -148,6 +148,11 @@ describe('source fields', () => {
       [{ peer: peer('cluster.local/ns/team-bad/sa/x') }, DENIED], [{ peer: peer('cluster.local/ns/ab/sa/x') }, DENIED],
       [{ peer: peer('cluster.local/ns/b/sa/a') }, DENIED], [{}, DENIED],
     ]);
+    // Every `*` is a wildcard in namespaces, as Istio's generator reads it (`*` → `.*`), within the segment.
+    await check(allow('  - from: [{source: {namespaces: ["team-*-prod", "*x*"]}}]'), [
+      [{ peer: peer('cluster.local/ns/team-a-prod/sa/s') }, 'allow'], [{ peer: peer('cluster.local/ns/boxes/sa/s') }, 'allow'],
+      [{ peer: peer('cluster.local/ns/team-a-dev/sa/s') }, DENIED], [{ peer: peer('cluster.local/ns/team-a/sa/x-prod') }, DENIED],
+    ]);
     await check(allow('  - from: [{source: {serviceAccounts: [a/x]}}]'), [
       [{ peer: peer('cluster.local/ns/a/sa/x') }, 'allow'], [{ peer: peer('other.td/ns/a/sa/x') }, 'allow'], [{ peer: peer('cluster.local/ns/a/sa/xy') }, DENIED],
     ]);

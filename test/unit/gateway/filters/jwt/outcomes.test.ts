@@ -56,6 +56,10 @@ describe('valid tokens', () => {
     expect(ctx.metadata.istio_authn?.['request.auth.principal']).toBe(`${ISS}/alice`);
     const trailing = await run(filterWith(), ctxFor('http://api.example/', { headers: { authorization: `Bearer ${token}; extra` } }));
     expect(trailing.res).toBeUndefined();
+    // A header without a value prefix is the token as it stands (Envoy runs extractJWT only after a prefix).
+    const bare = filterWith({ from_headers: [{ name: 'x-jwt' }] });
+    expect((await run(bare, ctxFor('http://api.example/', { headers: { 'x-jwt': token } }))).res).toBeUndefined();
+    expect((await run(bare, ctxFor('http://api.example/', { headers: { 'x-jwt': `${token}; extra` } }))).res?.status).toBe(401);
   });
 
   test('RS256: passes, istio_authn filled, token removed from Authorization', async () => {
