@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { generateSnapshot } from '../../../../../src/xds/generate.ts';
 import { JwtAuthentication } from '../../../../../src/xds/filters/jwt-authn.ts';
 import type { Node } from '../../../../../src/xds/protocol.ts';
-import { push } from './fixtures.ts';
+import { push } from '../../snapshot-helpers.ts';
 
 // Destination-scoped RequestAuthentications (docs/security.md "Scope"): a policy in the
 // namespace of the service a route sends to applies to that route, through a per-route

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { push } from './fixtures.ts';
+import { push } from '../../snapshot-helpers.ts';
 import { buildJwtAuthnFilters } from '../../../../../src/xds/security/jwt-authn.ts';
 import { JwtAuthentication, type JwtAuthentication as JwtAuthenticationT } from '../../../../../src/xds/filters/jwt-authn.ts';
 import type { Node } from '../../../../../src/xds/protocol.ts';
