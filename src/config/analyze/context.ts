@@ -9,6 +9,7 @@ import type { Destination, VirtualServiceSpec } from '../kinds/networking/virtua
 import type { WorkloadEntrySpec } from '../kinds/networking/workload-entry.ts';
 import type { AuthorizationPolicySpec } from '../kinds/security/authorization-policy.ts';
 import type { RequestAuthenticationSpec } from '../kinds/security/request-authentication.ts';
+import type { PeerAuthenticationSpec } from '../kinds/security/peer-authentication.ts';
 
 // What every analyzer sees: the validated resources grouped by kind with typed specs, the mesh
 // settings that change a verdict (root namespace), and one way to report a finding. Mirrors the
@@ -45,6 +46,7 @@ export interface Ctx {
   sidecars: Typed<SidecarSpec>[];
   authorizationPolicies: Typed<AuthorizationPolicySpec>[];
   requestAuthentications: Typed<RequestAuthenticationSpec>[];
+  peerAuthentications: Typed<PeerAuthenticationSpec>[];
   report: (about: Typed<unknown>, finding: Finding) => void;
 }
 
@@ -100,6 +102,7 @@ export function buildContext(resources: readonly LoadedResource[], meshConfig: u
     sidecars: of('Sidecar', NET),
     authorizationPolicies: of('AuthorizationPolicy', SEC),
     requestAuthentications: of('RequestAuthentication', SEC),
+    peerAuthentications: of('PeerAuthentication', SEC),
     report: (about, f) => {
       const m = about.loaded.resource.metadata;
       const { source, pos } = about.loaded;

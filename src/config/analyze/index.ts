@@ -11,6 +11,7 @@ import { gatewayHosts } from './gateway-hosts.ts';
 import { gatewayPorts } from './gateway-ports.ts';
 import { gatewaySelector } from './gateway-selector.ts';
 import { jwtClaimRouting } from './jwt-routing.ts';
+import { peerAuthentications } from './peer-authn.ts';
 import { serviceEntryEndpoints } from './service-entries.ts';
 import { sidecars } from './sidecars.ts';
 import { vsExport } from './vs-export.ts';
@@ -42,6 +43,8 @@ import { vsReferences } from './vs-references.ts';
 // | MG0008  | warning       | Sidecar outboundTrafficPolicy outside the root namespace has no effect on the egress gateway |
 // | MG0009  | warning       | ingress Gateway port Cloudflare's edge does not proxy                         |
 // | MG0010  | warning       | VirtualService not exported to istio-system, where the gateways run           |
+// | MG0011  | warning       | a match names a gateway the VirtualService is not bound to (never applies)    |
+// | MG0012  | info          | PeerAuthentication without a selector: STRICT/DISABLE never reach a gateway    |
 
 export type { Analyzer, Ctx, Finding } from './context.ts';
 
@@ -58,6 +61,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   destinationRuleHost,
   destinationRuleConflicts,
   authorizationReferences,
+  peerAuthentications,
   serviceEntryEndpoints,
   sidecars,
 ];

@@ -48,7 +48,7 @@ export const PeerAuthn = z.strictObject({
   trusted_jwks: z.strictObject({ keys: z.array(z.looseObject({ kty: z.string() })) }).optional(),
   /** A trusted proxy in front that forwards the client certificate in a header. */
   trusted_proxies: PeerAuthnTrustedProxies.optional(),
-  /** Which PeerAuthentication (namespace/name) decided each level, for proxy-config and debugging. */
-  source: z.strictObject({ workload: z.string().optional(), namespace: z.string().optional(), mesh: z.string().optional() }).optional(),
+  /** Which PeerAuthentication (namespace/name) selected the gateway, for proxy-config and debugging. */
+  source: z.strictObject({ workload: z.string().optional() }).optional(),
 });
 export type PeerAuthn = z.infer<typeof PeerAuthn>;

@@ -6,12 +6,14 @@ import type { Node } from '../protocol.ts';
 import { byCreation, type PushContext } from '../push-context.ts';
 import { PEER_AUTHN_FILTER, PEER_AUTHN_TYPE, ROOTCA_SECRET, type PeerAuthn, type PeerAuthnMode } from '../filters/peer-authn.ts';
 
-// PeerAuthentication → the gateway's `meshgate.filters.http.peer_authn` filter, composed as Istio's
-// ComposePeerAuthentication (pilot/pkg/security/authn/policy_applier.go): workload level (a
-// selector matching the gateway's labels, in the gateway's namespace) > namespace level (no
-// selector, in the gateway's namespace) > mesh level (no selector, root namespace) > PERMISSIVE;
-// UNSET inherits; at one level the oldest policy wins; `portLevelMtls` of the workload policy,
-// keyed by the gateway's edge port, with UNSET ports taking the workload's effective mode.
+// PeerAuthentication → the gateway's `meshgate.filters.http.peer_authn` filter. Istio applies
+// PeerAuthentication to sidecars' inbound traffic only: gateways take their TLS from the Gateway
+// (pilot/pkg/networking/core/listener_inbound.go; gateway listeners never consult it), so a
+// mesh-wide or namespace-wide policy (no selector) never reaches a gateway and mesh-wide STRICT
+// leaves an internet-facing ingress open. meshgate adds one thing (docs/identity.md): a policy
+// whose selector matches the gateway's labels, in the gateway's namespace, sets the gateway's
+// mode; UNSET means PERMISSIVE; at one level the oldest policy wins; `portLevelMtls` is keyed by
+// the gateway's edge port, with UNSET ports taking the policy's mode.
 // https://istio.io/latest/docs/reference/config/security/peer_authentication/
 // The filter is emitted on every listener, whatever the mode: it is also what establishes the
 // peer identity (`source.principal`) under PERMISSIVE and strips forged client-certificate
@@ -30,44 +32,23 @@ export interface MeshTrust {
 export interface EffectivePeerAuthentication {
   mode: PeerAuthnMode;
   portLevel: Record<string, PeerAuthnMode>;
-  source: { workload?: string; namespace?: string; mesh?: string };
+  source: { workload?: string };
 }
 
 const isUnset = (m: MutualTLS | undefined) => !m || !m.mode || m.mode === 'UNSET';
 const hasSelector = (p: PeerAuthentication) => Object.keys(p.spec.selector?.matchLabels ?? {}).length > 0;
 const nameOf = (p: PeerAuthentication) => `${p.metadata.namespace}/${p.metadata.name}`;
 
-/** The PeerAuthentication in force for this gateway, with Istio's precedence. */
+/** The PeerAuthentication in force for this gateway: the oldest one selecting it, else PERMISSIVE. */
 export function effectivePeerAuthentication(push: PushContext, node: Pick<Node, 'namespace' | 'labels'>): EffectivePeerAuthentication {
-  const root = push.mesh.rootNamespace;
   const all = [...((push.byKind.get('PeerAuthentication') ?? []) as PeerAuthentication[])].sort(byCreation);
-  let mesh: PeerAuthentication | undefined;
-  let namespace: PeerAuthentication | undefined;
-  let workload: PeerAuthentication | undefined;
-  for (const p of all) {
-    const ns = p.metadata.namespace;
-    if (!hasSelector(p)) {
-      // Oldest first, so the first one seen at a level wins.
-      if (ns === root) mesh ??= p;
-      else if (ns === node.namespace) namespace ??= p;
-    } else if (ns === node.namespace && Object.entries(p.spec.selector!.matchLabels!).every(([k, v]) => node.labels[k] === v)) {
-      // Istio ignores selector policies in the root namespace; meshgate's gateways live there
-      // (istio-system), so a selector matching the gateway is honoured there too (docs/identity.md).
-      workload ??= p;
-    }
-  }
-  let mode: PeerAuthnMode = 'PERMISSIVE';
-  const source: EffectivePeerAuthentication['source'] = {};
-  for (const [level, p] of [['mesh', mesh], ['namespace', namespace], ['workload', workload]] as const) {
-    if (!p) continue;
-    source[level] = nameOf(p);
-    if (!isUnset(p.spec.mtls)) mode = p.spec.mtls!.mode as PeerAuthnMode;
-  }
+  const workload = all.find((p) => hasSelector(p) && p.metadata.namespace === node.namespace && Object.entries(p.spec.selector!.matchLabels!).every(([k, v]) => node.labels[k] === v));
+  const mode: PeerAuthnMode = workload && !isUnset(workload.spec.mtls) ? (workload.spec.mtls!.mode as PeerAuthnMode) : 'PERMISSIVE';
   const portLevel: Record<string, PeerAuthnMode> = {};
   for (const [port, m] of Object.entries(workload?.spec.portLevelMtls ?? {})) {
     portLevel[String(Number(port))] = isUnset(m) ? mode : (m.mode as PeerAuthnMode);
   }
-  return { mode, portLevel, source };
+  return { mode, portLevel, source: workload ? { workload: nameOf(workload) } : {} };
 }
 
 export function buildPeerAuthenticationFilters(push: PushContext & MeshTrust, node: Node): HttpFilter[] {

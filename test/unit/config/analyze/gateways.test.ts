@@ -116,3 +116,19 @@ describe('a match naming a gateway the VirtualService is not bound to (MG0011)',
     expect(withCode(run(doc(BASE, delegate)), 'MG0011')).toEqual([]);
   });
 });
+
+describe('PeerAuthentication without a selector never reaches a gateway (MG0012)', () => {
+  const pa = (spec: string) => `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec:
+${spec}`;
+  test('mesh-wide STRICT is flagged; a policy selecting the gateway, or PERMISSIVE, is not', () => {
+    expect(withCode(run(doc(BASE, pa('  mtls: {mode: STRICT}\n'))), 'MG0012')).toEqual([
+      expect.objectContaining({ severity: 'info', path: 'spec.mtls.mode', message: expect.stringContaining('changes nothing at meshgate') }),
+    ]);
+    expect(withCode(run(doc(BASE, pa('  selector: {matchLabels: {istio: ingressgateway}}\n  mtls: {mode: STRICT}\n'))), 'MG0012')).toEqual([]);
+    expect(withCode(run(doc(BASE, pa('  mtls: {mode: PERMISSIVE}\n'))), 'MG0012')).toEqual([]);
+  });
+});

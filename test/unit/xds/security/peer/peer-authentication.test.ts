@@ -44,63 +44,47 @@ describe('PeerAuthentication precedence → peer_authn filter', () => {
     expect(chain[0]).toBe('meshgate.filters.http.peer_authn');
   });
 
-  test('mesh level: root namespace, no selector', () => {
-    expect(filter(pa('istio-system', 'default', 'mtls:\n  mode: STRICT'))).toEqual({ ...base, mode: 'STRICT', source: { mesh: 'istio-system/default' } });
+  test("mesh-wide and namespace-wide policies (no selector) never reach a gateway, as in Istio: mesh-wide STRICT leaves the ingress open", () => {
+    expect(filter(pa('istio-system', 'default', 'mtls:\n  mode: STRICT'))).toEqual({ ...base, mode: 'PERMISSIVE' });
+    const node: Node = { ...ingress, namespace: 'gateways' };
+    expect(filter(pa('istio-system', 'mesh', 'mtls:\n  mode: STRICT') + pa('gateways', 'ns', 'mtls:\n  mode: STRICT'), node)).toEqual({ ...base, mode: 'PERMISSIVE' });
+    // `selector: {}` is no selector.
+    expect(filter(pa('istio-system', 'empty', 'selector: {}\nmtls:\n  mode: STRICT'))).toEqual({ ...base, mode: 'PERMISSIVE' });
   });
 
   test('a policy in another namespace (a destination namespace) does not apply to the gateway', () => {
-    expect(filter(pa('bookinfo', 'default', 'mtls:\n  mode: STRICT'))).toEqual({ ...base, mode: 'PERMISSIVE' });
+    expect(filter(pa('bookinfo', 'gw', 'selector:\n  matchLabels:\n    istio: ingressgateway\nmtls:\n  mode: STRICT'))).toEqual({ ...base, mode: 'PERMISSIVE' });
   });
 
-  test('namespace level beats mesh level (gateway outside the root namespace)', () => {
-    const node: Node = { ...ingress, namespace: 'gateways' };
-    const yaml = pa('istio-system', 'mesh', 'mtls:\n  mode: STRICT') + pa('gateways', 'ns', 'mtls:\n  mode: DISABLE');
-    expect(filter(yaml, node)).toEqual({ ...base, mode: 'DISABLE', source: { mesh: 'istio-system/mesh', namespace: 'gateways/ns' } });
-  });
-
-  test('workload level beats namespace and mesh; a selector that does not match is ignored', () => {
+  test("a policy selecting the gateway (in its namespace) sets its mode; a selector that does not match is ignored; UNSET is PERMISSIVE", () => {
     const node: Node = { ...ingress, namespace: 'gateways' };
     const yaml =
       pa('istio-system', 'mesh', 'mtls:\n  mode: DISABLE') +
-      pa('gateways', 'ns', 'mtls:\n  mode: PERMISSIVE') +
       pa('gateways', 'other', 'selector:\n  matchLabels:\n    istio: egressgateway\nmtls:\n  mode: DISABLE') +
       pa('gateways', 'gw', 'selector:\n  matchLabels:\n    istio: ingressgateway\nmtls:\n  mode: STRICT');
-    expect(filter(yaml, node)).toEqual({ ...base, mode: 'STRICT', source: { mesh: 'istio-system/mesh', namespace: 'gateways/ns', workload: 'gateways/gw' } });
+    expect(filter(yaml, node)).toEqual({ ...base, mode: 'STRICT', source: { workload: 'gateways/gw' } });
+    const unset = pa('istio-system', 'mesh', 'mtls:\n  mode: STRICT') + pa('gateways', 'gw', 'selector:\n  matchLabels:\n    app: gw\nportLevelMtls:\n  "8443":\n    mode: DISABLE');
+    expect(filter(unset, node)).toEqual({ ...base, mode: 'PERMISSIVE', port_level_mtls: { '8443': 'DISABLE' }, source: { workload: 'gateways/gw' } });
   });
 
-  test('UNSET inherits: workload UNSET takes the namespace mode, namespace UNSET takes the mesh mode', () => {
-    const node: Node = { ...ingress, namespace: 'gateways' };
+  test('several selecting the gateway: the oldest (creationTimestamp) wins, whatever the order given', () => {
     const yaml =
-      pa('istio-system', 'mesh', 'mtls:\n  mode: STRICT') +
-      pa('gateways', 'ns', 'mtls:\n  mode: UNSET') +
-      pa('gateways', 'gw', 'selector:\n  matchLabels:\n    app: gw\nportLevelMtls:\n  "8443":\n    mode: DISABLE');
-    expect(filter(yaml, node)).toEqual({ ...base, mode: 'STRICT', port_level_mtls: { '8443': 'DISABLE' }, source: { mesh: 'istio-system/mesh', namespace: 'gateways/ns', workload: 'gateways/gw' } });
-  });
-
-  test('several at one level: the oldest (creationTimestamp) wins, whatever the order given', () => {
-    const yaml =
-      pa('istio-system', 'newer', 'mtls:\n  mode: DISABLE', '2026-02-01T00:00:00Z') +
-      pa('istio-system', 'older', 'mtls:\n  mode: STRICT', '2026-01-01T00:00:00Z') +
       pa('istio-system', 'gw-new', 'selector:\n  matchLabels:\n    istio: ingressgateway\nmtls:\n  mode: PERMISSIVE', '2026-03-02T00:00:00Z') +
       pa('istio-system', 'gw-old', 'selector:\n  matchLabels:\n    app: gw\nmtls:\n  mode: DISABLE', '2026-03-01T00:00:00Z');
-    expect(filter(yaml)).toEqual({ ...base, mode: 'DISABLE', source: { mesh: 'istio-system/older', workload: 'istio-system/gw-old' } });
+    expect(filter(yaml)).toEqual({ ...base, mode: 'DISABLE', source: { workload: 'istio-system/gw-old' } });
   });
 
-  test('portLevelMtls keyed by edge port; UNSET ports take the workload effective mode', () => {
+  test('portLevelMtls keyed by edge port; UNSET ports take the policy mode', () => {
     const yaml =
       pa('istio-system', 'default', 'mtls:\n  mode: PERMISSIVE') +
       pa('istio-system', 'gw', 'selector:\n  matchLabels:\n    istio: ingressgateway\nmtls:\n  mode: STRICT\nportLevelMtls:\n  "80":\n    mode: PERMISSIVE\n  "8080":\n    mode: UNSET\n  "9443":\n    mode: DISABLE');
-    expect(filter(yaml)).toEqual({ ...base, mode: 'STRICT', port_level_mtls: { '80': 'PERMISSIVE', '8080': 'STRICT', '9443': 'DISABLE' }, source: { mesh: 'istio-system/default', workload: 'istio-system/gw' } });
-  });
-
-  test('`selector: {}` counts as no selector (namespace/mesh level)', () => {
-    expect(filter(pa('istio-system', 'empty', 'selector: {}\nmtls:\n  mode: STRICT'))).toEqual({ ...base, mode: 'STRICT', source: { mesh: 'istio-system/empty' } });
+    expect(filter(yaml)).toEqual({ ...base, mode: 'STRICT', port_level_mtls: { '80': 'PERMISSIVE', '8080': 'STRICT', '9443': 'DISABLE' }, source: { workload: 'istio-system/gw' } });
   });
 
   test('trust domains, inline roots, trusted proxies and the ROOTCA secret', () => {
     const mesh = `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    trustDomain: example.org\n    trustDomainAliases: [old.example.org]\n    meshgate:\n      trustedProxies:\n        cidrs: [10.0.0.0/8, 192.0.2.7]\n        clientCertHeader: xfcc\n`;
     const root = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const ctx = push(mesh + pa('istio-system', 'default', 'mtls:\n  mode: STRICT'), { roots: [root], jwks: '{"keys":[]}' });
+    const ctx = push(mesh + pa('istio-system', 'gw', 'selector:\n  matchLabels:\n    istio: ingressgateway\nmtls:\n  mode: STRICT'), { roots: [root], jwks: '{"keys":[]}' });
     expect(PeerAuthn.parse(buildPeerAuthenticationFilters(ctx, ingress)[0]!.typed_config)).toEqual({
       '@type': PEER_AUTHN_TYPE,
       mode: 'STRICT',
@@ -108,7 +92,7 @@ describe('PeerAuthentication precedence → peer_authn filter', () => {
       trust_bundle_secret: 'ROOTCA',
       trusted_roots: [root],
       trusted_proxies: { cidrs: ['10.0.0.0/8', '192.0.2.7'], client_cert_header: 'xfcc' },
-      source: { mesh: 'istio-system/default' },
+      source: { workload: 'istio-system/gw' },
     });
     expect(Secret.parse(buildTrustBundleSecret(ctx))).toEqual({ name: 'ROOTCA', validation_context: { trusted_ca: { inline_string: root } }, 'meshgate.jwks': '{"keys":[]}' });
     expect(buildTrustBundleSecret(push(''))).toBeUndefined();
