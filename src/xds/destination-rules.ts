@@ -44,10 +44,22 @@ export function destinationRuleFor(push: PushContext, proxyNamespace: string, ho
     const labels = dr.spec.workloadSelector?.matchLabels;
     return !!proxyLabels && dr.metadata.namespace === proxyNamespace && Object.entries(labels ?? {}).every(([k, v]) => proxyLabels[k] === v);
   };
-  const order = [proxyNamespace, serviceNamespace, push.mesh.rootNamespace].filter((n): n is string => !!n);
+  const root = push.mesh.rootNamespace;
+  // A proxy in the root namespace (meshgate's gateways, in istio-system) looks first only at the
+  // root namespace's private rules (exportTo "."): its public ones are mesh-wide catch-alls
+  // (`*.local`) that must not hide a service namespace's own rule (Istio destinationRule,
+  // rootNamespaceLocal).
+  const privateOnly = (dr: DestinationRule) => {
+    const e = dr.spec.exportTo?.length ? dr.spec.exportTo : push.mesh.defaultDestinationRuleExportTo;
+    return e.length === 1 && (e[0] === '.' || e[0] === dr.metadata.namespace);
+  };
+  const order = [proxyNamespace, serviceNamespace, root].filter((n): n is string => !!n);
   for (const [i, ns] of order.entries()) {
-    const inNs = push.destinationRules.filter((dr) => dr.metadata.namespace === ns && (i === 0 || exported(dr)));
-    const found = [...mostSpecific(inNs.filter((dr) => dr.spec.workloadSelector && selects(dr)), host), ...mostSpecific(inNs.filter((dr) => !dr.spec.workloadSelector), host)];
+    const inNs = push.destinationRules.filter((dr) => dr.metadata.namespace === ns && (i === 0 ? proxyNamespace !== root || privateOnly(dr) || !!dr.spec.workloadSelector : exported(dr)));
+    // The most specific host first (Istio MostSpecificHostMatch); for it, a rule selecting this
+    // proxy comes before the selector-less ones.
+    const candidates = mostSpecific(inNs.filter((dr) => !dr.spec.workloadSelector || selects(dr)), host);
+    const found = [...candidates.filter((dr) => dr.spec.workloadSelector), ...candidates.filter((dr) => !dr.spec.workloadSelector)];
     if (found.length) {
       const subsets: Subset[] = [];
       for (const dr of found) for (const s of dr.spec.subsets ?? []) if (s && !subsets.some((x) => x.name === s.name)) subsets.push(s);

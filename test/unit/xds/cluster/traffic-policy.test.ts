@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { build, cluster, DEFAULT_THRESHOLDS, ref } from './helpers.ts';
+import { build, cluster, DEFAULT_THRESHOLDS, ingress, ref } from './helpers.ts';
 
 // DestinationRule traffic policies on clusters (Istio cluster_traffic_policy.go) and their
 // precedence: subset port-level > subset > DR port-level > DR top-level > defaults, whole
@@ -91,22 +91,59 @@ describe('precedence', () => {
     expect(c.common_lb_config).toEqual({ healthy_panic_threshold: { value: 0 } });
   });
 
-  test('a DR in the proxy namespace beats the one in the service namespace', () => {
-    const yaml2 = `${yaml}
+  test("the gateways' namespace is the root namespace: only its private rules (exportTo \".\") beat the service namespace's; public ones there are mesh-wide fallbacks (Istio destinationRule)", () => {
+    const rootDr = (exportTo: string) => `${yaml}
 ---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: ratings-gw, namespace: istio-system}
 spec:
   host: ratings.bookinfo.svc.cluster.local
-  trafficPolicy:
+${exportTo}  trafficPolicy:
     loadBalancer: {simple: ROUND_ROBIN}
 `;
-    const b2 = build(yaml2, [ref(HOST, 9080), ref(HOST, 9080, 'v1')]);
-    expect(cluster(b2, name(9080)).lb_policy).toBe('ROUND_ROBIN');
-    expect(cluster(b2, name(9080)).metadata?.filter_metadata.istio?.config).toBe('/apis/networking.istio.io/v1/namespaces/istio-system/destination-rule/ratings-gw');
+    const pub = build(rootDr(''), [ref(HOST, 9080), ref(HOST, 9080, 'v1')]);
+    expect(cluster(pub, name(9080)).metadata?.filter_metadata.istio?.config).toBe('/apis/networking.istio.io/v1/namespaces/bookinfo/destination-rule/ratings');
+    expect([...pub.missing]).toEqual([]);
+    const priv = build(rootDr('  exportTo: ["."]\n'), [ref(HOST, 9080), ref(HOST, 9080, 'v1')]);
+    expect(cluster(priv, name(9080)).lb_policy).toBe('ROUND_ROBIN');
+    expect(cluster(priv, name(9080)).metadata?.filter_metadata.istio?.config).toBe('/apis/networking.istio.io/v1/namespaces/istio-system/destination-rule/ratings-gw');
     // The chosen rule defines no subsets: v1 is undefined for this proxy.
-    expect([...b2.missing]).toEqual([name(9080, 'v1')]);
+    expect([...priv.missing]).toEqual([name(9080, 'v1')]);
+  });
+
+  test('the most specific host wins before a workloadSelector does (Istio MostSpecificHostMatch, then the selector among that host\'s rules)', () => {
+    const dr = (name: string, host: string, lb: string, selector = '') => `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${name}, namespace: istio-system}
+spec:
+  host: "${host}"
+${selector}  exportTo: ["."]
+  trafficPolicy:
+    loadBalancer: {simple: ${lb}}
+`;
+    const sel = '  workloadSelector: {matchLabels: {istio: ingressgateway}}\n';
+    const node = { ...ingress, labels: { istio: 'ingressgateway' } };
+    const exactPlain = build(`${SE}\n${dr('wild-sel', '*.svc.cluster.local', 'RANDOM', sel)}${dr('exact', HOST, 'ROUND_ROBIN')}`, [ref(HOST, 9080)], { node });
+    expect(cluster(exactPlain, name(9080)).lb_policy).toBe('ROUND_ROBIN');
+    const sameHost = build(`${SE}\n${dr('plain', HOST, 'ROUND_ROBIN')}${dr('sel', HOST, 'RANDOM', sel)}`, [ref(HOST, 9080)], { node });
+    expect(cluster(sameHost, name(9080)).lb_policy).toBe('RANDOM');
+  });
+
+  test('a mesh-wide `*.local` rule in the root namespace does not hide a service\'s own rule', () => {
+    const wild = build(`${yaml}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mesh-default, namespace: istio-system}
+spec:
+  host: "*.local"
+  trafficPolicy:
+    loadBalancer: {simple: ROUND_ROBIN}
+`, [ref(HOST, 9080), ref(HOST, 9080, 'v1')]);
+    expect(cluster(wild, name(9080)).metadata?.filter_metadata.istio?.config).toBe('/apis/networking.istio.io/v1/namespaces/bookinfo/destination-rule/ratings');
+    expect([...wild.missing]).toEqual([]);
   });
 });
 
