@@ -102,8 +102,20 @@ export function buildPushContext(resources: readonly Resource[], configVersion: 
   };
 }
 
+/** The namespace meshgate's gateway proxies run in (DESIGN.md "Ports and roles"). */
+export const GATEWAY_PROXY_NAMESPACE = 'istio-system';
+
+/**
+ * One Service per host name, as the gateways (in istio-system) see the registry: among the
+ * ServiceEntries for a host, the oldest one exported to istio-system, preferring one in
+ * istio-system itself (Istio keeps the oldest per host *and namespace* and a proxy picks among
+ * those visible to it, its own namespace first: push_context.go initServiceRegistry, sidecar.go
+ * selectServices). A host no ServiceEntry exports there keeps its oldest entry, which every
+ * visibility check then leaves out.
+ */
 function buildRegistry(entries: readonly ServiceEntry[], workloads: readonly WorkloadEntry[], mesh: MeshSettings): Map<string, Service> {
   const services = new Map<string, Service>();
+  const rank = (s: Service) => (!visibleTo(s.exportTo, s.namespace, GATEWAY_PROXY_NAMESPACE) ? 2 : s.namespace === GATEWAY_PROXY_NAMESPACE ? 0 : 1);
   for (const se of entries) {
     const spec = se.spec;
     const ns = se.metadata.namespace;
@@ -115,8 +127,7 @@ function buildRegistry(entries: readonly ServiceEntry[], workloads: readonly Wor
     // ServiceEntry hosts are names as written: Istio expands short names in VirtualService,
     // destination and DestinationRule hosts, never here (serviceentry conversion.go).
     for (const hostname of spec.hosts.map(normalizeHost)) {
-      if (services.has(hostname)) continue; // oldest ServiceEntry for a host wins
-      services.set(hostname, {
+      const svc: Service = {
         hostname,
         namespace: ns,
         entry: se,
@@ -125,7 +136,10 @@ function buildRegistry(entries: readonly ServiceEntry[], workloads: readonly Wor
         location: spec.location ?? 'MESH_EXTERNAL',
         endpoints,
         exportTo: spec.exportTo?.length ? spec.exportTo : mesh.defaultServiceExportTo,
-      });
+      };
+      // Entries come oldest first: a later one replaces only a worse-ranked one.
+      const prior = services.get(hostname);
+      if (!prior || rank(svc) < rank(prior)) services.set(hostname, svc);
     }
   }
   return services;

@@ -13,7 +13,7 @@ import type { RouteTarget, RouteTranslation } from './translate.ts';
 // (consistentHashToHashPolicy).
 
 /** Namespace of the gateway proxies whose DestinationRule view routes are generated for. */
-export const GATEWAY_PROXY_NAMESPACE = 'istio-system';
+import { GATEWAY_PROXY_NAMESPACE } from '../push-context.ts';
 
 export interface ResolvedDestination {
   name: string;

@@ -97,6 +97,24 @@ spec:
     expect(t['*.example.com:80']).toEqual([['/c', 451]]);
   });
 
+  test("an older ServiceEntry the gateways cannot see does not hide a newer one exported to them (Istio keeps one per host and namespace)", async () => {
+    const entry = (name: string, ns: string, address: string, exportTo = '') => `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  hosts: [api.example.com]
+${exportTo}  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  endpoints: [{address: ${address}}]
+`;
+    const texts = [entry('private', 'a', '192.0.2.1', '  exportTo: ["."]\n'), entry('public', 'b', '192.0.2.2')];
+    expect(await table(texts, egress, '80')).toMatchObject({ 'api.example.com:80': [['/', 'outbound|80||api.example.com']] });
+    const { snapshot } = await generateSnapshot(push(...texts), egress);
+    const cla = snapshot.resources.endpoint.find((e) => e.cluster_name === 'outbound|80||api.example.com');
+    expect(cla?.endpoints.flatMap((l) => l.lb_endpoints.map((e) => e.endpoint.address.socket_address.address))).toEqual(['192.0.2.2']);
+  });
+
   test("a mesh VirtualService private to the gateway's namespace comes before an older public one (Istio's order)", async () => {
     const t = await table([
       se,

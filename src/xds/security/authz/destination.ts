@@ -4,7 +4,7 @@ import { DESTINATION_AUTHZ_FILTER, DESTINATION_AUTHZ_PER_ROUTE_TYPE, type Destin
 import { resolveShortName } from '../../hosts.ts';
 import type { PushContext, Service } from '../../push-context.ts';
 import type { TypedConfig } from '../../resources/common.ts';
-import { GATEWAY_PROXY_NAMESPACE } from '../../route/destination.ts';
+import { GATEWAY_PROXY_NAMESPACE } from '../../push-context.ts';
 import type { RouteTarget, RouteTranslation } from '../../route/translate.ts';
 import { actionOf, authorizationFilters } from './filters.ts';
 import type { AuthorizationPolicy } from './policy.ts';

@@ -5,7 +5,7 @@ import { destinationRuleFor } from '../../destination-rules.ts';
 import { resolveShortName } from '../../hosts.ts';
 import type { Node } from '../../protocol.ts';
 import type { PushContext, Service } from '../../push-context.ts';
-import { GATEWAY_PROXY_NAMESPACE } from '../../route/destination.ts';
+import { GATEWAY_PROXY_NAMESPACE } from '../../push-context.ts';
 
 /** The proxy a snapshot is for, as far as DestinationRule selection goes. */
 export type ProxyView = Pick<Node, 'namespace' | 'labels'>;
