@@ -60,10 +60,17 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
   return out;
 }
 
-/** A VirtualService applies at the egress gateway when bound to an egress Gateway it runs, or to `mesh`. */
+/**
+ * A VirtualService applies at the egress gateway when bound to an egress Gateway it runs, or to
+ * `mesh` and imported by the Sidecar that scopes the gateway (one of its hosts admitted from its
+ * namespace), so a VirtualService cannot open a host the Sidecar leaves out.
+ */
 function bindsHere(push: PushContext, vs: VirtualService, node: Node, egressGateways: ReadonlySet<string>): boolean {
   if (!vsVisibleToGateway(push, vs, node.namespace)) return false;
-  return vsBoundTo(vs, 'mesh') || [...egressGateways].some((g) => vsBoundTo(vs, g));
+  if ([...egressGateways].some((g) => vsBoundTo(vs, g))) return true;
+  if (!vsBoundTo(vs, 'mesh')) return false;
+  const sidecar = sidecarFor(push, node);
+  return (vs.spec.hosts ?? []).some((h) => sidecarAdmits(sidecar, { hostname: resolveShortName(h, vs.metadata.namespace), namespace: vs.metadata.namespace }));
 }
 
 /**

@@ -8,9 +8,10 @@ import type { PushContext, Service, Sidecar } from './push-context.ts';
 
 export function sidecarFor(push: PushContext, node: Pick<Node, 'namespace' | 'labels'>): Sidecar | undefined {
   const inNs = push.sidecars.filter((s) => s.metadata.namespace === node.namespace);
+  // A workloadSelector selects the proxies carrying all its labels; empty labels select every proxy (Istio SubsetOf).
   const selected = inNs.find((s) => {
     const labels = s.spec.workloadSelector?.labels;
-    return labels && Object.keys(labels).length > 0 && Object.entries(labels).every(([k, v]) => node.labels[k] === v);
+    return !!s.spec.workloadSelector && Object.entries(labels ?? {}).every(([k, v]) => node.labels[k] === v);
   });
   return selected ?? inNs.find((s) => !s.spec.workloadSelector) ?? push.sidecars.find((s) => s.metadata.namespace === push.mesh.rootNamespace && !s.spec.workloadSelector);
 }
@@ -22,8 +23,12 @@ export function outboundPolicy(push: PushContext, sidecar: Sidecar | undefined):
   return push.mesh.outboundTrafficPolicy;
 }
 
-/** Does the Sidecar's egress `hosts` (`ns/dnsName`, `~` none, `.` own namespace) admit this service? */
-export function sidecarAdmits(sidecar: Sidecar | undefined, service: Service): boolean {
+/**
+ * Does the Sidecar's egress `hosts` (`ns/dnsName`, `~` none, `.` own namespace) admit this host of
+ * a config in `namespace` (a ServiceEntry's, or a VirtualService's: Istio imports a VirtualService
+ * only when one of its hosts is imported from its namespace, sidecar.go SelectVirtualServices)?
+ */
+export function sidecarAdmits(sidecar: Sidecar | undefined, service: Pick<Service, 'hostname' | 'namespace'>): boolean {
   const listeners = sidecar?.spec.egress;
   if (!sidecar || !listeners?.length) return true;
   return listeners.some((l) =>

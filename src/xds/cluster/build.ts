@@ -11,6 +11,7 @@ import { localityLbEndpoints } from './endpoints.ts';
 import { circuitBreakers, connectTimeout, DEFAULT_CONNECT_TIMEOUT, loadBalancer, outlierDetection } from './traffic-policy.ts';
 import { upstreamTransportSocket } from './tls.ts';
 import { clusterMetadata } from './metadata.ts';
+import { sidecarAdmits, sidecarFor } from '../sidecar-scope.ts';
 
 // Clusters and ClusterLoadAssignments of one gateway proxy (Istio pilot/pkg/networking/core/
 // cluster.go buildOutboundClusters, cluster_builder.go buildCluster/buildSubsetCluster).
@@ -121,8 +122,10 @@ export function buildClusters(push: PushContext, node: Node, refs: Iterable<Clus
   };
   for (const ref of refs) if (!add(push.services.get(ref.host), ref.port, ref.subset)) missing.add(clusterName(ref));
   if (opts.allServices) {
+    // Every service the gateway may route to by Host: those the Sidecar scoping it imports.
+    const sidecar = sidecarFor(push, node);
     for (const svc of push.services.values()) {
-      if (!visible(svc)) continue;
+      if (!visible(svc) || !sidecarAdmits(sidecar, svc)) continue;
       const subsets = destinationRuleFor(push, node.namespace, svc.hostname, svc.namespace, node.labels)?.subsets ?? [];
       for (const port of svc.ports) {
         add(svc, port.number, '');

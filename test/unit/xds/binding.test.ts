@@ -115,6 +115,24 @@ ${exportTo}  location: MESH_EXTERNAL
     expect(cla?.endpoints.flatMap((l) => l.lb_endpoints.map((e) => e.endpoint.address.socket_address.address))).toEqual(['192.0.2.2']);
   });
 
+  test("the Sidecar scoping the egress gateway limits VirtualServices and clusters too: a VirtualService cannot reopen a host its egress hosts leave out", async () => {
+    const sidecar = (selector: string) => `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: istio-system}
+spec:
+${selector}  egress: [{hosts: ["team-a/*"]}]
+  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+`;
+    const teamB = se.replace('name: ext, namespace: default', 'name: ext, namespace: team-b');
+    const vsB = vs('b', 'team-b', ['api.example.com'], undefined, '  - route: [{destination: {host: api.example.com}}]\n');
+    for (const selector of ['', '  workloadSelector: {labels: {}}\n']) {
+      const texts = [teamB, vsB, sidecar(selector)];
+      expect(Object.keys(await table(texts, egress, '80')), selector).toEqual(['block_all']);
+      const { snapshot } = await generateSnapshot(push(...texts), egress);
+      expect(snapshot.resources.cluster.map((c) => c.name).filter((n) => n.includes('example.com'))).toEqual([]);
+    }
+  });
+
   test("a mesh VirtualService private to the gateway's namespace comes before an older public one (Istio's order)", async () => {
     const t = await table([
       se,
