@@ -278,7 +278,7 @@ export class CompiledCluster {
 function makeLb(spec: ClusterSpec, hosts: readonly Host[], rt: Runtime): LoadBalancer {
   switch (spec.policy) {
     case 'ROUND_ROBIN':
-      return new RoundRobinLb(hosts);
+      return new RoundRobinLb(hosts, rt);
     case 'RANDOM':
       return new RandomLb(hosts, rt);
     case 'RING_HASH':

@@ -102,8 +102,12 @@ class Edf {
 
 export class RoundRobinLb implements LoadBalancer {
   private readonly edf: Edf;
-  constructor(hosts: readonly Host[]) {
+  constructor(hosts: readonly Host[], rt: Runtime) {
     this.edf = new Edf(hosts, (h) => h.lbWeight);
+    // Start at a random place in the schedule, as Envoy seeds it, so isolates (and snapshots)
+    // do not all send their first request to the first endpoint.
+    const skip = Math.floor(rt.random() * hosts.length);
+    for (let i = 0; i < skip; i++) this.edf.choose(() => true);
   }
   choose(available: Available): Host | undefined {
     return this.edf.choose(available);
@@ -142,7 +146,7 @@ export class LeastRequestLb implements LoadBalancer {
   }
 }
 
-/** Weighted random. */
+/** Uniform random over the available hosts: Envoy's RandomLoadBalancer ignores endpoint weights. */
 export class RandomLb implements LoadBalancer {
   constructor(
     private readonly hosts: readonly Host[],
@@ -151,13 +155,7 @@ export class RandomLb implements LoadBalancer {
   choose(available: Available): Host | undefined {
     const pool = this.hosts.filter(available);
     if (!pool.length) return undefined;
-    const total = pool.reduce((s, h) => s + h.lbWeight, 0);
-    let r = this.rt.random() * total;
-    for (const h of pool) {
-      r -= h.lbWeight;
-      if (r < 0) return h;
-    }
-    return pool[pool.length - 1];
+    return pool[Math.floor(this.rt.random() * pool.length)];
   }
 }
 

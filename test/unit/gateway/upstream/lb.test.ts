@@ -25,6 +25,17 @@ describe('ROUND_ROBIN', () => {
     expect(picks(c, 6)).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.1', '10.0.0.2', '10.0.0.3']);
   });
 
+  test('the rotation starts at a random place (Envoy seeds it), so isolates do not all begin with the first endpoint', () => {
+    const starts = new Set<string>();
+    for (let seed = 1; seed <= 20; seed++) {
+      const seq = picks(one(eds('c', { lb_policy: 'ROUND_ROBIN' }), cla('c', [{ eps: ips(3) }]), testRuntime(seed)), 6);
+      const i = ['10.0.0.1', '10.0.0.2', '10.0.0.3'].indexOf(seq[0]!);
+      expect(seq).toEqual([0, 1, 2, 3, 4, 5].map((k) => `10.0.0.${((i + k) % 3) + 1}`));
+      starts.add(seq[0]!);
+    }
+    expect(starts.size).toBe(3);
+  });
+
   test('several weighted localities share by locality weight, then endpoint weight', () => {
     const assignment = cla('c', [
       { zone: 'z1', weight: 3, eps: [{ ip: 'a' }] },
@@ -97,13 +108,11 @@ describe('LEAST_REQUEST', () => {
 });
 
 describe('RANDOM', () => {
-  test('weighted random within tolerance', () => {
+  test('random is uniform: endpoint weights are ignored, as Envoy RandomLoadBalancer does', () => {
     const c = one(eds('c', { lb_policy: 'RANDOM' }), cla('c', [{ eps: [{ ip: 'a', weight: 1 }, { ip: 'b', weight: 1 }, { ip: 'c', weight: 2 }] }]), testRuntime(42));
     const n = count(picks(c, 8000));
-    // expected 2000 / 2000 / 4000; ±5% is > 4 standard deviations
-    expect(Math.abs(n.get('a')! - 2000)).toBeLessThan(200);
-    expect(Math.abs(n.get('b')! - 2000)).toBeLessThan(200);
-    expect(Math.abs(n.get('c')! - 4000)).toBeLessThan(300);
+    // expected 2667 each; ±200 is > 4 standard deviations (σ ≈ 42)
+    for (const ip of ['a', 'b', 'c']) expect(Math.abs(n.get(ip)! - 8000 / 3), ip).toBeLessThan(200);
   });
 });
 
