@@ -68,6 +68,20 @@ export function checkExportTo(list: readonly string[] | undefined, namespace: st
   }
 }
 
+const FETCH_CONNECTIONS = "Workers' fetch manages upstream connections itself";
+/** Fields Istio accepts that a Worker cannot execute: said once at apply (info), never silently. */
+function noEffect(tp: TrafficPolicy): [PathSegment[], string][] {
+  const out: [PathSegment[], string][] = [];
+  const tcp = tp.connectionPool?.tcp;
+  const http = tp.connectionPool?.http;
+  if (tcp?.connectTimeout !== undefined) out.push([['connectionPool', 'tcp', 'connectTimeout'], 'fetch has no separate connect phase to time; a route timeout or retries.perTryTimeout bounds a connection that never opens']);
+  for (const f of ['tcpKeepalive', 'maxConnectionDuration', 'idleTimeout'] as const) if (tcp?.[f] !== undefined) out.push([['connectionPool', 'tcp', f], FETCH_CONNECTIONS]);
+  for (const f of ['maxRequestsPerConnection', 'idleTimeout', 'h2UpgradePolicy', 'useClientProtocol', 'maxConcurrentStreams', 'http2KeepAlive'] as const) if (http?.[f] !== undefined) out.push([['connectionPool', 'http', f], FETCH_CONNECTIONS]);
+  if (tp.loadBalancer?.warmup !== undefined || tp.loadBalancer?.warmupDurationSecs !== undefined) out.push([['loadBalancer', tp.loadBalancer.warmup !== undefined ? 'warmup' : 'warmupDurationSecs'], 'slow start is not implemented; a new endpoint gets its full share at once']);
+  if (tp.loadBalancer?.localityLbSetting !== undefined) out.push([['loadBalancer', 'localityLbSetting'], 'a gateway on the edge has no locality of its own, so locality failover and distribution do not apply']);
+  return out;
+}
+
 export const destinationRule = defineKind({
   group: 'networking.istio.io',
   kind: 'DestinationRule',
@@ -82,6 +96,7 @@ export const destinationRule = defineKind({
     for (const [path, tp] of policies(spec)) {
       if (tp.outlierDetection?.consecutiveErrors !== undefined) report([...path, 'outlierDetection', 'consecutiveErrors'], CONSECUTIVE_ERRORS_DEPRECATED, 'warning');
       if (tp.loadBalancer?.localityLbSetting?.failover?.length && !tp.outlierDetection) report([...path, 'loadBalancer', 'localityLbSetting', 'failover'], 'outlier detection policy must be provided for failover', 'warning');
+      for (const [field, why] of noEffect(tp)) report([...path, ...field], `${field.at(-1)} has no effect at meshgate's gateways: ${why}`, 'info');
     }
   },
 });

@@ -34,7 +34,15 @@ describe('DestinationRule', () => {
     trafficPolicy:
       tls: {mode: ISTIO_MUTUAL}
 `);
-    expect(r.issues).toEqual([]);
+    // Fields a Worker cannot execute are accepted and named once (info), never dropped silently.
+    expect(r.issues.map((i) => [i.severity, i.path])).toEqual([
+      ['info', 'spec.trafficPolicy.connectionPool.tcp.connectTimeout'],
+      ['info', 'spec.trafficPolicy.connectionPool.tcp.idleTimeout'],
+      ['info', 'spec.trafficPolicy.connectionPool.http.maxRequestsPerConnection'],
+      ['info', 'spec.trafficPolicy.connectionPool.http.http2KeepAlive'],
+      ['info', 'spec.trafficPolicy.loadBalancer.warmup'],
+    ]);
+    expect(r.issues[0]?.message).toMatch(/^connectTimeout has no effect at meshgate's gateways: fetch has no separate connect phase/);
     const spec = r.resources[0]!.resource.spec as DestinationRuleSpec;
     expect(spec.trafficPolicy?.connectionPool?.tcp?.connectTimeout).toBe('30ms');
     expect(spec.subsets?.[0]?.trafficPolicy?.tls?.mode).toBe('ISTIO_MUTUAL');
@@ -102,7 +110,7 @@ describe('DestinationRule', () => {
   });
 
   test('deprecated fields are accepted: LEAST_CONN, minimumRingSize, warmupDurationSecs', () => {
-    expect(issues('  host: a.example.com\n  trafficPolicy:\n    loadBalancer: {simple: LEAST_CONN, warmupDurationSecs: 30s}\n')).toEqual([]);
+    expect(issues('  host: a.example.com\n  trafficPolicy:\n    loadBalancer: {simple: LEAST_CONN, warmupDurationSecs: 30s}\n').map((i) => [i.severity, i.path])).toEqual([['info', 'spec.trafficPolicy.loadBalancer.warmupDurationSecs']]);
     expect(issues('  host: a.example.com\n  trafficPolicy:\n    loadBalancer: {consistentHash: {httpHeaderName: x-user, minimumRingSize: 2048}}\n')).toEqual([]);
   });
 });
