@@ -157,11 +157,14 @@ function mergeServices(a: Service, b: Service): Service {
 }
 
 function toEndpoint(w: WorkloadEntrySpec): ServiceEndpoint {
+  // No `locality`: the `istio-locality` label, dots for slashes (Istio convertEndpoint, GetLocalityLabel).
+  const label = w.labels?.['istio-locality'];
+  const locality = w.locality || (label?.includes('/') ? label : label?.replaceAll('.', '/'));
   return {
     address: w.address ?? '',
     ports: w.ports ?? {},
     labels: w.labels ?? {},
-    ...(w.locality ? { locality: w.locality } : {}),
+    ...(locality ? { locality } : {}),
     ...(w.weight ? { weight: w.weight } : {}),
     ...(w.serviceAccount ? { serviceAccount: w.serviceAccount } : {}),
     ...(w.network ? { network: w.network } : {}),

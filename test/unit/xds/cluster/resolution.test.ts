@@ -129,7 +129,7 @@ kind: WorkloadEntry
 metadata: {name: vm2, namespace: bookinfo}
 spec:
   address: worker:DETAILS
-  labels: {app: details, version: v2}
+  labels: {app: details, version: v2, istio-locality: us-east1.zone-a}
 ---
 apiVersion: networking.istio.io/v1
 kind: WorkloadEntry
@@ -154,8 +154,9 @@ spec:
         load_balancing_weight: 10,
       },
       {
-        locality: {},
-        lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'worker:DETAILS', port_value: 8080 } } }, health_status: 'HEALTHY', load_balancing_weight: 1, metadata: { filter_metadata: { 'envoy.lb': { app: 'details', version: 'v2' } } } }],
+        // No `locality`: the istio-locality label, dots read as slashes (Istio GetLocalityLabel).
+        locality: { region: 'us-east1', zone: 'zone-a' },
+        lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'worker:DETAILS', port_value: 8080 } } }, health_status: 'HEALTHY', load_balancing_weight: 1, metadata: { filter_metadata: { 'envoy.lb': { app: 'details', version: 'v2', 'istio-locality': 'us-east1.zone-a' } } } }],
         load_balancing_weight: 1,
       },
     ]);
