@@ -29,8 +29,6 @@ export interface ServiceEndpoint {
   weight?: number;
   serviceAccount?: string;
   network?: string;
-  /** The service ports this endpoint serves, when its ServiceEntry was merged with another (undefined: all). */
-  portNames?: readonly string[];
 }
 
 /** A host in the registry, from a ServiceEntry. */
@@ -139,21 +137,12 @@ function buildRegistry(entries: readonly ServiceEntry[], workloads: readonly Wor
         endpoints,
         exportTo: spec.exportTo?.length ? spec.exportTo : mesh.defaultServiceExportTo,
       };
-      // Entries come oldest first: a later one replaces only a worse-ranked one; one in the same
-      // namespace with the same resolution merges into it (Istio keys endpoints by host and
-      // namespace, and merges the ports: sidecar.go canMergeServices).
+      // Entries come oldest first: a later one replaces only a worse-ranked one.
       const prior = services.get(hostname);
       if (!prior || rank(svc) < rank(prior)) services.set(hostname, svc);
-      else if (prior.namespace === ns && prior.resolution === svc.resolution && prior.location === svc.location) services.set(hostname, mergeServices(prior, svc));
     }
   }
   return services;
-}
-
-/** `b`'s ports (numbers `a` lacks) and endpoints added to `a`; each endpoint keeps serving only its own entry's ports. */
-function mergeServices(a: Service, b: Service): Service {
-  const own = (svc: Service) => svc.endpoints.map((e) => (e.portNames ? e : { ...e, portNames: svc.ports.map((p) => p.name) }));
-  return { ...a, ports: [...a.ports, ...b.ports.filter((p) => !a.ports.some((q) => q.number === p.number))], endpoints: [...own(a), ...own(b)] };
 }
 
 function toEndpoint(w: WorkloadEntrySpec): ServiceEndpoint {

@@ -48,7 +48,6 @@ export function localityLbEndpoints(service: Service, port: ServicePort, subsetL
   for (const ep of serviceEndpoints(service)) {
     // unix sockets cannot be reached from a Worker; an empty address names only a network.
     if (!ep.address || ep.address.startsWith('unix://') || !matchesLabels(ep, subsetLabels)) continue;
-    if (ep.portNames && !ep.portNames.includes(port.name)) continue; // another ServiceEntry's endpoint
     const key = ep.locality ?? '';
     const list = groups.get(key) ?? [];
     list.push(lbEndpoint(ep, port));

@@ -133,22 +133,6 @@ ${selector}  egress: [{hosts: ["team-a/*"]}]
     }
   });
 
-  test('two ServiceEntries for one host in one namespace merge: both ports, each endpoint on its own entry\'s ports', async () => {
-    const entry = (name: string, port: number, address: string) => `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: ${name}, namespace: ext}
-spec:
-  hosts: [api.example.com]
-  location: MESH_EXTERNAL
-  resolution: STATIC
-  ports: [{number: ${port}, name: http-${port}, protocol: HTTP}]
-  endpoints: [{address: ${address}}]
-`;
-    const { snapshot } = await generateSnapshot(push(entry('a1', 80, '192.0.2.1'), entry('a2', 8080, '192.0.2.2')), egress);
-    const addresses = (cluster: string) => snapshot.resources.endpoint.find((e) => e.cluster_name === cluster)?.endpoints.flatMap((l) => l.lb_endpoints.map((e) => `${e.endpoint.address.socket_address.address}:${e.endpoint.address.socket_address.port_value}`));
-    expect([addresses('outbound|80||api.example.com'), addresses('outbound|8080||api.example.com')]).toEqual([['192.0.2.1:80'], ['192.0.2.2:8080']]);
-  });
-
   test("a mesh VirtualService private to the gateway's namespace comes before an older public one (Istio's order)", async () => {
     const t = await table([
       se,
