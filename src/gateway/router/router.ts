@@ -119,8 +119,6 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         report(cluster, picked, last);
         if (last.response) upstreamMs = rt.now() - started;
         if (!(n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome))) break;
-        // An upstream that says it is overloaded is not retried (Envoy RetryStateImpl: x-envoy-overloaded).
-        if (last.response?.headers.has('x-envoy-overloaded')) break;
         const wait = backoffMs(retry, n + 1, rt);
         if (retrySlot) cluster.release('retry'); // the retry just made is done
         retrySlot = cluster.tryAcquire('retry');
