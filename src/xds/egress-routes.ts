@@ -36,6 +36,8 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
       if (!bindsHere(push, vs, node, egressGateways)) continue;
       for (const h of vs.spec.hosts ?? []) {
         const host = resolveShortName(h, vs.metadata.namespace);
+        // Only the hosts the Sidecar admits from the VirtualService's namespace get a virtual host.
+        if (!sidecarAdmits(sidecar, { hostname: host, namespace: vs.metadata.namespace })) continue;
         if (host !== '*' && !hosts.has(host) && (port === 80 || services.some((s) => s.hostname === host))) hosts.set(host, push.services.get(host));
       }
     }

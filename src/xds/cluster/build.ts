@@ -111,7 +111,10 @@ const passthrough = (): Cluster => ({
 export function buildClusters(push: PushContext, node: Node, refs: Iterable<ClusterRef>, opts: { allServices: boolean }): ClusterBuild {
   const built = new Map<string, Built>();
   const missing = new Set<string>();
-  const visible = (svc: Service) => visibleTo(svc.exportTo, svc.namespace, node.namespace);
+  // The egress gateway is scoped by its Sidecar: a service it leaves out gets no cluster, even
+  // when a route names it (503, as a sidecar that never imported it).
+  const sidecar = opts.allServices ? sidecarFor(push, node) : undefined;
+  const visible = (svc: Service) => visibleTo(svc.exportTo, svc.namespace, node.namespace) && sidecarAdmits(sidecar, svc);
   const add = (svc: Service | undefined, portNumber: number, subset: string): boolean => {
     if (!svc || !visible(svc)) return false;
     if (built.has(clusterName({ host: svc.hostname, port: portNumber, subset }))) return true;
@@ -122,10 +125,9 @@ export function buildClusters(push: PushContext, node: Node, refs: Iterable<Clus
   };
   for (const ref of refs) if (!add(push.services.get(ref.host), ref.port, ref.subset)) missing.add(clusterName(ref));
   if (opts.allServices) {
-    // Every service the gateway may route to by Host: those the Sidecar scoping it imports.
-    const sidecar = sidecarFor(push, node);
+    // Every service the gateway may route to by Host: those visible to it and its Sidecar admits.
     for (const svc of push.services.values()) {
-      if (!visible(svc) || !sidecarAdmits(sidecar, svc)) continue;
+      if (!visible(svc)) continue;
       const subsets = destinationRuleFor(push, node.namespace, svc.hostname, svc.namespace, node.labels)?.subsets ?? [];
       for (const port of svc.ports) {
         add(svc, port.number, '');

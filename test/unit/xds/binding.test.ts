@@ -131,6 +131,14 @@ ${selector}  egress: [{hosts: ["team-a/*"]}]
       const { snapshot } = await generateSnapshot(push(...texts), egress);
       expect(snapshot.resources.cluster.map((c) => c.name).filter((n) => n.includes('example.com'))).toEqual([]);
     }
+    // A team-a VirtualService (its hosts are team-a's to name) routing to team-b's left-out
+    // service: the route is there, as in Istio, but the service gets no cluster (503).
+    const teamA = se.replace('name: ext, namespace: default', 'name: ext, namespace: team-a').replace('hosts: [api.example.com, web.example.com]', 'hosts: [web.example.com]');
+    const vsA = vs('a', 'team-a', ['web.example.com'], undefined, '  - route: [{destination: {host: api.example.com}}]\n');
+    const texts = [teamA, teamB, vsA, sidecar('')];
+    expect(await table(texts, egress, '80')).toMatchObject({ 'web.example.com:80': [['/', 'outbound|80||api.example.com']] });
+    const { snapshot } = await generateSnapshot(push(...texts), egress);
+    expect(snapshot.resources.cluster.map((c) => c.name).filter((n) => n.includes('example.com'))).toEqual(['outbound|80||web.example.com']);
   });
 
   test("a mesh VirtualService private to the gateway's namespace comes before an older public one (Istio's order)", async () => {
