@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,4 +26,10 @@ describe('deployment configs', () => {
     expect(stdout).toContain('--dry-run: exiting now.');
     for (const e of expected) expect(stdout).toContain(e);
   }, 150_000);
+
+  test('the egress gateway has no public workers.dev route: it is reached through service bindings only', () => {
+    const toml = readFileSync(join(repo, 'workers/egress-gateway/wrangler.toml'), 'utf8');
+    expect(toml).toMatch(/^workers_dev = false$/m);
+    expect(toml).toMatch(/^preview_urls = false$/m);
+  });
 });

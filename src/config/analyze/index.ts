@@ -44,7 +44,7 @@ import { vsReferences } from './vs-references.ts';
 // | MG0009  | warning       | ingress Gateway port Cloudflare's edge does not proxy                         |
 // | MG0010  | warning       | VirtualService not exported to istio-system, where the gateways run           |
 // | MG0011  | warning       | a match names a gateway the VirtualService is not bound to (never applies)    |
-// | MG0012  | info          | PeerAuthentication without a selector: STRICT/DISABLE never reach a gateway    |
+// | MG0012  | warning       | PeerAuthentication without a selector: STRICT/DISABLE never reach a gateway    |
 
 export type { Analyzer, Ctx, Finding } from './context.ts';
 

@@ -45,7 +45,8 @@ import { type ClusterState, type ResourceKind, UpstreamState } from './state.ts'
 //                                          included), at least min_retry_concurrency.
 //   Absent thresholds ⇒ unlimited (Istio always sends explicit limits, default 2^32-1). Overflow ⇒
 //   the router answers 503 "… reset reason: overflow" with `x-envoy-overloaded: true`.
-// - Connect timeout: `connect_timeout`, else Envoy's default 5s.
+// - Connect timeout: `connect_timeout` (else Envoy's 5s) is kept for debugging only: `fetch` has no
+//   separate connect phase to time (docs/gateway.md "Upstreams").
 
 export type ClusterKind = 'eds' | 'static' | 'dns' | 'original_dst';
 export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RANDOM' | 'RING_HASH' | 'MAGLEV' | 'CLUSTER_PROVIDED';

@@ -126,7 +126,7 @@ spec:
 ${spec}`;
   test('mesh-wide STRICT is flagged; a policy selecting the gateway, or PERMISSIVE, is not', () => {
     expect(withCode(run(doc(BASE, pa('  mtls: {mode: STRICT}\n'))), 'MG0012')).toEqual([
-      expect.objectContaining({ severity: 'info', path: 'spec.mtls.mode', message: expect.stringContaining('changes nothing at meshgate') }),
+      expect.objectContaining({ severity: 'warning', path: 'spec.mtls.mode', message: expect.stringContaining('changes nothing at meshgate') }),
     ]);
     expect(withCode(run(doc(BASE, pa('  selector: {matchLabels: {istio: ingressgateway}}\n  mtls: {mode: STRICT}\n'))), 'MG0012')).toEqual([]);
     expect(withCode(run(doc(BASE, pa('  mtls: {mode: PERMISSIVE}\n'))), 'MG0012')).toEqual([]);
