@@ -107,15 +107,21 @@ export const GATEWAY_PROXY_NAMESPACE = 'istio-system';
 
 /**
  * One Service per host name, as the gateways (in istio-system) see the registry: among the
- * ServiceEntries for a host, the oldest one exported to istio-system, preferring one in
- * istio-system itself (Istio keeps the oldest per host *and namespace* and a proxy picks among
- * those visible to it, its own namespace first: push_context.go initServiceRegistry, sidecar.go
- * selectServices). A host no ServiceEntry exports there keeps its oldest entry, which every
- * visibility check then leaves out.
+ * ServiceEntries for a host, the oldest one in istio-system, else the oldest exported to it by
+ * name, else the oldest public one (Istio keeps the oldest per host *and namespace*, and a proxy
+ * picks among those visible to it in that order: push_context.go initServiceRegistry,
+ * servicesExportedToNamespace). A host no ServiceEntry exports there keeps its oldest entry,
+ * which every visibility check then leaves out.
  */
 function buildRegistry(entries: readonly ServiceEntry[], workloads: readonly WorkloadEntry[], mesh: MeshSettings): Map<string, Service> {
   const services = new Map<string, Service>();
-  const rank = (s: Service) => (!visibleTo(s.exportTo, s.namespace, GATEWAY_PROXY_NAMESPACE) ? 2 : s.namespace === GATEWAY_PROXY_NAMESPACE ? 0 : 1);
+  // Istio's order (servicesExportedToNamespace): the proxy's own namespace, then entries exported
+  // to it by name, then public ones; an entry it cannot see last.
+  const rank = (s: Service) => {
+    if (!visibleTo(s.exportTo, s.namespace, GATEWAY_PROXY_NAMESPACE)) return 3;
+    if (s.namespace === GATEWAY_PROXY_NAMESPACE) return 0;
+    return s.exportTo.includes(GATEWAY_PROXY_NAMESPACE) ? 1 : 2;
+  };
   for (const se of entries) {
     const spec = se.spec;
     const ns = se.metadata.namespace;
