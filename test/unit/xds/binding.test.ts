@@ -113,6 +113,9 @@ ${exportTo}  location: MESH_EXTERNAL
     const { snapshot } = await generateSnapshot(push(...texts), egress);
     const cla = snapshot.resources.endpoint.find((e) => e.cluster_name === 'outbound|80||api.example.com');
     expect(cla?.endpoints.flatMap((l) => l.lb_endpoints.map((e) => e.endpoint.address.socket_address.address))).toEqual(['192.0.2.2']);
+    // An entry exported to istio-system by name comes before an older public one.
+    const named = await generateSnapshot(push(entry('public', 'b', '192.0.2.2'), entry('named', 'c', '192.0.2.3', '  exportTo: [istio-system]\n')), egress);
+    expect(named.snapshot.resources.endpoint.find((e) => e.cluster_name === 'outbound|80||api.example.com')?.endpoints.flatMap((l) => l.lb_endpoints.map((e) => e.endpoint.address.socket_address.address))).toEqual(['192.0.2.3']);
   });
 
   test("the Sidecar scoping the egress gateway limits VirtualServices and clusters too: a VirtualService cannot reopen a host its egress hosts leave out", async () => {
