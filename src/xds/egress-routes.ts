@@ -1,6 +1,6 @@
 import type { Route, RouteConfiguration, VirtualHost } from './resources/route.ts';
 import type { Node } from './protocol.ts';
-import { visibleTo, type PushContext, type Service, type VirtualService } from './push-context.ts';
+import { visibleTo, type PushContext, type Service, type Sidecar, type VirtualService } from './push-context.ts';
 import { gatewaysForProxy, visibleInOrder, vsBoundTo, vsVisibleToGateway } from './gateway-binding.ts';
 import { compareSpecificity, hostsMatch, isWildcard, resolveShortName } from './hosts.ts';
 import { translateHttpRoutes, type RouteTranslation } from './route/translate.ts';
@@ -23,6 +23,8 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
   const policy = outboundPolicy(push, sidecar);
   const services = [...push.services.values()].filter((s) => visibleTo(s.exportTo, s.namespace, node.namespace) && sidecarAdmits(sidecar, s));
   const egressGateways = new Set(gatewaysForProxy(push, node).map((g) => `${g.metadata.namespace}/${g.metadata.name}`));
+  // The VirtualServices that apply here, in Istio's order: computed once for every port and host.
+  const bound = visibleInOrder(push, node.namespace, (vs) => bindsHere(push, vs, node, egressGateways, sidecar));
   const ports = new Set(DEFAULT_PORTS);
   for (const s of services) for (const p of s.ports) ports.add(p.number);
 
@@ -32,8 +34,7 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
     const hosts = new Map<string, Service | undefined>();
     for (const s of services) if (s.ports.some((p) => p.number === port)) hosts.set(s.hostname, s);
     // VirtualService hosts route too, registry or not (the destination decides).
-    for (const vs of push.virtualServices) {
-      if (!bindsHere(push, vs, node, egressGateways)) continue;
+    for (const vs of bound) {
       for (const h of vs.spec.hosts ?? []) {
         const host = resolveShortName(h, vs.metadata.namespace);
         // Only the hosts the Sidecar admits from the VirtualService's namespace get a virtual host.
@@ -43,7 +44,7 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
     }
     for (const host of [...hosts.keys()].sort(compareSpecificity)) {
       const service = hosts.get(host);
-      const routes = routesFor(push, tx, node, egressGateways, host, port);
+      const routes = routesFor(tx, bound, egressGateways, host, port);
       if (!routes.length && service) {
         const name = clusterName({ host, port, subset: '' });
         tx.clusters.set(name, { host, port, subset: '' });
@@ -67,11 +68,10 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
  * `mesh` and imported by the Sidecar that scopes the gateway (one of its hosts admitted from its
  * namespace), so a VirtualService cannot open a host the Sidecar leaves out.
  */
-function bindsHere(push: PushContext, vs: VirtualService, node: Node, egressGateways: ReadonlySet<string>): boolean {
+function bindsHere(push: PushContext, vs: VirtualService, node: Node, egressGateways: ReadonlySet<string>, sidecar: Sidecar | undefined): boolean {
   if (!vsVisibleToGateway(push, vs, node.namespace)) return false;
   if ([...egressGateways].some((g) => vsBoundTo(vs, g))) return true;
   if (!vsBoundTo(vs, 'mesh')) return false;
-  const sidecar = sidecarFor(push, node);
   return (vs.spec.hosts ?? []).some((h) => sidecarAdmits(sidecar, { hostname: resolveShortName(h, vs.metadata.namespace), namespace: vs.metadata.namespace }));
 }
 
@@ -84,9 +84,8 @@ function bindsHere(push: PushContext, vs: VirtualService, node: Node, egressGate
  * otherwise the first `mesh` one (Istio's order: private, exported, public; oldest first within each) with a route for the port alone applies, as a sidecar keeps the first VirtualService of a
  * duplicate domain (Istio httproute.go, istio/istio#36621).
  */
-function routesFor(push: PushContext, tx: RouteTranslation, node: Node, egressGateways: ReadonlySet<string>, host: string, port: number): Route[] {
+function routesFor(tx: RouteTranslation, bound: readonly VirtualService[], egressGateways: ReadonlySet<string>, host: string, port: number): Route[] {
   const hostsOf = (vs: VirtualService) => (vs.spec.hosts ?? []).map((h) => resolveShortName(h, vs.metadata.namespace)).filter((h) => h !== '*');
-  const bound = visibleInOrder(push, node.namespace, (vs) => bindsHere(push, vs, node, egressGateways));
   let owners = bound.filter((vs) => hostsOf(vs).includes(host));
   if (!owners.length && !isWildcard(host)) {
     const covering = bound.flatMap((vs) => hostsOf(vs).filter((h) => isWildcard(h) && hostsMatch(h, host)));
