@@ -1,7 +1,7 @@
 import type { TrafficPolicy } from '../config/kinds/networking/destination-rule.ts';
 import type { Subset } from '../config/kinds/networking/destination-rule.ts';
-import { compareSpecificity, hostsMatch, hostSubsetOf, resolveShortName } from './hosts.ts';
-import { visibleTo, type DestinationRule, type PushContext } from './push-context.ts';
+import { applicableDestinationRules } from '../config/destination-rule-lookup.ts';
+import type { DestinationRule, PushContext } from './push-context.ts';
 
 // Which DestinationRule applies to a host for a proxy, and the traffic policy of one cluster
 // (port, subset) with Istio's precedence — whole objects replaced, never deep-merged:
@@ -19,54 +19,19 @@ export interface MergedRule {
   subsets: Subset[];
 }
 
-function ruleHost(dr: DestinationRule) {
-  return resolveShortName(dr.spec.host, dr.metadata.namespace);
-}
-
-/** The most specific rule host covering `host` among `rules` (exact > longest wildcard). */
-function mostSpecific(rules: DestinationRule[], host: string): DestinationRule[] {
-  const candidates = rules.filter((r) => hostsMatch(host, ruleHost(r)) && hostSubsetOf(host, ruleHost(r)));
-  if (!candidates.length) return [];
-  const best = candidates.map(ruleHost).sort(compareSpecificity)[0]!;
-  return candidates.filter((r) => ruleHost(r) === best);
-}
-
 /**
- * DR lookup order: the proxy's namespace, then the service's namespace (exported to the proxy),
- * then the root namespace (exported to the proxy). Several rules for one host in one namespace
- * merge: subsets appended (first name wins), the oldest rule's top-level policy wins.
+ * The DestinationRule that applies to a host for a proxy (Istio's lookup order: see
+ * applicableDestinationRules). Several rules for one host in one namespace merge: subsets
+ * appended (first name wins), the oldest rule's top-level policy wins.
  */
 export function destinationRuleFor(push: PushContext, proxyNamespace: string, host: string, serviceNamespace?: string, proxyLabels?: Readonly<Record<string, string>>): MergedRule | undefined {
-  const exported = (dr: DestinationRule) => visibleTo(dr.spec.exportTo?.length ? dr.spec.exportTo : push.mesh.defaultDestinationRuleExportTo, dr.metadata.namespace, proxyNamespace);
-  // A rule with a workloadSelector applies only to proxies it selects, in its own namespace;
-  // such rules come before the selector-less ones there.
-  const selects = (dr: DestinationRule) => {
-    const labels = dr.spec.workloadSelector?.matchLabels;
-    return !!proxyLabels && dr.metadata.namespace === proxyNamespace && Object.entries(labels ?? {}).every(([k, v]) => proxyLabels[k] === v);
-  };
-  const root = push.mesh.rootNamespace;
-  // A proxy in the root namespace (meshgate's gateways, in istio-system) looks first only at the
-  // root namespace's private rules (exportTo "."): its public ones are mesh-wide catch-alls
-  // (`*.local`) that must not hide a service namespace's own rule (Istio destinationRule,
-  // rootNamespaceLocal).
-  const privateOnly = (dr: DestinationRule) => {
-    const e = dr.spec.exportTo?.length ? dr.spec.exportTo : push.mesh.defaultDestinationRuleExportTo;
-    return e.length === 1 && (e[0] === '.' || e[0] === dr.metadata.namespace);
-  };
-  const order = [proxyNamespace, serviceNamespace, root].filter((n): n is string => !!n);
-  for (const [i, ns] of order.entries()) {
-    const inNs = push.destinationRules.filter((dr) => dr.metadata.namespace === ns && (i === 0 ? proxyNamespace !== root || privateOnly(dr) || !!dr.spec.workloadSelector : exported(dr)));
-    // The most specific host first (Istio MostSpecificHostMatch); for it, a rule selecting this
-    // proxy comes before the selector-less ones.
-    const candidates = mostSpecific(inNs.filter((dr) => !dr.spec.workloadSelector || selects(dr)), host);
-    const found = [...candidates.filter((dr) => dr.spec.workloadSelector), ...candidates.filter((dr) => !dr.spec.workloadSelector)];
-    if (found.length) {
-      const subsets: Subset[] = [];
-      for (const dr of found) for (const s of dr.spec.subsets ?? []) if (s && !subsets.some((x) => x.name === s.name)) subsets.push(s);
-      return { rule: found[0]!, trafficPolicy: found.find((dr) => dr.spec.trafficPolicy)?.spec.trafficPolicy, subsets };
-    }
-  }
-  return undefined;
+  const found = applicableDestinationRules(push.destinationRules, (dr) => ({ namespace: dr.metadata.namespace, spec: dr.spec }), {
+    proxyNamespace, host, serviceNamespace, proxyLabels, rootNamespace: push.mesh.rootNamespace, defaultExportTo: push.mesh.defaultDestinationRuleExportTo,
+  });
+  if (!found.length) return undefined;
+  const subsets: Subset[] = [];
+  for (const dr of found) for (const s of dr.spec.subsets ?? []) if (s && !subsets.some((x) => x.name === s.name)) subsets.push(s);
+  return { rule: found[0]!, trafficPolicy: found.find((dr) => dr.spec.trafficPolicy)?.spec.trafficPolicy, subsets };
 }
 
 /** Port-level entry replaces loadBalancer/connectionPool/outlierDetection/tls wholesale. */

@@ -8,6 +8,7 @@ import type { SidecarSpec } from '../config/kinds/networking/sidecar.ts';
 import { parseMeshConfig } from '../config/kinds/mesh/mesh-config.ts';
 import { meshSettings, type MeshSettings } from './mesh-settings.ts';
 import { normalizeHost } from './hosts.ts';
+import { serviceEntryRank, visibleTo } from '../config/destination-rule-lookup.ts';
 
 // The push context (Istio pilot/pkg/model/push_context.go): the whole config indexed once per
 // config version, so generating each proxy's snapshot is lookups, not scans.
@@ -117,11 +118,7 @@ function buildRegistry(entries: readonly ServiceEntry[], workloads: readonly Wor
   const services = new Map<string, Service>();
   // Istio's order (servicesExportedToNamespace): the proxy's own namespace, then entries exported
   // to it by name, then public ones; an entry it cannot see last.
-  const rank = (s: Service) => {
-    if (!visibleTo(s.exportTo, s.namespace, GATEWAY_PROXY_NAMESPACE)) return 3;
-    if (s.namespace === GATEWAY_PROXY_NAMESPACE) return 0;
-    return s.exportTo.includes(GATEWAY_PROXY_NAMESPACE) ? 1 : 2;
-  };
+  const rank = (s: Service) => serviceEntryRank(s.namespace, s.exportTo, GATEWAY_PROXY_NAMESPACE);
   for (const se of entries) {
     const spec = se.spec;
     const ns = se.metadata.namespace;
@@ -166,7 +163,4 @@ function toEndpoint(w: WorkloadEntrySpec): ServiceEndpoint {
   };
 }
 
-/** Is a config with `exportTo` in namespace `ns` visible from namespace `to`? */
-export function visibleTo(exportTo: readonly string[], ns: string, to: string): boolean {
-  return exportTo.some((e) => e === '*' || e === to || (e === '.' && ns === to));
-}
+export { visibleTo };

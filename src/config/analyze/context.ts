@@ -36,6 +36,9 @@ export interface Ctx {
   rootNamespace: string;
   /** MeshConfig defaultVirtualServiceExportTo (default `["*"]`). */
   defaultVirtualServiceExportTo: readonly string[];
+  /** MeshConfig defaultDestinationRuleExportTo and defaultServiceExportTo (default `["*"]`). */
+  defaultDestinationRuleExportTo: readonly string[];
+  defaultServiceExportTo: readonly string[];
   /** Every namespace some resource lives in, plus the root and gateway namespaces. */
   namespaces: ReadonlySet<string>;
   virtualServices: Typed<VirtualServiceSpec>[];
@@ -93,6 +96,8 @@ export function buildContext(resources: readonly LoadedResource[], meshConfig: u
   return {
     rootNamespace,
     defaultVirtualServiceExportTo: exportToOf(meshConfig, 'defaultVirtualServiceExportTo'),
+    defaultDestinationRuleExportTo: exportToOf(meshConfig, 'defaultDestinationRuleExportTo'),
+    defaultServiceExportTo: exportToOf(meshConfig, 'defaultServiceExportTo'),
     namespaces: new Set([rootNamespace, GATEWAY_NAMESPACE, ...resources.map((l) => l.resource.metadata.namespace)]),
     virtualServices: of('VirtualService', NET),
     destinationRules: of('DestinationRule', NET),

@@ -1,21 +1,41 @@
-import { compareSpecificity, hostSubsetOf, resolveShortName } from '../hosts.ts';
+import { applicableDestinationRules, serviceEntryRank } from '../destination-rule-lookup.ts';
 import type { DestinationRuleSpec } from '../kinds/networking/destination-rule.ts';
-import { type Analyzer, type Ctx, destinations, quote, type Typed } from './context.ts';
+import type { ServiceEntrySpec } from '../kinds/networking/service-entry.ts';
+import type { VirtualServiceSpec } from '../kinds/networking/virtual-service.ts';
+import { type Analyzer, byCreation, type Ctx, destinations, entriesFor, GATEWAY_NAMESPACE, GATEWAY_ROLES, MESH, quote, seHosts, selects, type Typed, vsGateways } from './context.ts';
 
 // IST0101 for a destination `subset` no DestinationRule defines for its host: the route names
 // cluster `outbound|port|subset|host`, which does not exist, so the gateway answers 503.
-// The rules consulted are those of the most specific DestinationRule host covering the
-// destination (exact over wildcard), merged across rules, as the translator looks them up;
-// rules with a workloadSelector bind sidecars only and are not used by gateways.
+// The rules consulted are those the translator uses for the gateway that serves the route
+// (applicableDestinationRules: istio-system's private rules, the service's namespace, the root
+// namespace; the most specific host; rules selecting that gateway first), merged across rules.
 // istio/istio pkg/config/analysis/analyzers/virtualservice/destinationrules.go.
 
-/** The selector-less DestinationRules that apply to `host` (most specific host wins). */
-export function rulesFor(ctx: Ctx, host: string): Typed<DestinationRuleSpec>[] {
-  const usable = ctx.destinationRules.filter((dr) => !dr.spec.workloadSelector);
-  const covering = usable.filter((dr) => hostSubsetOf(host, resolveShortName(dr.spec.host, dr.namespace)));
-  if (!covering.length) return [];
-  const best = covering.map((dr) => resolveShortName(dr.spec.host, dr.namespace)).sort(compareSpecificity)[0];
-  return covering.filter((dr) => resolveShortName(dr.spec.host, dr.namespace) === best);
+/**
+ * Namespace of the ServiceEntry the gateways use for `host` (Istio's ranking), preferring entries
+ * naming it exactly; a wildcard entry counts as declaring it, as destination-hosts.ts has it.
+ */
+function serviceNamespace(ctx: Ctx, host: string): string | undefined {
+  const exact = ctx.serviceEntries.filter((se) => seHosts(se).includes(host));
+  const entries = (exact.length ? exact : entriesFor(ctx, host)).sort(byCreation);
+  const rank = (se: Typed<ServiceEntrySpec>) => serviceEntryRank(se.namespace, se.spec.exportTo?.length ? se.spec.exportTo : ctx.defaultServiceExportTo, GATEWAY_NAMESPACE);
+  return entries.reduce<Typed<ServiceEntrySpec> | undefined>((best, se) => (!best || rank(se) < rank(best) ? se : best), undefined)?.namespace;
+}
+
+/** The gateway roles that can serve a VirtualService's routes (`mesh` ⇒ egress; unknown ⇒ both). */
+function rolesServing(ctx: Ctx, vs: Typed<VirtualServiceSpec>): typeof GATEWAY_ROLES {
+  if (!vs.spec.hosts?.length) return GATEWAY_ROLES; // a delegate: served wherever its root is
+  const roles = GATEWAY_ROLES.filter((r) =>
+    vsGateways(vs).some((key) => (key === MESH ? r.role === 'egress' : ctx.gateways.some((gw) => gw.key === key && selects(gw.spec.selector, r.labels)))),
+  );
+  return roles.length ? roles : GATEWAY_ROLES;
+}
+
+/** The DestinationRules the gateway with `labels` uses for `host`, oldest first. */
+export function rulesFor(ctx: Ctx, host: string, labels: Readonly<Record<string, string>>): Typed<DestinationRuleSpec>[] {
+  return applicableDestinationRules([...ctx.destinationRules].sort(byCreation), (dr) => dr, {
+    proxyNamespace: GATEWAY_NAMESPACE, host, serviceNamespace: serviceNamespace(ctx, host), proxyLabels: labels, rootNamespace: ctx.rootNamespace, defaultExportTo: ctx.defaultDestinationRuleExportTo,
+  });
 }
 
 export const destinationSubsets: Analyzer = {
@@ -25,8 +45,10 @@ export const destinationSubsets: Analyzer = {
       for (const d of destinations(vs)) {
         const subset = d.destination.subset;
         if (!subset) continue;
-        const rules = rulesFor(ctx, d.host);
-        if (rules.some((dr) => (dr.spec.subsets ?? []).some((s) => s?.name === subset))) continue;
+        const defines = (dr: Typed<DestinationRuleSpec>) => (dr.spec.subsets ?? []).some((s) => s?.name === subset);
+        // Report the first gateway that serves this route and finds no such subset.
+        const rules = rolesServing(ctx, vs).map((r) => rulesFor(ctx, d.host, r.labels)).find((rs) => !rs.some(defines));
+        if (!rules) continue;
         const effect = d.mirror ? 'nothing is mirrored there' : 'requests routed there get 503';
         const known = rules.flatMap((dr) => (dr.spec.subsets ?? []).flatMap((s) => (s ? [s.name] : [])));
         const detail = rules.length

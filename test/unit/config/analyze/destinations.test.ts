@@ -142,6 +142,48 @@ spec:
     expect(found.map((f) => f.path)).toEqual(['spec.http[0].route[0].destination.subset']);
   });
 
+  // The translator's lookup for the gateways (istio-system): istio-system's private rules, then the
+  // service's namespace, then the root namespace's exported rules; rules selecting the gateway first.
+  const rootRule = (name: string, extra: string, subset: string) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${name}, namespace: istio-system}
+spec:
+  host: ${name === 'mesh-wide' ? '"*.local"' : 'reviews.bookinfo.svc.cluster.local'}
+${extra}
+  subsets: [{name: ${subset}, labels: {version: ${subset}}}]
+`;
+  const onGateway = (subset: string, gateways = '[bookinfo-gateway]') => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  hosts: [reviews]
+  gateways: ${gateways}
+  http:
+  - route:
+    - destination: {host: reviews, subset: ${subset}}
+`;
+
+  test('a private istio-system rule hides the service namespace\'s subsets from the gateways', () => {
+    const found = withCode(run(doc(BASE, rootRule('private', '  exportTo: ["."]', 'v9'), onGateway('v1'))), 'IST0101');
+    expect(found.map((f) => f.path)).toEqual(['spec.http[0].route[0].destination.subset']);
+    expect(found[0]!.message).toContain('istio-system/private');
+    expect(withCode(run(doc(BASE, rootRule('private', '  exportTo: ["."]', 'v9'), onGateway('v9'))), 'IST0101')).toEqual([]);
+  });
+
+  test('a public mesh-wide rule in istio-system does not hide the service namespace\'s rule', () => {
+    expect(withCode(run(doc(BASE, rootRule('mesh-wide', '', 'v9'), onGateway('v1'))), 'IST0101')).toEqual([]);
+    expect(withCode(run(doc(BASE, rootRule('mesh-wide', '', 'v9'), onGateway('v9'))), 'IST0101').map((f) => f.path)).toEqual(['spec.http[0].route[0].destination.subset']);
+  });
+
+  test('a rule selecting one gateway serves that gateway\'s routes only', () => {
+    const ingressOnly = rootRule('ingress', '  workloadSelector: {matchLabels: {istio: ingressgateway}}', 'v9');
+    expect(withCode(run(doc(BASE, ingressOnly, onGateway('v9'))), 'IST0101')).toEqual([]);
+    // Mesh routes run at the egress gateway, which the rule does not select: bookinfo's rule applies.
+    expect(withCode(run(doc(BASE, ingressOnly, onGateway('v9', '[mesh]'))), 'IST0101').map((f) => f.path)).toEqual(['spec.http[0].route[0].destination.subset']);
+  });
+
   test('clean: subsets defined (DR short host, merged rules)', () => {
     const more = `
 apiVersion: networking.istio.io/v1
