@@ -129,6 +129,11 @@ ${selector}  exportTo: ["."]
     expect(cluster(exactPlain, name(9080)).lb_policy).toBe('ROUND_ROBIN');
     const sameHost = build(`${SE}\n${dr('plain', HOST, 'ROUND_ROBIN')}${dr('sel', HOST, 'RANDOM', sel)}`, [ref(HOST, 9080)], { node });
     expect(cluster(sameHost, name(9080)).lb_policy).toBe('RANDOM');
+    // A rule selecting the other gateway is skipped before the host is chosen (a stated difference
+    // from Istio, where it would leave the ingress gateway with no rule at all).
+    const egressSel = '  workloadSelector: {matchLabels: {istio: egressgateway}}\n';
+    const otherGateway = build(`${SE}\n${dr('wild', '*.svc.cluster.local', 'ROUND_ROBIN')}${dr('egress-only', HOST, 'RANDOM', egressSel)}`, [ref(HOST, 9080)], { node });
+    expect(cluster(otherGateway, name(9080)).lb_policy).toBe('ROUND_ROBIN');
   });
 
   test('a mesh-wide `*.local` rule in the root namespace does not hide a service\'s own rule', () => {
