@@ -437,6 +437,7 @@ export function compileClusters(clusters: readonly Cluster[], assignments: reado
   for (const spec of specs) {
     const cs = state.cluster(spec.cluster.name);
     if (!spec.outlier && cs.ejectedCount > 0) clearEjections(cs);
+    cs.outlierEpoch = spec.outlier ? (cs.outlierEpoch ?? rt.now()) : undefined;
     out.set(spec.cluster.name, new CompiledCluster(spec, cs, rt));
   }
   return out;

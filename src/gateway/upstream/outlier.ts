@@ -4,8 +4,9 @@ import type { Runtime } from '../runtime.ts';
 import type { ClusterState, HostState } from './state.ts';
 
 // Envoy's consecutive-error outlier detection (arch overview "Outlier detection"), evaluated
-// inline when a request ends; un-ejection is lazy (checked against rt.now() whenever the cluster
-// picks or ejects) instead of on an interval timer. Success-rate and failure-percentage
+// inline when a request ends. Envoy un-ejects on its interval timer (checkHostForUneject): at the
+// first tick after the ejection time has run out. meshgate has no timer; it computes that tick
+// when it ejects and compares it with rt.now() whenever the cluster picks. Success-rate and failure-percentage
 // detection are not implemented (Istio turns success rate off and never sets failure percentage).
 
 export interface OutlierConfig {
@@ -58,8 +59,8 @@ export function compileOutlier(od: OutlierDetection): OutlierConfig {
 export function refreshEjections(cs: ClusterState, now: number): void {
   if (cs.ejectedCount === 0 || now < cs.nextUnejectAt) return;
   for (const h of cs.hosts.values()) {
-    if (h.ejectedAt !== undefined && now >= h.ejectedAt + h.ejectionMs) {
-      h.unejectedAt = h.ejectedAt + h.ejectionMs;
+    if (h.ejectedAt !== undefined && now >= h.unejectAt) {
+      h.unejectedAt = h.unejectAt;
       h.ejectedAt = undefined;
       h.ejectionMs = 0;
     }
@@ -77,6 +78,11 @@ export function clearEjections(cs: ClusterState): void {
   cs.recountEjections();
 }
 
+/** The first interval tick (epoch + k × interval) at or after `t`. */
+function nextTick(epoch: number, intervalMs: number, t: number): number {
+  return t <= epoch ? epoch : epoch + Math.ceil((t - epoch) / intervalMs) * intervalMs;
+}
+
 function tryEject(cfg: OutlierConfig, cs: ClusterState, h: HostState, enforcing: number, totalHosts: number, rt: Runtime): void {
   const now = rt.now();
   refreshEjections(cs, now);
@@ -87,7 +93,8 @@ function tryEject(cfg: OutlierConfig, cs: ClusterState, h: HostState, enforcing:
   // before the enforcement draw, in Envoy's order (ejectHost, then enforceEjection).
   if ((100 * (cs.ejectedCount + 1)) / totalHosts > cfg.maxEjectionPercent) return;
   if (enforcing < 100 && rt.random() * 100 >= enforcing) return;
-  // The multiplier shrinks by one for each full interval the host has been back in service.
+  // The multiplier shrinks by one on each tick that finds the host back in service for at least
+  // an interval; it came back on a tick, so that is one per whole interval since.
   if (h.unejectedAt !== undefined) {
     const healthyIntervals = Math.floor((now - h.unejectedAt) / cfg.intervalMs);
     h.ejectionMultiplier = Math.max(0, h.ejectionMultiplier - healthyIntervals);
@@ -96,11 +103,12 @@ function tryEject(cfg: OutlierConfig, cs: ClusterState, h: HostState, enforcing:
   if (cfg.baseEjectionMs * h.ejectionMultiplier < cfg.ejectionCapMs + cfg.baseEjectionMs) h.ejectionMultiplier++;
   h.ejectedAt = now;
   h.ejectionMs = Math.min(cfg.baseEjectionMs * h.ejectionMultiplier, cfg.ejectionCapMs);
+  h.unejectAt = nextTick(cs.outlierEpoch ?? now, cfg.intervalMs, now + h.ejectionMs);
   h.unejectedAt = undefined;
   h.timesEjected++;
   h.consecutive5xx = h.consecutiveGatewayFailure = h.consecutiveLocalOriginFailure = 0;
   cs.ejectedCount++;
-  cs.nextUnejectAt = Math.min(cs.nextUnejectAt, now + h.ejectionMs);
+  cs.nextUnejectAt = Math.min(cs.nextUnejectAt, h.unejectAt);
 }
 
 const isGatewayStatus = (s: number) => s === 502 || s === 503 || s === 504;

@@ -12,9 +12,11 @@ export class HostState {
   consecutive5xx = 0;
   consecutiveGatewayFailure = 0;
   consecutiveLocalOriginFailure = 0;
-  /** Set while ejected: when the ejection started and how long it lasts. */
+  /** Set while ejected: when the ejection started, how long it lasts, and the interval tick
+   *  at which the host comes back (the first tick once the ejection time has run out). */
   ejectedAt: number | undefined = undefined;
   ejectionMs = 0;
+  unejectAt = 0;
   /** Envoy's ejection-time multiplier: grows per ejection, shrinks per healthy interval. */
   ejectionMultiplier = 0;
   /** Total ejections (stats / debugging). */
@@ -36,6 +38,9 @@ export class ClusterState {
   /** Number of hosts currently ejected, and the earliest moment one of them comes back. */
   ejectedCount = 0;
   nextUnejectAt = Number.POSITIVE_INFINITY;
+  /** When this isolate's outlier detector for the cluster started: its interval ticks count
+   *  from here, as Envoy's interval timer starts with the cluster. Unset without detection. */
+  outlierEpoch: number | undefined = undefined;
 
   host(key: string): HostState {
     let h = this.hosts.get(key);
@@ -53,7 +58,7 @@ export class ClusterState {
     for (const h of this.hosts.values()) {
       if (h.ejectedAt === undefined) continue;
       this.ejectedCount++;
-      this.nextUnejectAt = Math.min(this.nextUnejectAt, h.ejectedAt + h.ejectionMs);
+      this.nextUnejectAt = Math.min(this.nextUnejectAt, h.unejectAt);
     }
   }
 }

@@ -134,6 +134,31 @@ describe('ejection time', () => {
     expect(ejectFor()).toBe(80_000);
   });
 
+  test('un-ejected on the first interval tick after the ejection time ran out (Envoy checkHostForUneject on its timer)', () => {
+    // Ticks every 10s from when the cluster was compiled; ejected 3s in for 15s ⇒ back at the 20s tick.
+    const { c, rt } = setup(3, { consecutive_5xx: 1, base_ejection_time: '15s', interval: '10s' });
+    const ep = c.endpoints[0]!;
+    rt.advance(3_000);
+    fail(c, ep, 1);
+    rt.advance(16_999);
+    expect(c.isEjected(ep.key)).toBe(true);
+    rt.advance(1);
+    expect(c.isEjected(ep.key)).toBe(false);
+  });
+
+  test('the ticks outlive a snapshot', () => {
+    const { c, rt, compile } = setup(3, { consecutive_5xx: 1, base_ejection_time: '15s', interval: '10s' });
+    rt.advance(4_000);
+    const next = compile();
+    const ep = next.endpoints[0]!;
+    fail(next, ep, 1); // at 4s, for 15s ⇒ the 20s tick
+    rt.advance(15_999);
+    expect(next.isEjected(ep.key)).toBe(true);
+    expect(c.isEjected(ep.key)).toBe(true);
+    rt.advance(1);
+    expect(next.isEjected(ep.key)).toBe(false);
+  });
+
   test('the multiplier decays by one per healthy interval', () => {
     const { c, rt } = setup(3, { consecutive_5xx: 1, base_ejection_time: '10s', interval: '5s' });
     const ep = c.endpoints[0]!;
