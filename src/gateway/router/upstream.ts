@@ -29,7 +29,9 @@ const isFetcher = (v: unknown): v is Fetcher => typeof v === 'object' && v !== n
 const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
 
 export function upstreamUrl(cluster: CompiledCluster, ep: Endpoint, req: UpstreamRequest): string {
-  if (ep.originalDestination) return `${req.originalScheme}://${bracket(req.originalHost)}:${req.originalPort}${req.pathAndQuery}`;
+  // ORIGINAL_DST: where the request was headed, on the cluster's port override if any, over TLS
+  // when the cluster originates it (a DestinationRule `tls` on a NONE ServiceEntry).
+  if (ep.originalDestination) return `${cluster.tls ? 'https' : req.originalScheme}://${bracket(req.originalHost)}:${cluster.originalDstPort ?? req.originalPort}${req.pathAndQuery}`;
   if (ep.binding) return `${cluster.scheme}://${req.authority}${req.pathAndQuery}`;
   return `${cluster.scheme}://${bracket(ep.address)}:${ep.port}${req.pathAndQuery}`;
 }
@@ -64,7 +66,7 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
   } catch (e) {
     if (signal?.aborted) return { outcome: { kind: 'timeout' } };
     const message = (e as Error).message ?? String(e);
-    return { outcome: { kind: await failureKind(e, ep, req, probe, timeoutMs) }, error: message };
+    return { outcome: { kind: await failureKind(e, cluster, ep, req, probe, timeoutMs) }, error: message };
   }
 }
 
@@ -73,14 +75,14 @@ export async function attempt(cluster: CompiledCluster, ep: Endpoint, req: Upstr
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-async function failureKind(e: unknown, ep: Endpoint, req: UpstreamRequest, probe: ConnectProbe | undefined, timeoutMs: number): Promise<'connect-failure' | 'reset'> {
+async function failureKind(e: unknown, cluster: CompiledCluster, ep: Endpoint, req: UpstreamRequest, probe: ConnectProbe | undefined, timeoutMs: number): Promise<'connect-failure' | 'reset'> {
   const code = ((e as { cause?: { code?: unknown } }).cause?.code ?? (e as { code?: unknown }).code) as string | undefined;
   if (code !== undefined && CONNECT_CODES.has(code)) return 'connect-failure';
   if (code !== undefined && RESET_CODES.has(code)) return 'reset';
   const message = (e as Error).message ?? String(e);
   if (!/connection lost|reset|disconnected/i.test(message)) return 'connect-failure';
   if (!probe || ep.binding) return 'reset';
-  const [host, port] = ep.originalDestination ? [req.originalHost, req.originalPort] : [ep.address, ep.port];
+  const [host, port] = ep.originalDestination ? [req.originalHost, cluster.originalDstPort ?? req.originalPort] : [ep.address, ep.port];
   // The probe runs within the attempt's time (no timeout: the probe's own bound).
   return (await (timeoutMs > 0 ? probe(host, port, timeoutMs) : probe(host, port))) === 'refused' ? 'connect-failure' : 'reset';
 }

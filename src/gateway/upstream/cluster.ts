@@ -87,6 +87,8 @@ interface ClusterSpec {
   readonly kind: ClusterKind;
   readonly policy: LbPolicy;
   readonly scheme: 'http' | 'https';
+  /** ORIGINAL_DST: original_dst_lb_config.upstream_port_override (else the request's port). */
+  readonly originalDstPort: number | undefined;
   readonly connectTimeoutMs: number;
   readonly endpoints: readonly EndpointSpec[];
   readonly outlier: OutlierConfig | undefined;
@@ -103,6 +105,8 @@ export class CompiledCluster {
   readonly kind: ClusterKind;
   readonly lbPolicy: LbPolicy;
   readonly scheme: 'http' | 'https';
+  /** ORIGINAL_DST: original_dst_lb_config.upstream_port_override (else the request's port). */
+  readonly originalDstPort: number | undefined;
   readonly tls: UpstreamTls | undefined;
   readonly connectTimeoutMs: number;
   /** Every endpoint of the cluster, all priorities, in assignment order. */
@@ -125,6 +129,7 @@ export class CompiledCluster {
     this.kind = spec.kind;
     this.lbPolicy = spec.policy;
     this.scheme = spec.scheme;
+    this.originalDstPort = spec.originalDstPort;
     this.tls = c.transport_socket?.['meshgate.tls'];
     this.connectTimeoutMs = spec.connectTimeoutMs;
     this.limits = spec.limits;
@@ -401,6 +406,7 @@ function specOf(c: Cluster, assignments: ReadonlyMap<string, ClusterLoadAssignme
     kind,
     policy,
     scheme,
+    originalDstPort: kind === 'original_dst' ? c.original_dst_lb_config?.upstream_port_override : undefined,
     connectTimeoutMs: c.connect_timeout !== undefined ? durationMs(c.connect_timeout) : 5_000,
     endpoints,
     outlier: c.outlier_detection ? compileOutlier(c.outlier_detection) : undefined,

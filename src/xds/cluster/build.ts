@@ -80,6 +80,8 @@ function buildServiceCluster(push: PushContext, node: Node, svc: Service, port: 
     ...(type === 'EDS' ? { eds_cluster_config: { service_name: name } } : {}),
     connect_timeout: connectTimeout(policy?.connectionPool),
     ...loadBalancer(policy?.loadBalancer, type),
+    // Istio PassthroughTargetPorts: a NONE entry's targetPort replaces the request's port.
+    ...(type === 'ORIGINAL_DST' && svc.resolution === 'NONE' && port.targetPort ? { original_dst_lb_config: { upstream_port_override: port.targetPort } } : {}),
     circuit_breakers: circuitBreakers(policy?.connectionPool, policy?.retryBudget),
     ...(outlier.outlier_detection ? { outlier_detection: outlier.outlier_detection } : {}),
     common_lb_config: outlier.panicThreshold !== undefined ? { healthy_panic_threshold: { value: outlier.panicThreshold } } : {},

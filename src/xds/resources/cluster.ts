@@ -57,6 +57,8 @@ export const Cluster = z.strictObject({
   eds_cluster_config: z.strictObject({ service_name: z.string() }).optional(),
   connect_timeout: DurationString.optional(),
   lb_policy: z.enum(['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV', 'CLUSTER_PROVIDED']).optional(),
+  /** ORIGINAL_DST: the port to use instead of the request's (Istio: a NONE ServiceEntry's targetPort). */
+  original_dst_lb_config: z.strictObject({ upstream_port_override: z.number().int().min(1).max(65535).optional() }).optional(),
   ring_hash_lb_config: z.strictObject({ minimum_ring_size: z.number().int().optional(), maximum_ring_size: z.number().int().optional() }).optional(),
   maglev_lb_config: z.strictObject({ table_size: z.number().int().optional() }).optional(),
   circuit_breakers: z.strictObject({ thresholds: z.array(Thresholds) }).optional(),

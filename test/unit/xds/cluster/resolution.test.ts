@@ -312,6 +312,22 @@ spec:
     expect(b.endpoints).toEqual([]);
   });
 
+  test('NONE with targetPort ⇒ original_dst_lb_config.upstream_port_override (Istio PassthroughTargetPorts)', () => {
+    const se = (targetPort: string) => `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: httpbin, namespace: default}
+spec:
+  hosts: [httpbin.org]
+  ports:
+  - {number: 80, name: http, protocol: HTTP${targetPort}}
+  resolution: NONE
+`;
+    const name = 'outbound|80||httpbin.org';
+    expect(cluster(build(se(', targetPort: 443'), [ref('httpbin.org', 80)]), name).original_dst_lb_config).toEqual({ upstream_port_override: 443 });
+    expect(cluster(build(se(''), [ref('httpbin.org', 80)]), name).original_dst_lb_config).toBeUndefined();
+  });
+
   test('DYNAMIC_DNS', () => {
     const yaml = `
 apiVersion: networking.istio.io/v1

@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { loadManifest } from '../../../src/config/manifest.ts';
+import { buildPushContext } from '../../../src/xds/push-context.ts';
+import { generateSnapshot } from '../../../src/xds/generate.ts';
+import { compileSnapshot } from '../../../src/gateway/compile.ts';
+import { handle } from '../../../src/gateway/pipeline.ts';
+import { UpstreamState } from '../../../src/gateway/upstream/index.ts';
+import { upstreamUrl, type UpstreamRequest } from '../../../src/gateway/router/upstream.ts';
+import { testRuntime } from '../../../src/gateway/runtime.ts';
+
+// A `resolution: NONE` ServiceEntry at the egress gateway passes the request through to the host
+// it was headed for (ORIGINAL_DST); a port's `targetPort` replaces the request's port there
+// (Istio PassthroughTargetPorts → original_dst_lb_config.upstream_port_override). Real HTTP on
+// localhost: the upstream answers only on its own port.
+
+let server: Server;
+let port = 0;
+const seen: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    seen.push(`${req.headers.host} ${req.url}`);
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => server.close());
+
+async function egress(targetPort: string, extra = '', host = 'localhost') {
+  const r = loadManifest(`apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: local, namespace: default}
+spec:
+  hosts: [${host}]
+  resolution: NONE
+  ports: [{number: 80, name: http, protocol: HTTP${targetPort}}]
+${extra}`);
+  expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
+  const push = buildPushContext(r.resources.map((x) => x.resource), 1);
+  const { snapshot } = await generateSnapshot(push, { id: 'egw', role: 'egress', namespace: 'istio-system', labels: { istio: 'egressgateway' } });
+  return compileSnapshot(snapshot, new UpstreamState(), testRuntime(7));
+}
+
+const rt = testRuntime(3);
+const send = (cfg: Awaited<ReturnType<typeof egress>>, path: string) =>
+  handle(cfg, { request: new Request(`http://localhost${path}`), role: 'egress', edgePort: 80, clientIp: '10.0.0.9', internal: true, env: {}, waitUntil: () => {} }, rt);
+
+test('targetPort replaces the port the request was headed for', async () => {
+  const cfg = await egress(`, targetPort: ${port}`);
+  const r = await send(cfg, '/via-target-port');
+  expect([r.status, await r.text()]).toEqual([200, 'ok']);
+  expect(seen.at(-1)).toBe(`localhost:${port} /via-target-port`);
+});
+
+test('a DestinationRule originating TLS sends it over https to the target port (Istio egress TLS origination)', async () => {
+  const cfg = await egress(', targetPort: 443', `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: local, namespace: default}
+spec:
+  host: httpbin.org
+  trafficPolicy:
+    portLevelSettings:
+    - port: {number: 80}
+      tls: {mode: SIMPLE}
+`, 'httpbin.org');
+  const cluster = cfg.clusters.get('outbound|80||httpbin.org')!;
+  const req = { pathAndQuery: '/get', originalScheme: 'http', originalHost: 'httpbin.org', originalPort: 80 } as UpstreamRequest;
+  expect(upstreamUrl(cluster, cluster.pick({}) as never, req)).toBe('https://httpbin.org:443/get');
+});
