@@ -148,7 +148,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     }
     let route = vh?.match(input);
     // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
-    const preflightCors = route ? cfg.actions.get(route.route)?.cors : undefined;
+    const preflightCors = route ? corsOf(cfg.actions.get(route.route)) : undefined;
     if (preflightCors && isPreflight(req)) {
       const local = answerPreflight(preflightCors, req);
       if (local) return finish(local);
@@ -174,13 +174,14 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   if (r.name === 'block_all') return finish(blocked(authority));
 
   // The route's own answers (direct response, redirect, fault abort) get its response header
-  // operations and CORS headers, as Envoy's local replies do (finalizeResponseHeaders; the CORS
-  // filter sits before fault and router).
+  // operations, as Envoy's local replies do (finalizeResponseHeaders). A fault abort also gets
+  // CORS headers (meshgate's CORS filter sits before fault); a direct response or redirect never
+  // does: Envoy's CORS filter skips routes without a route entry.
   const a = action;
-  if (a.direct) return finish(directResponse(a.direct.status, a.direct.body), (h, s) => routeReplyHeaders(a, h, input, g.clientIp, s, origin));
+  if (a.direct) return finish(directResponse(a.direct.status, a.direct.body), (h, s) => applyHeaderOps(a.responseHeaders, h, input, g.clientIp, s));
   if (r.redirect) {
     const res = redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(a.rewrite ? { rewrite: a.rewrite } : {}) });
-    return finish(res, (h, s) => routeReplyHeaders(a, h, input, g.clientIp, s, origin));
+    return finish(res, (h, s) => applyHeaderOps(a.responseHeaders, h, input, g.clientIp, s));
   }
   if (a.fault) {
     const f = drawFault(a.fault, rt);
@@ -234,7 +235,16 @@ export { isInternalCaller };
 
 function routeReplyHeaders(action: CompiledAction, h: Headers, input: MatchInput, clientIp: string | null, status: number, origin: string | null): void {
   applyHeaderOps(action.responseHeaders, h, input, clientIp, status);
-  if (action.cors) decorateResponse(action.cors, origin, h);
+  const cors = corsOf(action);
+  if (cors) decorateResponse(cors, origin, h);
+}
+
+/**
+ * The route's CORS policy as Envoy's CORS filter sees it: none on a direct-response or redirect
+ * route, which has no route entry (cors_filter.cc decodeHeaders, RouteEntryImplBase::routeEntry).
+ */
+function corsOf(action: CompiledAction | undefined) {
+  return action && !action.direct && !action.route.redirect ? action.cors : undefined;
 }
 
 /** Envoy hasGrpcContentType: `application/grpc`, `+…` or `;…` after it; grpc-web is not gRPC. */

@@ -123,8 +123,10 @@ describe('gateway pipeline', () => {
     headers: {request: {set: {x-route: jason}}, response: {add: {x-served-by: meshgate}}}
   - match: [{uri: {prefix: /old}}]
     redirect: {uri: /new, redirectCode: 302}
+    corsPolicy: {allowOrigins: [{exact: "https://a.example"}], allowMethods: [GET]}
   - match: [{uri: {exact: /hello}}]
     directResponse: {status: 200, body: {string: "hi"}}
+    corsPolicy: {allowOrigins: [{exact: "https://a.example"}], allowMethods: [GET]}
   - match: [{uri: {prefix: /grpc-abort}}]
     fault: {abort: {grpcStatus: UNAVAILABLE, percentage: {value: 100}}}
     route: [{destination: {host: shop.internal, subset: v1}}]
@@ -196,6 +198,17 @@ describe('gateway pipeline', () => {
     expect([a.status, await a.text()]).toEqual([418, 'fault filter abort']);
     // An abort is the route's local reply: its response headers and CORS apply (Envoy).
     expect([a.headers.get('x-served-by'), a.headers.get('access-control-allow-origin')]).toEqual(['meshgate', 'https://a.example']);
+  });
+
+  test('a direct-response or redirect route has no CORS: Envoy\'s CORS filter skips routes without a route entry', async () => {
+    const origin = { origin: 'https://a.example' };
+    const preflight = { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'GET' } };
+    const d = await send(cfg, '/hello', preflight);
+    expect([d.status, await d.text(), d.headers.get('access-control-allow-origin')]).toEqual([200, 'hi', null]);
+    const r = await send(cfg, '/old/x', preflight);
+    expect([r.status, r.headers.get('location'), r.headers.get('access-control-allow-origin')]).toEqual([302, 'http://shop.example.com/new', null]);
+    expect((await send(cfg, '/hello', { headers: origin })).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await send(cfg, '/old/x', { headers: origin })).headers.get('access-control-allow-origin')).toBeNull();
   });
 
   test("a gRPC caller gets the gateway's own answers in gRPC form (Envoy sendLocalReply); others as HTTP", async () => {
