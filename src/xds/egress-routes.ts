@@ -5,6 +5,8 @@ import { gatewaysForProxy, visibleInOrder, vsBoundTo, vsVisibleToGateway } from 
 import { compareSpecificity, hostsMatch, isWildcard, resolveShortName } from './hosts.ts';
 import { translateHttpRoutes, type RouteTranslation } from './route/translate.ts';
 import { sortCatchAllLast } from './route/catch-all.ts';
+import { hashPolicyFor } from './route/destination.ts';
+import { convertRetryPolicy } from './route/retry.ts';
 import { clusterName, PASSTHROUGH_CLUSTER } from './cluster-name.ts';
 import { outboundPolicy, sidecarAdmits, sidecarFor } from './sidecar-scope.ts';
 import type { GatewayPort } from './gateway-routes.ts';
@@ -45,11 +47,7 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
     for (const host of [...hosts.keys()].sort(compareSpecificity)) {
       const service = hosts.get(host);
       const routes = routesFor(tx, bound, egressGateways, host, port);
-      if (!routes.length && service) {
-        const name = clusterName({ host, port, subset: '' });
-        tx.clusters.set(name, { host, port, subset: '' });
-        routes.push({ name: 'default', match: { prefix: '/' }, route: { cluster: name, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', timeout: '0s' } });
-      }
+      if (!routes.length && service) routes.push(defaultRoute(tx, service, host, port));
       if (routes.length) virtual_hosts.push({ name: `${host}:${port}`, domains: [host], routes, include_request_attempt_count: true });
     }
     virtual_hosts.push(
@@ -61,6 +59,24 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
     out.push({ port, routeConfig });
   }
   return out;
+}
+
+/**
+ * The route of a registry host no VirtualService routes (Istio BuildDefaultHTTPOutboundRoute):
+ * straight to its cluster, no timeout, the mesh's defaultHttpRetryPolicy (else the built-in
+ * default), and the DestinationRule's consistent hash, which would otherwise go unused.
+ */
+function defaultRoute(tx: RouteTranslation, service: Service, host: string, port: number): Route {
+  const ref = { host, port, subset: '' };
+  const name = clusterName(ref);
+  tx.clusters.set(name, ref);
+  const hash = hashPolicyFor(tx, { name, ref, serviceNamespace: service.namespace });
+  const retry = convertRetryPolicy(tx.push.mesh.defaultHttpRetryPolicy, false);
+  return {
+    name: 'default',
+    match: { prefix: '/' },
+    route: { cluster: name, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', timeout: '0s', ...(retry ? { retry_policy: retry } : {}), ...(hash ? { hash_policy: [hash] } : {}) },
+  };
 }
 
 /**

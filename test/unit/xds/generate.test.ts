@@ -99,6 +99,28 @@ data:
     expect(new Set(s.resources.route.map((r) => r.name))).toEqual(new Set(['80', '443']));
   });
 
+  test('a registry host with no VirtualService: the default route has the mesh retry policy and the DestinationRule hash (Istio BuildDefaultHTTPOutboundRoute)', async () => {
+    const route = async (...extra: string[]) => (await generateSnapshot(push(se, ...extra), egress)).snapshot.resources.route.find((r) => r.name === '80')!.virtual_hosts[0]!.routes[0]!.route!;
+    const builtIn = await route();
+    expect([builtIn.retry_policy?.num_retries, builtIn.retry_policy?.retry_on, builtIn.hash_policy]).toEqual([2, 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes', undefined]);
+    const meshPolicy = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    defaultHttpRetryPolicy: {attempts: 4, retryOn: 5xx}
+`;
+    const dr = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin, namespace: default}
+spec:
+  host: httpbin.org
+  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
+`;
+    const configured = await route(meshPolicy, dr);
+    expect([configured.retry_policy?.num_retries, configured.retry_policy?.retry_on, configured.hash_policy]).toEqual([4, '5xx', [{ header: { header_name: 'x-user' } }]]);
+  });
+
   test('a single-label ServiceEntry host is declared as written, not expanded to a cluster-local name (Istio)', async () => {
     const short = se.replace('name: httpbin, namespace', 'name: redis, namespace').replace('hosts: [httpbin.org]', 'hosts: [redis]');
     const s = (await generateSnapshot(push(short, mesh('REGISTRY_ONLY')), egress)).snapshot;
