@@ -218,6 +218,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     edgePort: g.edgePort,
     sourceIp: g.clientIp ?? '',
     query,
+    grpc: isGrpc(incoming.get('content-type')),
     maxRetries: override('x-envoy-max-retries'),
     timeoutMs: override('x-envoy-upstream-rq-timeout-ms'),
     retryBufferBytes: listener?.retryBufferBytes ?? g.retryBufferBytes,

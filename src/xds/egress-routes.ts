@@ -3,7 +3,7 @@ import type { Node } from './protocol.ts';
 import { visibleTo, type PushContext, type Service, type Sidecar, type VirtualService } from './push-context.ts';
 import { gatewaysForProxy, visibleInOrder, vsBoundTo, vsVisibleToGateway } from './gateway-binding.ts';
 import { compareSpecificity, hostsMatch, isWildcard, resolveShortName } from './hosts.ts';
-import { translateHttpRoutes, type RouteTranslation } from './route/translate.ts';
+import { routeTimeouts, translateHttpRoutes, type RouteTranslation } from './route/translate.ts';
 import { sortCatchAllLast } from './route/catch-all.ts';
 import { hashPolicyFor } from './route/destination.ts';
 import { convertRetryPolicy } from './route/retry.ts';
@@ -52,7 +52,7 @@ export function buildEgressRoutes(push: PushContext, node: Node, tx: RouteTransl
     }
     virtual_hosts.push(
       policy === 'ALLOW_ANY'
-        ? { name: 'allow_any', domains: ['*'], routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: '0s' } }], include_request_attempt_count: true }
+        ? { name: 'allow_any', domains: ['*'], routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, ...routeTimeouts(undefined) } }], include_request_attempt_count: true }
         : { name: 'block_all', domains: ['*'], routes: [{ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } }] },
     );
     const routeConfig: RouteConfiguration = { name: String(port), virtual_hosts, validate_clusters: false, ignore_port_in_host_matching: true };
@@ -75,7 +75,7 @@ function defaultRoute(tx: RouteTranslation, service: Service, host: string, port
   return {
     name: 'default',
     match: { prefix: '/' },
-    route: { cluster: name, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', timeout: '0s', ...(retry ? { retry_policy: retry } : {}), ...(hash ? { hash_policy: [hash] } : {}) },
+    route: { cluster: name, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', ...routeTimeouts(undefined), ...(retry ? { retry_policy: retry } : {}), ...(hash ? { hash_policy: [hash] } : {}) },
   };
 }
 

@@ -8,6 +8,7 @@ export const LOCAL_REPLY_BODY = Object.freeze({
   noHealthyUpstream: 'no healthy upstream',
   overflow: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
   upstreamTimeout: 'upstream request timeout',
+  streamDurationTimeout: 'downstream duration timeout',
   connectFailure: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
   connectionTermination: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
   faultAbort: 'fault filter abort',
@@ -77,6 +78,8 @@ export const overflow = (h?: HeadersInit): Response =>
   localReply(503, LOCAL_REPLY_BODY.overflow, mergeHeaders({ 'x-envoy-overloaded': 'true' }, h));
 /** Upstream request timeout (UT). */
 export const upstreamTimeout = (h?: HeadersInit): Response => localReply(504, LOCAL_REPLY_BODY.upstreamTimeout, h);
+/** The stream outlived its maximum duration, e.g. a gRPC caller's grpc-timeout (Envoy onStreamMaxDurationReached: DEADLINE_EXCEEDED). */
+export const streamDurationTimeout = (h?: HeadersInit): Response => localReply(408, LOCAL_REPLY_BODY.streamDurationTimeout, h, 4);
 /** Upstream connect failure (UF). */
 export const connectFailure = (h?: HeadersInit): Response => localReply(503, LOCAL_REPLY_BODY.connectFailure, h);
 /** The upstream reset the connection before response headers (UC). */

@@ -27,6 +27,11 @@ export interface CompiledAction {
   targets: readonly WeightedTarget[];
   totalWeight: number;
   timeoutMs: number;
+  /** max_grpc_timeout (0 = no cap); set ⇒ a gRPC caller's grpc-timeout is the route timeout. */
+  maxGrpcTimeoutMs?: number;
+  /** max_stream_duration: its grpc_timeout_header_max (0 = no cap) and max_stream_duration (0 = none). */
+  grpcTimeoutHeaderMaxMs?: number;
+  maxStreamDurationMs?: number;
   retry?: CompiledRetry;
   rewrite?: PathRewrite;
   hostRewrite?: string;
@@ -88,6 +93,9 @@ export function compileAction(route: Route, vhostName: string, attemptCount = fa
     targets,
     totalWeight: total,
     timeoutMs: a?.timeout ? durationMs(a.timeout) : 0,
+    ...(a?.max_grpc_timeout !== undefined ? { maxGrpcTimeoutMs: durationMs(a.max_grpc_timeout) } : {}),
+    ...(a?.max_stream_duration?.grpc_timeout_header_max !== undefined ? { grpcTimeoutHeaderMaxMs: durationMs(a.max_stream_duration.grpc_timeout_header_max) } : {}),
+    ...(a?.max_stream_duration?.max_stream_duration ? { maxStreamDurationMs: durationMs(a.max_stream_duration.max_stream_duration) } : {}),
     retry: compileRetry(a?.retry_policy),
     rewrite: compilePathRewrite(route),
     hostRewrite: a?.host_rewrite_literal,

@@ -1,7 +1,8 @@
 import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
 import type { ConnectProbe } from './connect-probe.ts';
 import type { Runtime } from '../runtime.ts';
-import { clusterNotFound, connectFailure, connectionTermination, noHealthyUpstream, overflow, upstreamTimeout } from '../http/local-reply.ts';
+import { clusterNotFound, connectFailure, connectionTermination, noHealthyUpstream, overflow, streamDurationTimeout, upstreamTimeout } from '../http/local-reply.ts';
+import { expectedTimeoutMs, finalTimeouts, formatGrpcTimeout } from './timeouts.ts';
 import type { CompiledAction, WeightedTarget } from './compile-action.ts';
 import { copyHeaders, type HeaderBag } from '../http/header-map.ts';
 import { backoffMs, retriable, type CompiledRetry } from './retry.ts';
@@ -27,6 +28,8 @@ export interface RouterRequest {
   edgePort: number;
   sourceIp: string;
   query: string;
+  /** A gRPC request (Envoy hasGrpcContentType): grpc-timeout applies. */
+  grpc?: boolean;
   /** Overrides from trusted `x-envoy-max-retries` / `x-envoy-upstream-rq-timeout-ms`. */
   maxRetries?: number;
   timeoutMs?: number;
@@ -67,8 +70,17 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   // The pipeline's upstream headers are ours to change (mirrors take their own copy).
   const headers = req.headers;
   headers.set('x-forwarded-host', authority);
-  // Envoy sets the count before shadowing, so mirrors carry the first try's.
+  // Envoy sets the count and the timeout headers before shadowing, so mirrors carry the first try's.
   if (action.attemptCount && action.mirrors.length) headers.set('x-envoy-attempt-count', '1');
+  const t = finalTimeouts(action, req.grpc === true, req.incoming.get('grpc-timeout'), req.timeoutMs);
+  const setTimeoutHeaders = (elapsedMs: number) => {
+    const expected = expectedTimeoutMs(retry?.perTryTimeoutMs, t.globalMs, elapsedMs);
+    if (expected <= 0) return;
+    headers.set('x-envoy-expected-rq-timeout-ms', String(expected));
+    if (t.rewriteGrpcTimeout) headers.set('grpc-timeout', formatGrpcTimeout(expected));
+  };
+  const start = rt.now();
+  setTimeoutHeaders(0);
 
   for (const m of action.mirrors) {
     if (m.fraction >= 1 || rt.random() < m.fraction) renv.waitUntil(mirror(m, req, headers, body, renv, authority));
@@ -76,8 +88,14 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
 
   if (!cluster.tryAcquire('request')) return { response: overflow(), target };
   try {
-    const timeoutMs = req.timeoutMs ?? action.timeoutMs;
-    const deadline = timeoutMs > 0 ? rt.now() + timeoutMs : Infinity;
+    // The route's deadline (504) and the stream's (408, from grpc-timeout); tries end at the first.
+    const deadline = t.globalMs > 0 ? start + t.globalMs : Infinity;
+    const streamDeadline = t.streamMs > 0 ? start + t.streamMs : Infinity;
+    const end = Math.min(deadline, streamDeadline);
+    // Which one a timeout was: the stream's when it was the nearer bound on what timed out.
+    const streamFirst = streamDeadline <= deadline;
+    const timedOut = (stream = streamFirst) => ({ response: stream ? streamDurationTimeout() : upstreamTimeout(), target });
+    let attemptBoundByStream = false;
     const tried = new Set<string>();
     const maxAttempts = 1 + (canReplay(body) ? (retry?.numRetries ?? 0) : 0);
     let last: AttemptResult | undefined;
@@ -93,14 +111,16 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         tried.add(picked.key);
         // A request waiting for a fetch slot (max_pending_requests) waits within the route
         // timeout; the per-try timeout starts once it is sent (Envoy: onPoolReady).
-        const lease = cluster.admitNow() ?? (await cluster.admit(deadline - rt.now()));
+        const lease = cluster.admitNow() ?? (await cluster.admit(end - rt.now()));
         if (lease === 'overflow') return { response: overflow(), target };
-        const remaining = deadline - rt.now();
+        const remaining = end - rt.now();
         if (lease === 'timeout' || remaining <= 0) {
           if (lease !== 'timeout') lease.release();
-          return { response: upstreamTimeout(), target };
+          return timedOut();
         }
+        if (n > 0) setTimeoutHeaders(rt.now() - start);
         const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
+        attemptBoundByStream = streamFirst && (!retry?.perTryTimeoutMs || retry.perTryTimeoutMs >= remaining);
         // Envoy include_request_attempt_count: the upstream learns which try this is.
         if (action.attemptCount) headers.set('x-envoy-attempt-count', ATTEMPT[n] ?? String(n + 1));
         const started = rt.now();
@@ -126,10 +146,10 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         await last.response?.body?.cancel();
         // Envoy drops the answer once a retry is scheduled; a backoff that outlasts the route
         // timeout ends in the timeout's 504, when the timeout fires.
-        const left = deadline - rt.now();
+        const left = end - rt.now();
         if (wait >= left) {
           await sleep(left);
-          return { response: upstreamTimeout(), target };
+          return timedOut();
         }
         await sleep(wait);
       }
@@ -138,7 +158,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
     }
     if (!last) return { response: overflow(), target };
     if (last.response) return { response: last.response, target, ...(upstreamMs !== undefined ? { upstreamMs } : {}), ...(hash.setCookie ? { setCookie: hash.setCookie } : {}) };
-    if (last.outcome.kind === 'timeout') return { response: upstreamTimeout(), target };
+    if (last.outcome.kind === 'timeout') return timedOut(attemptBoundByStream);
     if (last.error) console.warn(`upstream ${cluster.name}: ${last.error}`);
     return { response: last.outcome.kind === 'reset' ? connectionTermination() : connectFailure(), target };
   } finally {

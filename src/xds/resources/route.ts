@@ -89,6 +89,8 @@ export const RouteAction = z.strictObject({
   cluster_not_found_response_code: z.enum(['SERVICE_UNAVAILABLE', 'NOT_FOUND', 'INTERNAL_SERVER_ERROR']).optional(),
   /** `0s` disables the timeout (Istio's default). */
   timeout: DurationString.optional(),
+  /** Istio sets it to the route timeout: a gRPC caller's grpc-timeout, capped by it, is the timeout. */
+  max_grpc_timeout: DurationString.optional(),
   retry_policy: RetryPolicy.optional(),
   request_mirror_policies: z.array(RequestMirrorPolicy).optional(),
   prefix_rewrite: z.string().optional(),

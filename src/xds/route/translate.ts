@@ -185,7 +185,7 @@ function routeAction(tx: RouteTranslation, target: RouteTarget, http: HTTPRoute,
   return {
     ...(cluster !== undefined ? { cluster } : { weighted_clusters: { clusters: weighted! } }),
     cluster_not_found_response_code: 'SERVICE_UNAVAILABLE',
-    timeout: msToDuration(timeoutMs ?? 0),
+    ...routeTimeouts(timeoutMs),
     ...(retry ? { retry_policy: retry } : {}),
     ...(rw?.uriRegexRewrite ? { regex_rewrite: { pattern: { regex: rw.uriRegexRewrite.match }, substitution: rw.uriRegexRewrite.rewrite } } : {}),
     // Envoy: prefix_rewrite replaces the matched prefix of a prefix route and the whole path of
@@ -203,4 +203,17 @@ function routeOperation(r: Route, vsName: string, port: number): string {
   const path = m.prefix !== undefined ? `${m.prefix}*` : m.path !== undefined ? m.path : m.safe_regex ? m.safe_regex.regex : '/*';
   const ref = r.route?.cluster ? parseClusterName(r.route.cluster) : undefined;
   return ref ? `${ref.host}:${ref.port}${path}` : `${vsName}:${port}${path}`;
+}
+
+/**
+ * Istio setTimeout: the route timeout (none by default). With one, `max_grpc_timeout` makes a gRPC
+ * caller's `grpc-timeout` the timeout, capped by it; without, `max_stream_duration` with
+ * `grpc_timeout_header_max: 0s` lets `grpc-timeout` bound the stream.
+ */
+export function routeTimeouts(timeoutMs: number | undefined): Pick<RouteAction, 'timeout' | 'max_grpc_timeout' | 'max_stream_duration'> {
+  if (timeoutMs) {
+    const t = msToDuration(timeoutMs);
+    return { timeout: t, max_grpc_timeout: t };
+  }
+  return { timeout: '0s', max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s' } };
 }

@@ -256,6 +256,30 @@ describe('gateway pipeline', () => {
     expect(await attempts('/grpc-5xx/x?grpc=14')).toBe(1); // 5xx does not look at grpc-status
   });
 
+  test('timeouts: the upstream is told its budget; a gRPC caller\'s grpc-timeout is the route timeout (capped) or bounds the stream', async () => {
+    const grpc = (timeout: string) => ({ method: 'POST', headers: { 'content-type': 'application/grpc', 'grpc-timeout': timeout } });
+    const lastSeen = () => seen.filter((s) => s.server === 'flaky').at(-1)!.headers;
+    // Route timeout 300ms: Envoy's x-envoy-expected-rq-timeout-ms.
+    (await send(cfg, '/flaky/x')).body?.cancel();
+    expect(lastSeen()['x-envoy-expected-rq-timeout-ms']).toBe('300');
+    // max_grpc_timeout (the route has a timeout): grpc-timeout 100m is the timeout, the upstream is
+    // told it, and the expiry is the route timeout's 504 in gRPC form (UNAVAILABLE).
+    const capped = await send(cfg, '/flaky/x?delay=1500', grpc('100m'));
+    expect([capped.headers.get('grpc-status'), capped.headers.get('grpc-message')]).toEqual(['14', 'upstream request timeout']);
+    expect([lastSeen()['grpc-timeout'], lastSeen()['x-envoy-expected-rq-timeout-ms']]).toEqual(['100m', '100']);
+    // A longer grpc-timeout is capped by the route's 300ms.
+    (await send(cfg, '/flaky/x', grpc('5S'))).body?.cancel();
+    expect([lastSeen()['grpc-timeout'], lastSeen()['x-envoy-expected-rq-timeout-ms']]).toEqual(['300m', '300']);
+    // No route timeout: grpc-timeout bounds the stream (max_stream_duration), passed on unchanged;
+    // its expiry is Envoy's 408 `downstream duration timeout`, DEADLINE_EXCEEDED for gRPC.
+    const stream = await send(cfg, '/grpc-5xx/x?delay=1500', grpc('150m'));
+    expect([stream.headers.get('grpc-status'), stream.headers.get('grpc-message')]).toEqual(['4', 'downstream duration timeout']);
+    expect([lastSeen()['grpc-timeout'], lastSeen()['x-envoy-expected-rq-timeout-ms']]).toEqual(['150m', undefined]);
+    // Not gRPC: grpc-timeout means nothing.
+    const plain = await send(cfg, '/grpc-5xx/x?delay=300', { headers: { 'grpc-timeout': '50m' } });
+    expect(plain.status).toBe(200);
+  });
+
   test('a backoff that outlasts the route timeout ends in 504 (Envoy drops the answer it will retry)', async () => {
     seen.length = 0;
     const res = await send(cfg, '/slow-backoff/x?status=503');

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { loadManifest } from '../../../../src/config/manifest.ts';
 import { generateSnapshot } from '../../../../src/xds/generate.ts';
 import { buildPushContext } from '../../../../src/xds/push-context.ts';
-import { action, DEFAULT_RETRY, META, routesOf, serviceEntry, setup, translate, vsYaml } from './helpers.ts';
+import { action, DEFAULT_RETRY, META, NO_TIMEOUT, routesOf, serviceEntry, setup, translate, vsYaml } from './helpers.ts';
 
 // Destinations, weights, cluster names and ports (Istio route.go applyHTTPRouteDestination,
 // GetDestinationCluster), hash policies from DestinationRules.
@@ -17,7 +17,7 @@ describe('clusters', () => {
         route: {
           cluster: 'outbound|80|v1|a.example.com',
           cluster_not_found_response_code: 'SERVICE_UNAVAILABLE',
-          timeout: '0s',
+          ...NO_TIMEOUT,
           retry_policy: DEFAULT_RETRY,
         },
         decorator: { operation: 'a.example.com:80/*' },
@@ -68,7 +68,7 @@ describe('clusters', () => {
         ],
       },
       cluster_not_found_response_code: 'SERVICE_UNAVAILABLE',
-      timeout: '0s',
+      ...NO_TIMEOUT,
       retry_policy: DEFAULT_RETRY,
     });
     expect(routes[0]!.decorator).toEqual({ operation: 'vs:80/w*' });
@@ -82,10 +82,10 @@ describe('clusters', () => {
     expect(routes[0]!.route).toEqual(action('outbound|80|v1|a.example.com'));
   });
 
-  test('timeout is converted to proto seconds', () => {
+  test('timeout is converted to proto seconds; it also caps a gRPC caller\'s grpc-timeout (Istio setTimeout: max_grpc_timeout)', () => {
     const { routes } = translate(`  - timeout: 1500ms
     route: [{destination: {host: a.example.com}}]`);
-    expect(routes[0]!.route!.timeout).toBe('1.5s');
+    expect([routes[0]!.route!.timeout, routes[0]!.route!.max_grpc_timeout, routes[0]!.route!.max_stream_duration]).toEqual(['1.5s', '1.5s', undefined]);
   });
 });
 

@@ -46,9 +46,12 @@ export const DEFAULT_RETRY = {
   host_selection_retry_max_attempts: '5',
 };
 
+/** Istio's timeout fields for a route without `timeout` (route.go setTimeout). */
+export const NO_TIMEOUT = { timeout: '0s', max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s' } };
+
 /** The route action every plain `route: [{destination: {host}}]` gets, plus `extra`. */
 export function action(cluster: string, extra: Record<string, unknown> = {}) {
-  return { cluster, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', timeout: '0s', retry_policy: DEFAULT_RETRY, ...extra };
+  return { cluster, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', ...NO_TIMEOUT, retry_policy: DEFAULT_RETRY, ...extra };
 }
 
 /** The mesh ConfigMap (istio-system/istio) with `mesh` as its MeshConfig YAML. */
