@@ -17,6 +17,7 @@ import { applyHeaderOps } from './router/header-ops.ts';
 import { pickTarget, type CompiledAction } from './router/compile-action.ts';
 import { redirectResponse } from './router/redirect.ts';
 import { forward } from './router/router.ts';
+import type { RetryHeaders } from './router/retry.ts';
 import type { Bindings } from './router/upstream.ts';
 import type { ConnectProbe } from './router/connect-probe.ts';
 
@@ -198,15 +199,23 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   applyHeaderOps(target.requestHeaders, headers, input, g.clientIp);
   applyHeaderOps(action.requestHeaders, headers, input, g.clientIp);
   const upstreamPath = action.rewrite ? action.rewrite(path) : path;
-  // An honoured override is consumed, as Envoy's router does: the upstream never sees it.
-  const override = (name: string) => {
-    if (!g.internal || listener?.internalHeaderOverrides === false) return undefined;
+  // Envoy's retry and timeout request headers, from trusted callers only (external ones had them
+  // stripped). An honoured header is consumed, as Envoy's router does: the upstream never sees it.
+  const trusted = g.internal && listener?.internalHeaderOverrides !== false;
+  const take = (name: string) => {
     const raw = incoming.get(name);
-    if (raw === null) return undefined;
-    headers.delete(name);
-    // Decimal digits only (Envoy's SimpleAtoi): an empty value, `1e3` or `0x10` is ignored.
-    return /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
+    if (raw !== null) headers.delete(name);
+    return raw ?? undefined;
   };
+  // Decimal digits only (Envoy's SimpleAtoi): an empty value, `1e3` or `0x10` is ignored.
+  const ms = (raw: string | undefined) => (raw !== undefined && /^\d{1,9}$/.test(raw) ? Number(raw) : undefined);
+  let retryHeaders: RetryHeaders | undefined;
+  let timeoutOverride: number | undefined;
+  if (trusted) {
+    timeoutOverride = ms(take('x-envoy-upstream-rq-timeout-ms'));
+    const h: RetryHeaders = { retryOn: take('x-envoy-retry-on'), grpcRetryOn: take('x-envoy-retry-grpc-on'), statusCodes: take('x-envoy-retriable-status-codes'), maxRetries: ms(take('x-envoy-max-retries')), perTryTimeoutMs: ms(take('x-envoy-upstream-rq-per-try-timeout-ms')) };
+    if (Object.values(h).some((v) => v !== undefined)) retryHeaders = h;
+  }
   const result = await forward(action, target, {
     request: req,
     incoming,
@@ -219,8 +228,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     sourceIp: g.clientIp ?? '',
     query,
     grpc: isGrpc(incoming.get('content-type')),
-    maxRetries: override('x-envoy-max-retries'),
-    timeoutMs: override('x-envoy-upstream-rq-timeout-ms'),
+    ...(retryHeaders ? { retryHeaders } : {}),
+    ...(timeoutOverride !== undefined ? { timeoutMs: timeoutOverride } : {}),
     retryBufferBytes: listener?.retryBufferBytes ?? g.retryBufferBytes,
   }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil, probe: g.probe });
   return finish(result.response, (h, status) => {

@@ -37,6 +37,42 @@ export function compileRetry(p: RetryPolicy | undefined): CompiledRetry | undefi
   };
 }
 
+/** Retry settings a trusted caller sent (Envoy's x-envoy-* request headers), already consumed. */
+export interface RetryHeaders {
+  retryOn?: string;
+  grpcRetryOn?: string;
+  statusCodes?: string;
+  maxRetries?: number;
+  perTryTimeoutMs?: number;
+}
+
+const HTTP_ON = new Set(['5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx', 'refused-stream', 'retriable-status-codes']);
+
+/**
+ * The route's policy with a trusted caller's retry headers merged in, as Envoy's RetryStateImpl
+ * does: `x-envoy-retry-on` / `x-envoy-retry-grpc-on` add conditions (unknown names ignored),
+ * `x-envoy-retriable-status-codes` adds codes, `x-envoy-max-retries` sets the count and
+ * `x-envoy-upstream-rq-per-try-timeout-ms` the per-try timeout. Conditions asked for on a route
+ * without a policy get Envoy's default of one retry. Per request, only when such headers came.
+ */
+export function withRetryHeaders(base: CompiledRetry | undefined, h: RetryHeaders): CompiledRetry | undefined {
+  const split = (v: string | undefined, known: (x: string) => boolean) => (v ?? '').split(',').map((x) => x.trim()).filter(known);
+  const extraOn = [...split(h.retryOn, (x) => HTTP_ON.has(x)), ...split(h.grpcRetryOn, (x) => x in GRPC_ON)];
+  const codes = split(h.statusCodes, (x) => /^\d{3}$/.test(x)).map(Number);
+  if (!base && !extraOn.length && h.perTryTimeoutMs === undefined) return undefined;
+  const r: CompiledRetry = base ?? { numRetries: extraOn.length ? 1 : 0, on: new Set(), statusCodes: new Set(), perTryTimeoutMs: 0, baseMs: 25, maxMs: 250, previousHosts: false, grpc: false, rateLimited: false };
+  const on = extraOn.length ? new Set([...r.on, ...extraOn]) : r.on;
+  return {
+    ...r,
+    on,
+    statusCodes: codes.length ? new Set([...r.statusCodes, ...codes]) : r.statusCodes,
+    ...(h.maxRetries !== undefined ? { numRetries: h.maxRetries } : {}),
+    ...(h.perTryTimeoutMs !== undefined ? { perTryTimeoutMs: h.perTryTimeoutMs } : {}),
+    grpc: Object.keys(GRPC_ON).some((name) => on.has(name)),
+    rateLimited: on.has('envoy-ratelimited'),
+  };
+}
+
 export type AttemptOutcome =
   /**
    * `grpcStatus` is read from the response only when the retry policy has a gRPC condition,

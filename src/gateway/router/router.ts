@@ -5,7 +5,7 @@ import { clusterNotFound, connectFailure, connectionTermination, noHealthyUpstre
 import { expectedTimeoutMs, finalTimeouts, formatGrpcTimeout } from './timeouts.ts';
 import type { CompiledAction, WeightedTarget } from './compile-action.ts';
 import { copyHeaders, type HeaderBag } from '../http/header-map.ts';
-import { backoffMs, retriable, type CompiledRetry } from './retry.ts';
+import { backoffMs, retriable, withRetryHeaders, type CompiledRetry, type RetryHeaders } from './retry.ts';
 import { bodyFor, canReplay, DEFAULT_RETRY_BUFFER_BYTES, prepareBody, type ReplayableBody } from './body.ts';
 import { attempt, type AttemptResult, type Bindings, type UpstreamRequest } from './upstream.ts';
 import { propagateTrace } from '../http/tracing.ts';
@@ -30,8 +30,8 @@ export interface RouterRequest {
   query: string;
   /** A gRPC request (Envoy hasGrpcContentType): grpc-timeout applies. */
   grpc?: boolean;
-  /** Overrides from trusted `x-envoy-max-retries` / `x-envoy-upstream-rq-timeout-ms`. */
-  maxRetries?: number;
+  /** A trusted caller's retry headers (x-envoy-retry-on, x-envoy-max-retries, …) and `x-envoy-upstream-rq-timeout-ms`. */
+  retryHeaders?: RetryHeaders;
   timeoutMs?: number;
   retryBufferBytes?: number;
 }
@@ -61,7 +61,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   const { rt } = renv;
   const cluster = renv.clusters.get(target.cluster);
   if (!cluster) return { response: clusterNotFound(), target };
-  const retry: CompiledRetry | undefined = action.retry && req.maxRetries !== undefined ? { ...action.retry, numRetries: req.maxRetries } : action.retry;
+  const retry: CompiledRetry | undefined = req.retryHeaders ? withRetryHeaders(action.retry, req.retryHeaders) : action.retry;
   const needReplay = (retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
   const prepared = prepareBody(req.request, needReplay, req.retryBufferBytes ?? DEFAULT_RETRY_BUFFER_BYTES);
   const body = prepared instanceof Promise ? await prepared : prepared;

@@ -357,6 +357,24 @@ data:
     expect(seen[0]!.headers['x-envoy-max-retries']).toBe('0'); // not honoured here: passed on
   });
 
+  test('a trusted caller\'s x-envoy-retry-on, -retry-grpc-on, -retriable-status-codes and per-try timeout add to the route\'s policy, and are consumed (Envoy RetryStateImpl)', async () => {
+    const cfg = await compile(base() + `${SHOP_VS}
+  - retries: {attempts: 2, retryOn: connect-failure}
+    route: [{destination: {host: flaky.internal}}]
+`);
+    const internal = (headers: Record<string, string>) => ({ headers, internal: true });
+    expect(await attempts(cfg, '/x?status=503', internal({}))).toBe(1);
+    expect(await attempts(cfg, '/x?status=503', internal({ 'x-envoy-retry-on': '5xx' }))).toBe(3);
+    expect(seen.map((s) => s.headers['x-envoy-retry-on'])).toEqual([undefined, undefined, undefined]);
+    expect(await attempts(cfg, '/x?status=503', { headers: { 'x-envoy-retry-on': '5xx' } })).toBe(1); // external: never honoured
+    expect(await attempts(cfg, '/x?status=418', internal({ 'x-envoy-retry-on': 'retriable-status-codes', 'x-envoy-retriable-status-codes': '418' }))).toBe(3);
+    expect(await attempts(cfg, '/x?grpc=14', internal({ 'x-envoy-retry-grpc-on': 'unavailable' }))).toBe(3);
+    expect(await attempts(cfg, '/x?status=503', internal({ 'x-envoy-retry-on': 'bogus' }))).toBe(1); // unknown names are ignored
+    // Each try gets 100ms: three timed-out tries, then 504.
+    expect(await attempts(cfg, '/x?delay=400', internal({ 'x-envoy-retry-on': '5xx', 'x-envoy-upstream-rq-per-try-timeout-ms': '100' }))).toBe(3);
+    expect(seen.map((s) => s.headers['x-envoy-expected-rq-timeout-ms'])).toEqual(['100', '100', '100']);
+  });
+
   test('refreshIntervalMs becomes the compiled poll interval; unset leaves the gateway its own', async () => {
     expect((await compile(base() + vsFlaky + mesh('refreshIntervalMs: 2500'))).refreshMs).toBe(2500);
     expect((await compile(base() + vsFlaky)).refreshMs).toBeUndefined();
