@@ -16,8 +16,6 @@ export interface CompiledRetry {
   previousHosts: boolean;
   /** A gRPC condition (`unavailable`, `cancelled`, …) is on: responses' `grpc-status` matters. */
   grpc: boolean;
-  /** `envoy-ratelimited` is on: a response's `x-envoy-ratelimited` header matters. */
-  rateLimited: boolean;
 }
 
 export function compileRetry(p: RetryPolicy | undefined): CompiledRetry | undefined {
@@ -33,7 +31,6 @@ export function compileRetry(p: RetryPolicy | undefined): CompiledRetry | undefi
     maxMs: p.retry_back_off?.max_interval ? durationMs(p.retry_back_off.max_interval) : baseMs * 10,
     previousHosts: (p.retry_host_predicate ?? []).some((h) => h.name === 'envoy.retry_host_predicates.previous_hosts'),
     grpc: Object.keys(GRPC_ON).some((name) => on.has(name)),
-    rateLimited: on.has('envoy-ratelimited'),
   };
 }
 
@@ -60,7 +57,7 @@ export function withRetryHeaders(base: CompiledRetry | undefined, h: RetryHeader
   const extraOn = [...split(h.retryOn, (x) => HTTP_ON.has(x)), ...split(h.grpcRetryOn, (x) => x in GRPC_ON)];
   const codes = split(h.statusCodes, (x) => /^\d{3}$/.test(x)).map(Number);
   if (!base && !extraOn.length && h.perTryTimeoutMs === undefined) return undefined;
-  const r: CompiledRetry = base ?? { numRetries: extraOn.length ? 1 : 0, on: new Set(), statusCodes: new Set(), perTryTimeoutMs: 0, baseMs: 25, maxMs: 250, previousHosts: false, grpc: false, rateLimited: false };
+  const r: CompiledRetry = base ?? { numRetries: extraOn.length ? 1 : 0, on: new Set(), statusCodes: new Set(), perTryTimeoutMs: 0, baseMs: 25, maxMs: 250, previousHosts: false, grpc: false };
   const on = extraOn.length ? new Set([...r.on, ...extraOn]) : r.on;
   return {
     ...r,
@@ -69,14 +66,13 @@ export function withRetryHeaders(base: CompiledRetry | undefined, h: RetryHeader
     ...(h.maxRetries !== undefined ? { numRetries: h.maxRetries } : {}),
     ...(h.perTryTimeoutMs !== undefined ? { perTryTimeoutMs: h.perTryTimeoutMs } : {}),
     grpc: Object.keys(GRPC_ON).some((name) => on.has(name)),
-    rateLimited: on.has('envoy-ratelimited'),
   };
 }
 
 export type AttemptOutcome =
   /**
-   * `grpcStatus` is read from the response only when the retry policy has a gRPC condition,
-   * `rateLimited` (an `x-envoy-ratelimited` header) only under `envoy-ratelimited`.
+   * `grpcStatus` is read from the response only when the retry policy has a gRPC condition;
+   * `rateLimited`: the response carries `x-envoy-ratelimited`.
    */
   | { kind: 'response'; status: number; grpcStatus?: string; rateLimited?: boolean }
   | { kind: 'connect-failure' }
@@ -98,20 +94,26 @@ export function retriable(r: CompiledRetry, o: AttemptOutcome): boolean {
       // under reset ("does not respond at all (disconnect/reset/read timeout)").
       return on.has('5xx') || on.has('gateway-error') || on.has('reset');
     case 'response': {
+      // An answer carrying x-envoy-ratelimited is retried under envoy-ratelimited only, whatever
+      // else is on (RetryStateImpl::wouldRetryFromHeaders).
+      if (o.rateLimited) return on.has('envoy-ratelimited');
       const s = o.status;
       if (on.has('5xx') && s >= 500) return true;
       if (on.has('gateway-error') && (s === 502 || s === 503 || s === 504)) return true;
       if (on.has('retriable-4xx') && s === 409) return true;
       if (on.has('retriable-status-codes') && r.statusCodes.has(s)) return true;
-      if (o.rateLimited && on.has('envoy-ratelimited')) return true;
       if (o.grpcStatus !== undefined) for (const [name, code] of Object.entries(GRPC_ON)) if (on.has(name) && o.grpcStatus === code) return true;
       return false;
     }
   }
 }
 
-/** Backoff before retry number `n` (1-based): uniform in [0, (2^n - 1) × base], capped. */
+/**
+ * Backoff before retry number `n` (1-based): uniform in [0, 2^(n-1) × base), the interval capped
+ * at max_interval. This is Envoy's code (JitteredExponentialBackOffStrategy: `random % interval`,
+ * the interval doubling from base); its docs' (2^N − 1) × base overstates each step.
+ */
 export function backoffMs(r: CompiledRetry, n: number, rt: Runtime): number {
-  const ceiling = Math.min(r.maxMs, (2 ** n - 1) * r.baseMs);
+  const ceiling = Math.min(r.maxMs, 2 ** (n - 1) * r.baseMs);
   return Math.floor(rt.random() * ceiling);
 }

@@ -135,7 +135,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
           const g = last.response.headers.get('grpc-status');
           if (g !== null) last.outcome.grpcStatus = g;
         }
-        if (retry?.rateLimited && last.response && last.outcome.kind === 'response' && last.response.headers.has('x-envoy-ratelimited')) last.outcome.rateLimited = true;
+        if (retry && last.response && last.outcome.kind === 'response' && last.response.headers.has('x-envoy-ratelimited')) last.outcome.rateLimited = true;
         report(cluster, picked, last);
         if (last.response) upstreamMs = rt.now() - started;
         if (!(n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome))) break;

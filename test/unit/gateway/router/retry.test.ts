@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { compileRetry, retriable, type AttemptOutcome } from '../../../../src/gateway/router/retry.ts';
+import { backoffMs, compileRetry, retriable, type AttemptOutcome } from '../../../../src/gateway/router/retry.ts';
+import { testRuntime } from '../../../../src/gateway/runtime.ts';
 
 // Envoy's retry_on conditions against attempt outcomes
 // (https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on).
@@ -35,5 +36,24 @@ describe('retry_on', () => {
 
   test('retriable-status-codes with its list', () => {
     expect(retried('retriable-status-codes', [500, 409])).toEqual(['409', '500']);
+  });
+});
+
+test('an answer carrying x-envoy-ratelimited is retried under envoy-ratelimited only (Envoy wouldRetryFromHeaders)', () => {
+  const limited: AttemptOutcome = { kind: 'response', status: 503, rateLimited: true };
+  expect(retriable(policy('5xx,gateway-error,retriable-status-codes', [503]), limited)).toBe(false);
+  expect(retriable(policy('envoy-ratelimited'), limited)).toBe(true);
+  expect(retriable(policy('5xx'), { kind: 'response', status: 503 })).toBe(true);
+});
+
+test('backoff: uniform below base × 2^(n-1), the interval capped at max (Envoy JitteredExponentialBackOffStrategy)', () => {
+  const r = policy('5xx');
+  const rt = testRuntime(11);
+  const ceilings = [1, 2, 3, 4, 5, 6].map((n) => Math.max(...Array.from({ length: 400 }, () => backoffMs(r, n, rt))));
+  // Under 25, 50, 100, 200, 250, 250 ms (base 25 ms, max 10 × base); 400 draws come within 5% of each.
+  const expected = [25, 50, 100, 200, 250, 250];
+  ceilings.forEach((c, i) => {
+    expect(c).toBeLessThan(expected[i]!);
+    expect(c).toBeGreaterThanOrEqual(expected[i]! * 0.95 - 1);
   });
 });
