@@ -123,7 +123,6 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         attemptBoundByStream = streamFirst && (!retry?.perTryTimeoutMs || retry.perTryTimeoutMs >= remaining);
         // Envoy include_request_attempt_count: the upstream learns which try this is.
         if (action.attemptCount) headers.set('x-envoy-attempt-count', ATTEMPT[n] ?? String(n + 1));
-        const started = rt.now();
         cluster.onRequestStart(picked);
         try {
           last = await attempt(cluster, picked, upstreamRequest(req, headers, bodyFor(body), authority), renv.env, perTry, renv.probe);
@@ -137,7 +136,9 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         }
         if (retry && last.response && last.outcome.kind === 'response' && last.response.headers.has('x-envoy-ratelimited')) last.outcome.rateLimited = true;
         report(cluster, picked, last);
-        if (last.response) upstreamMs = rt.now() - started;
+        // Envoy's x-envoy-upstream-service-time counts from when the router had the request,
+        // so earlier tries and backoff are in it.
+        if (last.response) upstreamMs = rt.now() - start;
         if (!(n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome))) break;
         const wait = backoffMs(retry, n + 1, rt);
         if (retrySlot) cluster.release('retry'); // the retry just made is done

@@ -51,7 +51,11 @@ function upstreamHeaders(u: URL): Record<string, string> {
 beforeAll(async () => {
   await upstream('v1');
   await upstream('v2');
-  await upstream('flaky', (u) => ({ status: Number(u.searchParams.get('status') ?? 200), delayMs: Number(u.searchParams.get('delay') ?? 0), headers: upstreamHeaders(u) }));
+  await upstream('flaky', (u) => {
+    // `?advance=N`: the gateway's clock moves N ms while this upstream works (deterministic time).
+    if (u.searchParams.has('advance')) rt.advance(Number(u.searchParams.get('advance')));
+    return { status: Number(u.searchParams.get('status') ?? 200), delayMs: Number(u.searchParams.get('delay') ?? 0), headers: upstreamHeaders(u) };
+  });
 });
 afterAll(() => servers.forEach((s) => s.close()));
 
@@ -240,6 +244,13 @@ describe('gateway pipeline', () => {
     // Istio's gateways set include_request_attempt_count: each try is numbered for the upstream.
     expect(tries.map((s) => s.headers['x-envoy-attempt-count'])).toEqual(['1', '2', '3']);
     expect(seen[0]!.url).toBe('/x?status=503');
+  });
+
+  test('x-envoy-upstream-service-time counts every try, as Envoy\'s does (from when the router had the request)', async () => {
+    seen.length = 0;
+    const res = await send(cfg, '/flaky/x?status=503&advance=40');
+    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(3);
+    expect(res.headers.get('x-envoy-upstream-service-time')).toBe('120');
   });
 
   test('gRPC retry conditions read grpc-status from a trailers-only answer (counted at the upstream)', async () => {
