@@ -199,6 +199,8 @@ export interface TracingOptions {
   samplingPercent?: number;
   /** B3 headers to send: `'auto'` (default) = in the forms that arrived; `'always'` = multi; `'never'`. */
   b3?: 'auto' | 'always' | 'never';
+  /** `false`: the span is not sampled, whatever arrived (Envoy's setSampled(false) on a shadow's span). */
+  sampled?: false;
 }
 
 function sample(rt: Runtime, percent: number | undefined): boolean {
@@ -283,6 +285,7 @@ export function propagateTrace(headers: HeaderBag, rt: Runtime, opts: TracingOpt
   } else {
     ctx = nextHop(incoming, rt, opts);
   }
+  if (opts.sampled === false) ctx = { ...ctx, sampled: false, debug: false };
   injectTrace(headers, ctx, {
     multi: mode === 'always' || (mode === 'auto' && hadMulti),
     single: mode === 'auto' && hadSingle,

@@ -36,7 +36,8 @@ export interface CompiledAction {
   rewrite?: PathRewrite;
   hostRewrite?: string;
   hash?: CompiledHash;
-  mirrors: readonly { cluster: string; fraction: number; hostSuffix?: string }[];
+  /** `unsampled`: trace_sampled false (Istio's): the shadow's span is not sampled. */
+  mirrors: readonly { cluster: string; fraction: number; hostSuffix?: string; unsampled: boolean }[];
   requestHeaders: HeaderOps;
   responseHeaders: HeaderOps;
   fault?: CompiledFault;
@@ -100,7 +101,7 @@ export function compileAction(route: Route, vhostName: string, attemptCount = fa
     rewrite: compilePathRewrite(route),
     hostRewrite: a?.host_rewrite_literal,
     hash: compileHashPolicy(a?.hash_policy),
-    mirrors: (a?.request_mirror_policies ?? []).map((m) => ({ cluster: m.cluster, fraction: fractionOf(m.runtime_fraction?.default_value, 1), ...(m['meshgate.host_suffix'] ? { hostSuffix: m['meshgate.host_suffix'] } : {}) })),
+    mirrors: (a?.request_mirror_policies ?? []).map((m) => ({ cluster: m.cluster, fraction: fractionOf(m.runtime_fraction?.default_value, 1), unsampled: m.trace_sampled === false, ...(m['meshgate.host_suffix'] ? { hostSuffix: m['meshgate.host_suffix'] } : {}) })),
     requestHeaders: compileHeaderOps(route.request_headers_to_add, route.request_headers_to_remove),
     responseHeaders: compileHeaderOps(route.response_headers_to_add, route.response_headers_to_remove),
     attemptCount,

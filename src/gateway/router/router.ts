@@ -82,10 +82,6 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   const start = rt.now();
   setTimeoutHeaders(0);
 
-  for (const m of action.mirrors) {
-    if (m.fraction >= 1 || rt.random() < m.fraction) renv.waitUntil(mirror(m, req, headers, body, renv, authority));
-  }
-
   if (!cluster.tryAcquire('request')) return { response: overflow(), target };
   try {
     // The route's deadline (504) and the stream's (408, from grpc-timeout); tries end at the first.
@@ -108,6 +104,12 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
       for (let n = 0; n < maxAttempts; n++) {
         const picked = cluster.pick({ ...(hash.key !== undefined ? { hash: hash.key } : {}), ...(retry?.previousHosts && tried.size ? { exclude: tried } : {}) });
         if (picked === 'no-healthy-upstream') return { response: noHealthyUpstream(), target };
+        // Envoy shadows once the first try has a host (not when there is no healthy upstream),
+        // deciding every mirror with one draw, so a 10% mirror's requests are within a 50% one's.
+        if (n === 0 && action.mirrors.length) {
+          const draw = rt.random();
+          for (const m of action.mirrors) if (m.fraction >= 1 || draw < m.fraction) renv.waitUntil(mirror(m, req, headers, body, renv, authority, t.globalMs));
+        }
         tried.add(picked.key);
         // A request waiting for a fetch slot (max_pending_requests) waits within the route
         // timeout; the per-try timeout starts once it is sent (Envoy: onPoolReady).
@@ -177,7 +179,7 @@ function report(cluster: CompiledCluster, ep: Endpoint, r: AttemptResult) {
 }
 
 /** Mirrors: fire-and-forget, Host suffixed, response discarded, never delays or fails the primary. */
-async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, headers: HeaderBag, body: ReplayableBody, renv: RouterEnv, authority: string): Promise<void> {
+async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, headers: HeaderBag, body: ReplayableBody, renv: RouterEnv, authority: string, timeoutMs: number): Promise<void> {
   const cluster = renv.clusters.get(m.cluster);
   if (!cluster || (body.kind === 'stream')) return;
   const ep = cluster.pick({});
@@ -188,9 +190,10 @@ async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, 
   const h = copyHeaders(headers);
   h.set('x-forwarded-host', shadow);
   // The shadow is a child span of the gateway's, as Envoy's async client makes one ("mirror").
-  propagateTrace(h, renv.rt);
+  propagateTrace(h, renv.rt, m.unsampled ? { sampled: false } : {});
   try {
-    const r = await attempt(cluster, ep, { ...upstreamRequest(req, h, bodyFor(body), shadow) }, renv.env, 0);
+    // The shadow has the route's timeout (Envoy's shadow request options).
+    const r = await attempt(cluster, ep, { ...upstreamRequest(req, h, bodyFor(body), shadow) }, renv.env, timeoutMs);
     await r.response?.body?.cancel();
   } catch {
     // a mirror never fails the primary

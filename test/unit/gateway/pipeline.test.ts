@@ -650,11 +650,50 @@ describe('mirrors', () => {
     const by = (server: string) => seen.find((s) => s.server === server)!.headers;
     expect([by('v1')['x-envoy-attempt-count'], by('v1')['x-forwarded-host']]).toEqual(['1', 'shop.example.com']);
     expect([by('v2')['x-envoy-attempt-count'], by('v2')['x-forwarded-host']]).toEqual(['1', 'shop.example.com-shadow']);
-    // The shadow is a child span of the gateway's (Envoy's async client span "mirror"): same trace, new span.
+    // The shadow is a child span of the gateway's (Envoy's async client span "mirror"): same trace,
+    // new span, not sampled (Istio's trace_sampled: false).
     const span = (h: Record<string, unknown>) => String(h['traceparent']).split('-')[2];
     const gatewaySpan = span(by('v1'));
-    expect(String(by('v2')['traceparent'])).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(String(by('v1')['traceparent'])).toMatch(/-01$/);
+    expect(String(by('v2')['traceparent'])).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/);
+    expect(by('v2')['x-b3-sampled']).toBe('0');
     expect(span(by('v2'))).not.toBe(gatewaySpan);
     expect([by('v2')['x-b3-spanid'], by('v2')['x-b3-parentspanid'], by('v1')['x-b3-parentspanid']]).toEqual([span(by('v2')), gatewaySpan, 'b7ad6b7169203331']);
+  });
+
+  test('no shadow when the primary has no healthy upstream (Envoy shadows once the first try has a host)', async () => {
+    const cfg = await compile(base() + `${SHOP_VS}
+  - route: [{destination: {host: shop.internal, subset: v3}}]
+    mirror: {host: shop.internal, subset: v2}
+    mirrorPercentage: {value: 100}
+`);
+    seen.length = 0;
+    const pending: Promise<unknown>[] = [];
+    const res = await handle(cfg, { request: new Request('http://shop.example.com/m'), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: {}, waitUntil: (p) => void pending.push(p) }, rt);
+    expect([res.status, await res.text()]).toEqual([503, 'no healthy upstream']);
+    expect(pending).toHaveLength(0);
+  });
+
+  test('mirrors are decided with one draw: the requests a 20% mirror gets are among those a 60% one gets', async () => {
+    const cfg = await compile(base() + `${SHOP_VS}
+  - route: [{destination: {host: shop.internal, subset: v1}}]
+    mirrors:
+    - destination: {host: shop.internal, subset: v2}
+      percentage: {value: 20}
+    - destination: {host: flaky.internal}
+      percentage: {value: 60}
+`);
+    seen.length = 0;
+    for (let i = 0; i < 60; i++) {
+      const pending: Promise<unknown>[] = [];
+      await (await handle(cfg, { request: new Request(`http://shop.example.com/m${i}`), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: {}, waitUntil: (p) => void pending.push(p) }, rt)).arrayBuffer();
+      await Promise.all(pending);
+    }
+    const paths = (server: string) => new Set(seen.filter((s) => s.server === server).map((s) => s.url));
+    const small = paths('v2');
+    const large = paths('flaky');
+    expect(small.size).toBeGreaterThan(0);
+    expect(large.size).toBeGreaterThan(small.size);
+    expect([...small].filter((p) => !large.has(p))).toEqual([]);
   });
 });
