@@ -198,7 +198,12 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   // evaluates weighted-cluster headers first; reference/istio-semantics.md §3.6).
   applyHeaderOps(target.requestHeaders, headers, input, g.clientIp);
   applyHeaderOps(action.requestHeaders, headers, input, g.clientIp);
-  const upstreamPath = action.rewrite ? action.rewrite(path) : path;
+  let upstreamPath = path;
+  if (action.rewrite) {
+    // Envoy's router keeps the path it rewrites in x-envoy-original-path (finalizePathHeader).
+    headers.set('x-envoy-original-path', query ? `${path}?${query}` : path);
+    upstreamPath = action.rewrite(path);
+  }
   // Envoy's retry and timeout request headers, from trusted callers only (external ones had them
   // stripped). An honoured header is consumed, as Envoy's router does: the upstream never sees it.
   const trusted = g.internal && listener?.internalHeaderOverrides !== false;

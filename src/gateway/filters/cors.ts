@@ -32,19 +32,26 @@ export function compileCors(config: unknown): CompiledCors {
   };
 }
 
-export const isPreflight = (req: Request) => req.method === 'OPTIONS' && req.headers.has('origin') && req.headers.has('access-control-request-method');
+/** OPTIONS with a non-empty `Origin` and `Access-Control-Request-Method` (Envoy: anything else is forwarded). */
+export const isPreflight = (req: Request) => req.method === 'OPTIONS' && !!req.headers.get('origin') && !!req.headers.get('access-control-request-method');
 
-/** A preflight's local answer, or undefined to forward it upstream (non-matching origin, FORWARD). */
+/**
+ * A preflight's local answer, or undefined to forward it upstream (origin not allowed, FORWARD).
+ * Not forwarded, a disallowed origin gets the same answer without `access-control-allow-origin`
+ * (cors_filter.cc decodeHeaders).
+ */
 export function answerPreflight(c: CompiledCors, req: Request): Response | undefined {
   const origin = req.headers.get('origin')!;
-  if (!c.allowed(origin)) return c.forwardNotMatchingPreflights ? undefined : new Response(null, { status: 200 });
-  const h = new Headers({ 'access-control-allow-origin': origin });
+  const allowed = c.allowed(origin);
+  if (!allowed && c.forwardNotMatchingPreflights) return undefined;
+  const h = new Headers();
+  if (allowed) h.set('access-control-allow-origin', origin);
+  if (c.credentials) h.set('access-control-allow-credentials', 'true');
   const methods = c.methods === '*' ? req.headers.get('access-control-request-method') : c.methods;
   const headers = c.headers === '*' ? req.headers.get('access-control-request-headers') : c.headers;
   if (methods) h.set('access-control-allow-methods', methods);
   if (headers) h.set('access-control-allow-headers', headers);
   if (c.maxAge) h.set('access-control-max-age', c.maxAge);
-  if (c.credentials) h.set('access-control-allow-credentials', 'true');
   return new Response(null, { status: 200, headers: h });
 }
 

@@ -244,6 +244,8 @@ describe('gateway pipeline', () => {
     // Istio's gateways set include_request_attempt_count: each try is numbered for the upstream.
     expect(tries.map((s) => s.headers['x-envoy-attempt-count'])).toEqual(['1', '2', '3']);
     expect(seen[0]!.url).toBe('/x?status=503');
+    // The rewritten path's original, as Envoy's router keeps it.
+    expect(seen[0]!.headers['x-envoy-original-path']).toBe('/flaky/x?status=503');
   });
 
   test('x-envoy-upstream-service-time counts every try, as Envoy\'s does (from when the router had the request)', async () => {
@@ -648,7 +650,7 @@ describe('mirrors', () => {
     expect(res.status).toBe(200);
     await Promise.all(pending);
     const by = (server: string) => seen.find((s) => s.server === server)!.headers;
-    expect([by('v1')['x-envoy-attempt-count'], by('v1')['x-forwarded-host']]).toEqual(['1', 'shop.example.com']);
+    expect([by('v1')['x-envoy-attempt-count'], by('v1')['x-forwarded-host'], by('v1')['x-envoy-original-path']]).toEqual(['1', 'shop.example.com', undefined]);
     expect([by('v2')['x-envoy-attempt-count'], by('v2')['x-forwarded-host']]).toEqual(['1', 'shop.example.com-shadow']);
     // The shadow is a child span of the gateway's (Envoy's async client span "mirror"): same trace,
     // new span, not sampled (Istio's trace_sampled: false).
