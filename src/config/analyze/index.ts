@@ -26,7 +26,8 @@ import { vsReferences } from './vs-references.ts';
 //
 // | code    | severity      | finding                                                                       |
 // |---------|---------------|-------------------------------------------------------------------------------|
-// | IST0101 | error         | ReferencedResourceNotFound: gateway, delegate VirtualService, destination host (no ServiceEntry), host+subset (no DestinationRule subset) |
+// | IST0101 | error         | ReferencedResourceNotFound: gateway, delegate VirtualService, destination host (no ServiceEntry), host:port, host+subset (no DestinationRule subset) |
+// | IST0112 | error         | VirtualServiceDestinationPortSelectorRequired: several service ports, none named |
 // | IST0109 | error         | ConflictingMeshGatewayVirtualServiceHosts: two mesh-bound VirtualServices, one host |
 // | IST0111 | error         | MultipleSidecarsWithoutWorkloadSelectors                                      |
 // | IST0127 | warning       | NoMatchingWorkloadsFound: Gateway selector matches neither gateway proxy      |

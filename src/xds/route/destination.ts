@@ -22,14 +22,15 @@ export interface ResolvedDestination {
 }
 
 /**
- * Port: `destination.port`, else the service's only port, else its port equal to the listener
- * port, else its first port; an unknown host takes the listener port. Records the cluster.
+ * Port: `destination.port`, else the service's only port, else the listener port (Istio
+ * GetDestinationCluster: a service with several ports and none given gets the listener port's
+ * cluster, 503 when it has no such port; `meshgate analyze` reports it, IST0112). Records the cluster.
  */
 export function resolveDestination(tx: RouteTranslation, target: RouteTarget, dest: Destination, namespace: string): ResolvedDestination {
   const host = resolveShortName(dest.host, namespace);
   const service = tx.push.services.get(host);
   const ports = service?.ports ?? [];
-  const port = dest.port?.number ?? (ports.length === 1 ? ports[0]!.number : (ports.find((p) => p.number === target.port) ?? ports[0])?.number) ?? target.port;
+  const port = dest.port?.number ?? (ports.length === 1 ? ports[0]!.number : target.port);
   const ref: ClusterRef = { host, port, subset: dest.subset ?? '' };
   const name = clusterName(ref);
   tx.clusters.set(name, ref);

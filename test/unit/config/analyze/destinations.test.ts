@@ -95,6 +95,42 @@ spec:
   });
 });
 
+describe('destination ports (Istio checkServiceEntryPorts)', () => {
+  const multi = `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ratings, namespace: bookinfo}
+spec:
+  hosts: [ratings.bookinfo.svc.cluster.local]
+  location: MESH_INTERNAL
+  resolution: DNS
+  ports: [{number: 9080, name: http, protocol: HTTP}, {number: 9090, name: http-admin, protocol: HTTP}]
+`;
+  test('IST0112: a service with several ports and no destination port', () => {
+    const found = withCode(run(doc(BASE, multi, vs(`  - route:
+    - destination: {host: ratings}`))), 'IST0112');
+    expect(found.map((f) => [f.path, f.severity])).toEqual([['spec.http[0].route[0].destination', 'error']]);
+    expect(found[0]!.message).toContain('exposes multiple ports [9080 9090]');
+  });
+
+  test('IST0101 host:port: a port the service does not declare', () => {
+    const found = withCode(run(doc(BASE, multi, vs(`  - route:
+    - destination: {host: ratings, port: {number: 8080}}
+    mirror: {host: reviews, port: {number: 9080}}`))), 'IST0101');
+    expect(found.map((f) => f.path)).toEqual(['spec.http[0].route[0].destination.port.number']);
+    expect(found[0]!.message).toContain('Referenced host:port not found: "ratings.bookinfo.svc.cluster.local:8080"');
+  });
+
+  test('clean: a port named, or a single-port service', () => {
+    const issues = run(doc(BASE, multi, vs(`  - route:
+    - destination: {host: ratings, port: {number: 9090}}
+      weight: 50
+    - destination: {host: reviews}
+      weight: 50`)));
+    expect([...withCode(issues, 'IST0112'), ...withCode(issues, 'IST0101')]).toEqual([]);
+  });
+});
+
 describe('destination subsets no DestinationRule defines (IST0101)', () => {
   test('undefined subset on a route and on a mirror', () => {
     const found = withCode(

@@ -26,7 +26,7 @@ describe('clusters', () => {
     expect([...tx.clusters]).toEqual([['outbound|80|v1|a.example.com', { host: 'a.example.com', port: 80, subset: 'v1' }]]);
   });
 
-  test('port: explicit, the only service port, the listener port among several, else the first; short names use the VS namespace', () => {
+  test('port: explicit, else the only service port, else the listener port (Istio GetDestinationCluster); short names use the VS namespace', () => {
     const tx = setup(
       [
         vsYaml(`  - match: [{uri: {prefix: /a}}]
@@ -48,7 +48,7 @@ describe('clusters', () => {
       'outbound|9999||one.default.svc.cluster.local',
       'outbound|8080||one.default.svc.cluster.local',
       'outbound|80||many.example.com',
-      'outbound|9090||other.example.com',
+      'outbound|80||other.example.com', // no such port: the route answers 503 (cluster not found)
       'outbound|80||unknown.example.com',
     ]);
     expect([...tx.clusters.keys()]).toHaveLength(5);
