@@ -8,6 +8,7 @@ import { compileHashPolicy, type CompiledHash } from './hash-policy.ts';
 import { compileFault, type CompiledFault } from '../filters/fault.ts';
 import { compileCors, type CompiledCors } from '../filters/cors.ts';
 import { fractionOf } from '../filters/fraction.ts';
+import { routeTimeouts, type RequestTimeouts } from './timeouts.ts';
 
 // Everything a route needs per request, computed once per snapshot: weighted picks, header
 // operations, retries, rewrites, mirrors, per-route filter configs.
@@ -32,6 +33,8 @@ export interface CompiledAction {
   /** max_stream_duration: its grpc_timeout_header_max (0 = no cap) and max_stream_duration (0 = none). */
   grpcTimeoutHeaderMaxMs?: number;
   maxStreamDurationMs?: number;
+  /** The timeouts of a request that is not gRPC and has no override (finalTimeouts). */
+  timeouts: RequestTimeouts;
   retry?: CompiledRetry;
   rewrite?: PathRewrite;
   hostRewrite?: string;
@@ -88,15 +91,18 @@ export function compileAction(route: Route, vhostName: string, attemptCount = fa
     targets.push({ cluster: a.cluster, upTo: 1, requestHeaders: compileHeaderOps(undefined, undefined), responseHeaders: compileHeaderOps(undefined, undefined) });
   }
   const perFilter = route.typed_per_filter_config ?? {};
+  const timeoutMs = a?.timeout ? durationMs(a.timeout) : 0;
+  const maxStreamDurationMs = a?.max_stream_duration?.max_stream_duration ? durationMs(a.max_stream_duration.max_stream_duration) : undefined;
   return {
     name,
     route,
     targets,
     totalWeight: total,
-    timeoutMs: a?.timeout ? durationMs(a.timeout) : 0,
+    timeoutMs,
     ...(a?.max_grpc_timeout !== undefined ? { maxGrpcTimeoutMs: durationMs(a.max_grpc_timeout) } : {}),
     ...(a?.max_stream_duration?.grpc_timeout_header_max !== undefined ? { grpcTimeoutHeaderMaxMs: durationMs(a.max_stream_duration.grpc_timeout_header_max) } : {}),
-    ...(a?.max_stream_duration?.max_stream_duration ? { maxStreamDurationMs: durationMs(a.max_stream_duration.max_stream_duration) } : {}),
+    ...(maxStreamDurationMs !== undefined ? { maxStreamDurationMs } : {}),
+    timeouts: routeTimeouts(timeoutMs, maxStreamDurationMs),
     retry: compileRetry(a?.retry_policy),
     rewrite: compilePathRewrite(route),
     hostRewrite: a?.host_rewrite_literal,

@@ -2,7 +2,7 @@ import type { CompiledCluster, Endpoint } from '../upstream/index.ts';
 import type { ConnectProbe } from './connect-probe.ts';
 import type { Runtime } from '../runtime.ts';
 import { clusterNotFound, connectFailure, connectionTermination, noHealthyUpstream, overflow, streamDurationTimeout, upstreamTimeout } from '../http/local-reply.ts';
-import { expectedTimeoutMs, finalTimeouts, formatGrpcTimeout } from './timeouts.ts';
+import { expectedTimeoutMs, finalTimeouts, formatGrpcTimeout, type RequestTimeouts } from './timeouts.ts';
 import type { CompiledAction, WeightedTarget } from './compile-action.ts';
 import { copyHeaders, type HeaderBag } from '../http/header-map.ts';
 import { backoffMs, retriable, withRetryHeaders, type CompiledRetry, type RetryHeaders } from './retry.ts';
@@ -72,15 +72,9 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   headers.set('x-forwarded-host', authority);
   // Envoy sets the count and the timeout headers before shadowing, so mirrors carry the first try's.
   if (action.attemptCount && action.mirrors.length) headers.set('x-envoy-attempt-count', '1');
-  const t = finalTimeouts(action, req.grpc === true, req.incoming.get('grpc-timeout'), req.timeoutMs);
-  const setTimeoutHeaders = (elapsedMs: number) => {
-    const expected = expectedTimeoutMs(retry?.perTryTimeoutMs, t.globalMs, elapsedMs);
-    if (expected <= 0) return;
-    headers.set('x-envoy-expected-rq-timeout-ms', String(expected));
-    if (t.rewriteGrpcTimeout) headers.set('grpc-timeout', formatGrpcTimeout(expected));
-  };
+  const t = finalTimeouts(action, req.grpc === true, req.grpc ? req.incoming.get('grpc-timeout') : null, req.timeoutMs);
   const start = rt.now();
-  setTimeoutHeaders(0);
+  setTimeoutHeaders(headers, t, retry, 0);
 
   if (!cluster.tryAcquire('request')) return { response: overflow(), target };
   try {
@@ -120,7 +114,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
           if (lease !== 'timeout') lease.release();
           return timedOut();
         }
-        if (n > 0) setTimeoutHeaders(rt.now() - start);
+        if (n > 0) setTimeoutHeaders(headers, t, retry, rt.now() - start);
         const perTry = retry?.perTryTimeoutMs ? Math.min(retry.perTryTimeoutMs, remaining) : remaining === Infinity ? 0 : remaining;
         attemptBoundByStream = streamFirst && (!retry?.perTryTimeoutMs || retry.perTryTimeoutMs >= remaining);
         // Envoy include_request_attempt_count: the upstream learns which try this is.
@@ -167,6 +161,14 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   } finally {
     cluster.release('request');
   }
+}
+
+/** Envoy setTimeoutHeaders: the upstream's budget for this try (none when unbounded). */
+function setTimeoutHeaders(headers: HeaderBag, t: RequestTimeouts, retry: CompiledRetry | undefined, elapsedMs: number): void {
+  const expected = expectedTimeoutMs(retry?.perTryTimeoutMs, t.globalMs, elapsedMs);
+  if (expected <= 0) return;
+  headers.set('x-envoy-expected-rq-timeout-ms', String(expected));
+  if (t.rewriteGrpcTimeout) headers.set('grpc-timeout', formatGrpcTimeout(expected));
 }
 
 function upstreamRequest(req: RouterRequest, headers: HeaderBag, body: BodyInit | null, authority: string): UpstreamRequest {

@@ -1,5 +1,10 @@
 import type { CompiledAction } from './compile-action.ts';
 
+/** A non-gRPC request's timeouts on a route, settled at compile time. */
+export function routeTimeouts(timeoutMs: number, maxStreamDurationMs: number | undefined): RequestTimeouts {
+  return { globalMs: timeoutMs, streamMs: maxStreamDurationMs ?? 0, rewriteGrpcTimeout: false };
+}
+
 // The timeouts of one request, as Envoy's router settles them (router.cc FilterUtility::finalTimeout,
 // setTimeoutHeaders; http/conn_manager_impl.cc refreshDurationTimeout), from what Istio sends
 // (route.go setTimeout): with a route timeout, `max_grpc_timeout` makes a gRPC caller's
@@ -41,6 +46,8 @@ export function formatGrpcTimeout(ms: number): string {
 
 /** `overrideMs`: a trusted `x-envoy-upstream-rq-timeout-ms`, which replaces the global timeout. */
 export function finalTimeouts(action: CompiledAction, grpc: boolean, grpcTimeoutHeader: string | null, overrideMs?: number): RequestTimeouts {
+  // The common case (not gRPC, no override) was settled when the route compiled.
+  if (!grpc && overrideMs === undefined) return action.timeouts;
   const header = grpc ? parseGrpcTimeout(grpcTimeoutHeader) : undefined;
   let globalMs = action.timeoutMs;
   if (grpc && action.maxGrpcTimeoutMs !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { expectedTimeoutMs, finalTimeouts, formatGrpcTimeout, parseGrpcTimeout } from '../../../../src/gateway/router/timeouts.ts';
+import { expectedTimeoutMs, finalTimeouts, formatGrpcTimeout, parseGrpcTimeout, routeTimeouts } from '../../../../src/gateway/router/timeouts.ts';
 import type { CompiledAction } from '../../../../src/gateway/router/compile-action.ts';
 
 // Envoy router.cc FilterUtility::finalTimeout / setTimeoutHeaders, conn_manager_impl.cc
@@ -17,7 +17,7 @@ describe('grpc-timeout', () => {
   });
 });
 
-const action = (a: Partial<CompiledAction>) => ({ timeoutMs: 0, ...a }) as CompiledAction;
+const action = (a: Partial<CompiledAction>) => ({ timeoutMs: 0, ...a, timeouts: routeTimeouts(a.timeoutMs ?? 0, a.maxStreamDurationMs) }) as CompiledAction;
 
 describe('finalTimeouts', () => {
   test('max_grpc_timeout: grpc-timeout is the global timeout, capped; 0 = no cap; no header ⇒ the cap', () => {
