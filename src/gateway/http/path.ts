@@ -4,8 +4,9 @@
 //
 // Envoy facts carried over (no code copied):
 // - HttpConnectionManager `normalize_path`: RFC 3986 §6 normalization — dot segments removed
-//   (RFC 3986 §5.2.4), `\` treated as `/`, %-encoded unreserved characters decoded; everything else
-//   (`;` params, `%252e`, overlong UTF-8 `%c0%ae`, case) left alone.
+//   (RFC 3986 §5.2.4), `\` treated as `/`, %-encoded unreserved characters decoded, `;` params
+//   dropped from `.` and `..` segments; everything else (other `;` params, `%252e`, overlong
+//   UTF-8 `%c0%ae`, case) left alone.
 //   https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto
 // - `merge_slashes`: runs after normalization, collapses `//…` into `/`.
 // - `path_with_escaped_slashes_action` (`%2F %2f %5C %5c`): runs first, on the path as received;
@@ -109,6 +110,18 @@ function checkEscapes(p: string): string | null {
   return null;
 }
 
+/**
+ * `..;x` and `.;x` segments become `..` and `.`, so they collapse like any dot segment (Envoy
+ * PathUtil::stripParametersFromDotSegments, part of canonicalPath since 2026). Otherwise
+ * `/public/..;/admin` would pass a `/public*` rule and reach a Tomcat or Spring backend as `/admin`.
+ */
+function stripDotSegmentParameters(p: string): string {
+  return p
+    .split('/')
+    .map((seg) => (seg.startsWith('..;') ? '..' : seg.startsWith('.;') ? '.' : seg))
+    .join('/');
+}
+
 function decodeUnreserved(p: string): string {
   if (p.indexOf('%') === -1) return p;
   return p.replace(PCT_G, (m, hex: string) => {
@@ -188,6 +201,7 @@ export function normalizePath(rawPath: string, mode: PathNormalizationMode, meth
   }
 
   if (mode.normalize_path && NEEDS_NORMALIZE.test(path)) {
+    if (path.includes('.;')) path = stripDotSegmentParameters(path);
     const ascii = encodeNonAscii(path);
     if (ascii === null) return bad('invalid UTF-8 in path');
     path = removeDotSegments(decodeUnreserved(ascii).replaceAll('\\', '/'));

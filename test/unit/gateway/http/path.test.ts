@@ -20,7 +20,23 @@ function check(mode: PathNormalizationMode, input: string, expected: string | 40
 }
 
 // reference/istio-semantics.md §4.4 — observed outputs from Istio's normalization_test.go.
-const NOT_NORMALIZED = ['/..;/admin', '/admin;a=b', '/.../', '/%252e/admin', '/%c0%ae/admin', '/0x2e/admin', '/ADMIN'];
+const NOT_NORMALIZED = ['/admin;a=b', '/public/...;/admin', '/.../', '/%252e/admin', '/%c0%ae/admin', '/0x2e/admin', '/ADMIN'];
+
+describe('`;` parameters on dot segments (Envoy stripParametersFromDotSegments, 2026)', () => {
+  it.each([
+    ['/public/..;/admin', '/admin'],
+    ['/..;foo=bar/abc', '/abc'],
+    ['/a/..;p1;p2/b', '/b'],
+    ['/a/.;x/b', '/a/b'],
+    ['/xyz/..foo', '/xyz/..foo'],
+    ['/xyz/...;foo', '/xyz/...;foo'],
+    ['/xyz?param=/..;foo', '/xyz?param=/..;foo'],
+  ])('%s → %s (BASE and meshgate default)', (i, o) => {
+    check(ISTIO_PATH_MODES.BASE, i, o);
+    check(MESHGATE_PATH_MODE, i, o);
+  });
+  it('left alone without normalization (NONE)', () => check(ISTIO_PATH_MODES.NONE, '/public/..;/admin', '/public/..;/admin'));
+});
 
 describe('normalizePath: Istio modes (§4.4 table)', () => {
   describe('NONE', () => {
