@@ -50,5 +50,10 @@ export const telemetry = defineKind({
         if (Object.hasOwn(o.tagOverrides ?? {}, '')) report(['spec', 'metrics', i, 'overrides', j, 'tagOverrides'], 'tagOverrides.name may not be empty', 'warning');
       }
     }
+    // Stored and served, not yet executed by the gateways: said at apply (info), never silently.
+    const NOT_YET = { tracing: 'the gateways propagate trace headers and sample 1% of new traces whatever it says', metrics: 'the gateways export no metrics yet', accessLogging: 'the gateways write no access log yet' } as const;
+    for (const field of ['tracing', 'metrics', 'accessLogging'] as const) {
+      if (r.spec[field]?.length) report(['spec', field], `${field} has no effect yet: ${NOT_YET[field]}`, 'info');
+    }
   },
 });

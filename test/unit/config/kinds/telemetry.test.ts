@@ -36,7 +36,9 @@ describe('Telemetry', () => {
     disabled: false
     filter: {expression: "response.code >= 500"}
 `));
-    expect(r.issues).toEqual([]);
+    // Stored as written; the gateways do not apply Telemetry yet, which apply says (info).
+    expect(r.issues.map((i) => [i.severity, i.path])).toEqual([['info', 'spec.tracing'], ['info', 'spec.metrics'], ['info', 'spec.accessLogging']]);
+    expect(r.issues[0]!.message).toBe('tracing has no effect yet: the gateways propagate trace headers and sample 1% of new traces whatever it says');
     const t: Tracing = (r.resources[0]!.resource.spec as TelemetrySpec).tracing![0]!;
     expect(t.randomSamplingPercentage).toBe(0.01);
     expect(t.customTags?.d).toEqual({ formatter: { value: '%REQ(:PATH)%' } });
@@ -70,6 +72,8 @@ describe('Telemetry', () => {
       ['warning', 'spec.tracing', 'multiple tracing is not currently supported'],
       ['warning', 'spec.tracing[0].providers', 'multiple providers is not currently supported'],
       ['warning', 'spec.metrics[0].overrides[0].tagOverrides', 'tagOverrides.name may not be empty'],
+      ['info', 'spec.tracing', 'tracing has no effect yet: the gateways propagate trace headers and sample 1% of new traces whatever it says'],
+      ['info', 'spec.metrics', 'metrics has no effect yet: the gateways export no metrics yet'],
     ]);
   });
 
