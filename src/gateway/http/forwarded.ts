@@ -238,6 +238,7 @@ export const UNTRUSTED_ENVOY_HEADERS: readonly string[] = Object.freeze([
   'x-envoy-internal',
   'x-envoy-ip-tags',
   'x-envoy-max-retries',
+  'x-envoy-original-url',
   'x-envoy-retry-grpc-on',
   'x-envoy-retry-on',
   'x-envoy-retriable-status-codes',

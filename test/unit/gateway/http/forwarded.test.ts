@@ -150,8 +150,8 @@ describe('stripUntrusted', () => {
     expect(stripUntrusted(h)).toBe(h);
     expect([...h.keys()].sort()).toEqual(['x-envoy-foo', 'x-forwarded-for', 'x-request-id']);
   });
-  it('covers the retry/timeout overrides', () => {
-    for (const n of ['x-envoy-max-retries', 'x-envoy-upstream-rq-timeout-ms', 'x-envoy-retry-on', 'x-envoy-upstream-rq-per-try-timeout-ms'])
+  it('covers the retry/timeout overrides and the rest of Envoy cleanInternalHeaders', () => {
+    for (const n of ['x-envoy-max-retries', 'x-envoy-upstream-rq-timeout-ms', 'x-envoy-retry-on', 'x-envoy-upstream-rq-per-try-timeout-ms', 'x-envoy-original-url'])
       expect(UNTRUSTED_ENVOY_HEADERS).toContain(n);
   });
 });
