@@ -159,7 +159,9 @@ export class CompiledCluster {
     const healthy = (h: Host) => h.statusHealthy && !h.state.ejected;
     let healthyCount = 0;
     for (const h of this.hosts.values()) if (healthy(h)) healthyCount++;
-    const panic = this.panicThreshold > 0 && (100 * healthyCount) / this.hosts.size < this.panicThreshold;
+    // Envoy's level health is min(100, 140 × healthy / total) (overprovisioning factor 1.4), so
+    // panic needs fewer than ~71% healthy whatever the threshold (recalculatePerPriorityPanic).
+    const panic = this.panicThreshold > 0 && Math.min(100, Math.floor((140 * healthyCount) / this.hosts.size)) < this.panicThreshold;
     let level: Level | undefined;
     let base: Available;
     if (panic) {

@@ -210,14 +210,14 @@ describe('max_ejection_percent', () => {
 });
 
 describe('panic threshold', () => {
-  test('below healthy_panic_threshold every endpoint is eligible', () => {
-    const { c } = setup(4, { consecutive_5xx: 1, max_ejection_percent: 100 }, { common_lb_config: { healthy_panic_threshold: { value: 60 } } });
+  test('below healthy_panic_threshold every endpoint is eligible; health counts with Envoy\'s overprovisioning factor 1.4', () => {
+    const { c } = setup(4, { consecutive_5xx: 1, max_ejection_percent: 100 }, { common_lb_config: { healthy_panic_threshold: { value: 80 } } });
     const [a, b] = c.endpoints;
     fail(c, a!, 1);
-    // 75% healthy ≥ 60%: a is avoided
+    // 3 of 4 healthy: health min(100, 1.4 × 75) = 100 ≥ 80, so no panic: a is avoided
     expect(addrs(c, 12)).not.toContain(a!.address);
     fail(c, b!, 1);
-    // 50% healthy < 60%: panic, all four in rotation
+    // 2 of 4: 1.4 × 50 = 70 < 80: panic, all four in rotation
     expect(count(addrs(c, 12)).size).toBe(4);
   });
 
