@@ -12,10 +12,12 @@ import {
   type LoadBalancer,
   MAGLEV_TABLE_DEFAULT,
   MaglevLb,
+  maglevTable,
   RandomLb,
   RING_MAX_DEFAULT,
   RING_MIN_DEFAULT,
   RingHashLb,
+  ringTable,
   RoundRobinLb,
 } from './lb.ts';
 import { clearEjections, compileOutlier, type OutlierConfig, recordOutcome, refreshEjections, type RequestOutcome } from './outlier.ts';
@@ -145,9 +147,11 @@ export class CompiledCluster {
       list.push(host);
       byPriority.set(e.priority, list);
     }
+    const tables = new Map<string, unknown>();
     this.levels = [...byPriority.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([priority, hosts]) => ({ priority, hosts, lb: makeLb(spec, hosts, rt) }));
+      .map(([priority, hosts]) => ({ priority, hosts, lb: makeLb(spec, hosts, rt, cs.lbTables, tables) }));
+    cs.lbTables = tables;
   }
 
   // ---- load balancing -------------------------------------------------------------------
@@ -283,16 +287,28 @@ export class CompiledCluster {
   }
 }
 
-function makeLb(spec: ClusterSpec, hosts: readonly Host[], rt: Runtime): LoadBalancer {
+/**
+ * A level's load balancer. Ring and maglev tables depend only on the hosts' keys, weights and
+ * order and the sizes: one a previous snapshot built for the same inputs is reused (`tables`
+ * keeps this compile's, `previous` holds the last compile's), so a new config version does not
+ * rebuild every cluster's table.
+ */
+function makeLb(spec: ClusterSpec, hosts: readonly Host[], rt: Runtime, previous: ReadonlyMap<string, unknown>, tables: Map<string, unknown>): LoadBalancer {
+  const reuse = <T>(params: string, build: () => T): T => {
+    const key = `${params}|${hosts.map((h) => `${h.endpoint.key}\u0000${h.weight}`).join('\u0001')}`;
+    const table = (tables.get(key) ?? previous.get(key) ?? build()) as T;
+    tables.set(key, table);
+    return table;
+  };
   switch (spec.policy) {
     case 'ROUND_ROBIN':
       return new RoundRobinLb(hosts, rt);
     case 'RANDOM':
       return new RandomLb(hosts, rt);
     case 'RING_HASH':
-      return new RingHashLb(hosts, rt, spec.ringMin, spec.ringMax);
+      return new RingHashLb(hosts, rt, reuse(`ring:${spec.ringMin}:${spec.ringMax}`, () => ringTable(hosts, spec.ringMin, spec.ringMax)));
     case 'MAGLEV':
-      return new MaglevLb(hosts, rt, spec.maglevSize);
+      return new MaglevLb(hosts, rt, reuse(`maglev:${spec.maglevSize}`, () => maglevTable(hosts, spec.maglevSize)));
     default:
       return new LeastRequestLb(hosts, rt);
   }

@@ -164,11 +164,61 @@ export class RandomLb implements LoadBalancer {
 export const RING_MIN_DEFAULT = 1024;
 export const RING_MAX_DEFAULT = 8 * 1024 * 1024;
 
+/** The ring: sorted hash points and, for each, the index of its host. */
+export interface RingTable {
+  readonly points: Float64Array;
+  readonly owners: Int32Array;
+}
+
 /**
- * Ketama-style ring (Envoy RING_HASH): each host gets points in proportion to its weight, scaled
- * so the lightest host has at least `minimum_ring_size × its share` points and the ring stays
- * under `maximum_ring_size`. A key goes to the first point at or after its hash (wrapping); an
- * unavailable host's points are skipped, which is what removing them from the ring would do.
+ * meshgate's ceiling on a ring's size: Envoy allows 8M entries, a Worker isolate (128 MB) cannot
+ * hold or build that many, so larger sizes are capped here (docs/gateway.md; apply warns).
+ */
+export const RING_SIZE_CAP = 1 << 20;
+const OWNER_SPAN = 2 ** 21; // hosts per ring (< 2M): a point and its owner packed in one double
+
+/**
+ * Envoy's ring: each host gets points in proportion to its weight, scaled so the lightest host's
+ * share of `minSize` is whole, within `maxSize` (and meshgate's cap). Built in typed arrays: a
+ * point's hash and owner are packed into one double (hash × 2^21 + owner, exact below 2^53) so one
+ * native sort orders by hash, then owner.
+ */
+export function ringTable(hosts: readonly Host[], minSize = RING_MIN_DEFAULT, maxSize = RING_MAX_DEFAULT): RingTable {
+  if (!hosts.length) return { points: new Float64Array(0), owners: new Int32Array(0) };
+  const total = hosts.reduce((s, h) => s + h.weight, 0);
+  const minShare = Math.min(...hosts.map((h) => h.weight / total));
+  const scale = Math.min(Math.ceil(minShare * minSize) / minShare, maxSize, RING_SIZE_CAP);
+  // Points per host: the running target, as whole points.
+  const counts: number[] = [];
+  let made = 0;
+  let target = 0;
+  for (const h of hosts) {
+    target += (h.weight / total) * scale;
+    const n = Math.max(0, Math.ceil(target - made));
+    counts.push(n);
+    made += n;
+  }
+  const packed = new Float64Array(made);
+  let k = 0;
+  hosts.forEach((h, idx) => {
+    for (let i = 0; i < counts[idx]!; i++) packed[k++] = hash32(`${h.endpoint.key}_${i}`) * OWNER_SPAN + idx;
+  });
+  packed.sort();
+  const points = new Float64Array(made);
+  const owners = new Int32Array(made);
+  for (let i = 0; i < made; i++) {
+    const v = packed[i]!;
+    const owner = v % OWNER_SPAN;
+    points[i] = (v - owner) / OWNER_SPAN;
+    owners[i] = owner;
+  }
+  return { points, owners };
+}
+
+/**
+ * Ketama-style ring (Envoy RING_HASH), from {@link ringTable}. A key goes to the first point at or
+ * after its hash (wrapping); an unavailable host's points are skipped, which is what removing
+ * them from the ring would do.
  */
 export class RingHashLb implements LoadBalancer {
   private readonly points: Float64Array;
@@ -177,24 +227,10 @@ export class RingHashLb implements LoadBalancer {
   constructor(
     private readonly hosts: readonly Host[],
     private readonly rt: Runtime,
-    minSize = RING_MIN_DEFAULT,
-    maxSize = RING_MAX_DEFAULT,
+    table: RingTable = ringTable(hosts),
   ) {
-    const ring: Array<[number, number]> = [];
-    if (hosts.length) {
-      const total = hosts.reduce((s, h) => s + h.weight, 0);
-      const minShare = Math.min(...hosts.map((h) => h.weight / total));
-      const scale = Math.min(Math.ceil(minShare * minSize) / minShare, maxSize);
-      let made = 0;
-      let target = 0;
-      hosts.forEach((h, idx) => {
-        target += (h.weight / total) * scale;
-        for (let i = 0; made < target; i++, made++) ring.push([hash32(`${h.endpoint.key}_${i}`), idx]);
-      });
-      ring.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    }
-    this.points = Float64Array.from(ring, (p) => p[0]);
-    this.owners = Int32Array.from(ring, (p) => p[1]);
+    this.points = table.points;
+    this.owners = table.owners;
   }
 
   get size(): number {
@@ -238,40 +274,47 @@ export function isPrime(n: number): boolean {
  * in proportion to its weight relative to the heaviest host. A key goes to slot `hash mod size`;
  * if that host is unavailable, the following slots are tried.
  */
-export class MaglevLb implements LoadBalancer {
-  private readonly table: Int32Array;
+/**
+ * Maglev's lookup table: every host walks its own permutation of a prime-sized table (offset and
+ * skip from two hashes of its key) and claims the next free slot on its turns; a host takes turns
+ * in proportion to its weight relative to the heaviest host.
+ */
+export function maglevTable(hosts: readonly Host[], tableSize = MAGLEV_TABLE_DEFAULT): Int32Array {
+  const table = new Int32Array(hosts.length ? tableSize : 0).fill(-1);
+  if (!hosts.length) return table;
+  const maxWeight = Math.max(...hosts.map((h) => h.weight));
+  const state = hosts.map((h) => ({
+    offset: hash32(h.endpoint.key, 0x4d41474c) % tableSize,
+    skip: (hash32(h.endpoint.key, 0x45560000) % (tableSize - 1)) + 1,
+    next: 0,
+    filled: 0,
+    share: h.weight / maxWeight,
+  }));
+  let filled = 0;
+  for (let iteration = 1; filled < tableSize; iteration++) {
+    for (let i = 0; i < state.length && filled < tableSize; i++) {
+      const s = state[i]!;
+      if (s.share * iteration < s.filled + 1) continue;
+      let slot: number;
+      do {
+        slot = (s.offset + s.next * s.skip) % tableSize;
+        s.next++;
+      } while (table[slot] !== -1);
+      table[slot] = i;
+      s.filled++;
+      filled++;
+    }
+  }
+  return table;
+}
 
+/** Maglev (Envoy MAGLEV): a key goes to slot `hash mod size`; if that host is unavailable, the following slots are tried. */
+export class MaglevLb implements LoadBalancer {
   constructor(
     private readonly hosts: readonly Host[],
     private readonly rt: Runtime,
-    readonly tableSize = MAGLEV_TABLE_DEFAULT,
-  ) {
-    this.table = new Int32Array(hosts.length ? tableSize : 0).fill(-1);
-    if (!hosts.length) return;
-    const maxWeight = Math.max(...hosts.map((h) => h.weight));
-    const state = hosts.map((h) => ({
-      offset: hash32(h.endpoint.key, 0x4d41474c) % tableSize,
-      skip: (hash32(h.endpoint.key, 0x45560000) % (tableSize - 1)) + 1,
-      next: 0,
-      filled: 0,
-      share: h.weight / maxWeight,
-    }));
-    let filled = 0;
-    for (let iteration = 1; filled < tableSize; iteration++) {
-      for (let i = 0; i < state.length && filled < tableSize; i++) {
-        const s = state[i]!;
-        if (s.share * iteration < s.filled + 1) continue;
-        let slot: number;
-        do {
-          slot = (s.offset + s.next * s.skip) % tableSize;
-          s.next++;
-        } while (this.table[slot] !== -1);
-        this.table[slot] = i;
-        s.filled++;
-        filled++;
-      }
-    }
-  }
+    private readonly table: Int32Array = maglevTable(hosts),
+  ) {}
 
   choose(available: Available, hash: number | undefined): Host | undefined {
     const n = this.table.length;

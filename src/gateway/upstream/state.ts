@@ -41,6 +41,8 @@ export class ClusterState {
   /** When this isolate's outlier detector for the cluster started: its interval ticks count
    *  from here, as Envoy's interval timer starts with the cluster. Unset without detection. */
   outlierEpoch: number | undefined = undefined;
+  /** Ring and maglev tables the last compile built, by their inputs (reused by the next one). */
+  lbTables: ReadonlyMap<string, unknown> = new Map();
 
   host(key: string): HostState {
     let h = this.hosts.get(key);

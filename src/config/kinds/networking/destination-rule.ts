@@ -69,6 +69,8 @@ export function checkExportTo(list: readonly string[] | undefined, namespace: st
 }
 
 const FETCH_CONNECTIONS = "Workers' fetch manages upstream connections itself";
+/** The gateways' ring-size ceiling (src/gateway/upstream/lb.ts RING_SIZE_CAP; a test keeps them equal). */
+export const RING_SIZE_CAP = 1 << 20;
 /** Fields Istio accepts that a Worker cannot execute: said once at apply (info), never silently. */
 function noEffect(tp: TrafficPolicy): [PathSegment[], string][] {
   const out: [PathSegment[], string][] = [];
@@ -97,6 +99,9 @@ export const destinationRule = defineKind({
       if (tp.outlierDetection?.consecutiveErrors !== undefined) report([...path, 'outlierDetection', 'consecutiveErrors'], CONSECUTIVE_ERRORS_DEPRECATED, 'warning');
       if (tp.loadBalancer?.localityLbSetting?.failover?.length && !tp.outlierDetection) report([...path, 'loadBalancer', 'localityLbSetting', 'failover'], 'outlier detection policy must be provided for failover', 'warning');
       for (const [field, why] of noEffect(tp)) report([...path, ...field], `${field.at(-1)} has no effect at meshgate's gateways: ${why}`, 'info');
+      const ring = tp.loadBalancer?.consistentHash;
+      const ringSize = ring?.ringHash?.minimumRingSize ?? ring?.minimumRingSize ?? 0;
+      if (ringSize > RING_SIZE_CAP) report([...path, 'loadBalancer', 'consistentHash', ...(ring?.ringHash ? ['ringHash'] : []), 'minimumRingSize'], `a ring of ${ringSize} points does not fit a Worker isolate's memory: meshgate's gateways build at most ${RING_SIZE_CAP}`, 'warning');
     }
   },
 });

@@ -72,6 +72,23 @@ describe('DestinationRule', () => {
     expect(lb(5000011)[0]?.message).toBe('tableSize must be less than 5000011 for maglev');
   });
 
+  test('a ring larger than the gateways can build is accepted with a warning (capped)', async () => {
+    const ring = (spec: string) => issues(`  host: reviews
+  trafficPolicy:
+    loadBalancer:
+      consistentHash: {useSourceIp: true, ${spec}}
+`);
+    expect(ring('ringHash: {minimumRingSize: 1048576}')).toEqual([]);
+    expect(ring('ringHash: {minimumRingSize: 4000000}')).toEqual([
+      expect.objectContaining({ severity: 'warning', path: 'spec.trafficPolicy.loadBalancer.consistentHash.ringHash.minimumRingSize', message: "a ring of 4000000 points does not fit a Worker isolate's memory: meshgate's gateways build at most 1048576" }),
+    ]);
+    expect(ring('minimumRingSize: 4000000')[0]).toMatchObject({ severity: 'warning', path: 'spec.trafficPolicy.loadBalancer.consistentHash.minimumRingSize' });
+    // The config layer's number is the gateways' own.
+    const { RING_SIZE_CAP } = await import('../../../../src/gateway/upstream/lb.ts');
+    const { RING_SIZE_CAP: configCap } = await import('../../../../src/config/kinds/networking/destination-rule.ts');
+    expect(configCap).toBe(RING_SIZE_CAP);
+  });
+
   test('traffic policy and connection pool must not be empty; tunnel excludes proxyProtocol', () => {
     expect(issues('  host: a.example.com\n  trafficPolicy: {}\n')).toEqual([{ severity: 'error', path: 'spec.trafficPolicy', line: 8, message: 'traffic policy must have at least one field' }]);
     expect(issues('  host: a.example.com\n  trafficPolicy: {connectionPool: {}}\n')[0]?.message).toBe('connection pool must have at least one field');

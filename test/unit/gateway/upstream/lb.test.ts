@@ -174,14 +174,35 @@ describe.each(['RING_HASH', 'MAGLEV'] as const)('%s', (policy) => {
   });
 });
 
-test('ring size honours minimum_ring_size', async () => {
-  const { RingHashLb } = await import('../../../../src/gateway/upstream/lb.ts');
+test('ring size honours minimum_ring_size, within maximum_ring_size and meshgate\'s cap', async () => {
+  const { ringTable, RING_SIZE_CAP } = await import('../../../../src/gateway/upstream/lb.ts');
   const { HostState } = await import('../../../../src/gateway/upstream/state.ts');
   const host = (k: string, weight: number) => ({ endpoint: { key: k, address: k, port: 1, labels: {} }, state: new HostState(), weight, lbWeight: weight, statusHealthy: true });
-  expect(new RingHashLb([host('a', 1), host('b', 1)], testRuntime(), 1024).size).toBe(1024);
+  expect(ringTable([host('a', 1), host('b', 1)], 1024).points.length).toBe(1024);
   // Scaled so the lightest host's share is a whole number of points: 1000 × 1/3 → 334 × 3.
-  expect(new RingHashLb([host('a', 1), host('b', 2)], testRuntime(), 1000).size).toBe(1002);
-  expect(new RingHashLb([host('a', 1), host('b', 2)], testRuntime(), 1000, 900).size).toBe(900);
+  expect(ringTable([host('a', 1), host('b', 2)], 1000).points.length).toBe(1002);
+  expect(ringTable([host('a', 1), host('b', 2)], 1000, 900).points.length).toBe(900);
+  // Envoy would build 8M points; a Worker isolate holds at most RING_SIZE_CAP (about 16 MB to build).
+  const big = ringTable([host('a', 1), host('b', 1)], 8 * 1024 * 1024);
+  expect(big.points.length).toBe(RING_SIZE_CAP);
+  // Sorted by point, owners in range.
+  expect(big.points.every((p, i) => i === 0 || big.points[i - 1]! <= p)).toBe(true);
+  expect(new Set(big.owners)).toEqual(new Set([0, 1]));
+});
+
+test('a recompile with the same hosts reuses the ring and maglev tables; changed hosts get new ones', () => {
+  const state = new UpstreamState();
+  const rt = testRuntime();
+  const compile = (policy: 'RING_HASH' | 'MAGLEV', n: number) => {
+    compileClusters([eds('c', { lb_policy: policy })], [cla('c', [{ eps: ips(n) }])], state, rt);
+    return [...state.cluster('c').lbTables.values()];
+  };
+  for (const policy of ['RING_HASH', 'MAGLEV'] as const) {
+    const first = compile(policy, 3);
+    expect(first).toHaveLength(1);
+    expect(compile(policy, 3)[0]).toBe(first[0]);
+    expect(compile(policy, 4)[0]).not.toBe(first[0]);
+  }
 });
 
 describe('exclude (retry previous_hosts)', () => {
