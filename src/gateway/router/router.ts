@@ -65,7 +65,10 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   const needReplay = (retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
   const prepared = prepareBody(req.request, needReplay, req.retryBufferBytes ?? DEFAULT_RETRY_BUFFER_BYTES);
   const body = prepared instanceof Promise ? await prepared : prepared;
-  const hash = action.hash?.({ headers: req.incoming, query: req.query, sourceIp: req.sourceIp }, rt) ?? {};
+  // Only a hashing balancer evaluates the route's hash policies (Envoy: the ring or maglev asks the
+  // LB context for the key), so a cluster that does not hash generates no cookie.
+  const hashes = cluster.lbPolicy === 'RING_HASH' || cluster.lbPolicy === 'MAGLEV';
+  const hash = (hashes ? action.hash?.({ headers: req.incoming, query: req.query, sourceIp: req.sourceIp }, rt) : undefined) ?? {};
   const authority = target.hostRewrite ?? action.hostRewrite ?? req.authority;
   // The pipeline's upstream headers are ours to change (mirrors take their own copy).
   const headers = req.headers;

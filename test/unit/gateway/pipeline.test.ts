@@ -699,3 +699,29 @@ describe('mirrors', () => {
     expect([...small].filter((p) => !large.has(p))).toEqual([]);
   });
 });
+
+describe('consistent hash cookies', () => {
+  test('only a hashing cluster generates the cookie: a subset that overrides the balancer does not (Envoy evaluates hash policies in the ring/maglev only)', async () => {
+    const cfg = await compile(base().replace(`  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}, {name: v3, labels: {version: v3}}]`, `  trafficPolicy:
+    loadBalancer:
+      consistentHash: {httpCookie: {name: sticky, ttl: 60s}}
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - name: v2
+    labels: {version: v2}
+    trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}`) + `${SHOP_VS}
+  - route:
+    - {destination: {host: shop.internal, subset: v1}, weight: 50}
+    - {destination: {host: shop.internal, subset: v2}, weight: 50}
+`);
+    const served = { v1: [] as (string | null)[], v2: [] as (string | null)[] };
+    for (let i = 0; i < 24; i++) {
+      const res = await send(cfg, '/x');
+      served[res.headers.get('x-upstream') as 'v1' | 'v2'].push(res.headers.get('set-cookie'));
+    }
+    expect(served.v1.length).toBeGreaterThan(0);
+    expect(served.v2.length).toBeGreaterThan(0);
+    for (const c of served.v1) expect(c).toMatch(/^sticky="[^"]+"; Max-Age=60; HttpOnly$/);
+    expect(served.v2.filter((c) => c !== null)).toEqual([]);
+  });
+});
