@@ -82,6 +82,6 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
     });
   }
   const allowAny = s.resources.route.some((rc) => rc.virtual_hosts.some((vh) => vh.name === 'allow_any'));
-  const passthrough = allowAny ? compileAction({ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s', max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s' } } }, 'allow_any', true) : undefined;
+  const passthrough = allowAny ? compileAction({ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s', max_grpc_timeout: '0s' } }, 'allow_any', true) : undefined;
   return { version: s.version, listeners, ...(refreshMs !== undefined ? { refreshMs } : {}), clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt), actions, ...(passthrough ? { passthrough } : {}) };
 }

@@ -1,15 +1,16 @@
 import type { CompiledAction } from './compile-action.ts';
 
+// The timeouts of one request, as Envoy's router settles them (router.cc FilterUtility::finalTimeout,
+// setTimeoutHeaders; http/conn_manager_impl.cc refreshDurationTimeout). Istio's gateway routes
+// carry `max_grpc_timeout` equal to the route timeout (route.go setTimeout), which makes a gRPC
+// caller's `grpc-timeout` the route timeout, capped by it (0s: uncapped). `max_stream_duration`
+// with `grpc_timeout_header_max` (Istio: proxyless gRPC and inbound only) makes `grpc-timeout`
+// bound the whole stream instead.
+
 /** A non-gRPC request's timeouts on a route, settled at compile time. */
 export function routeTimeouts(timeoutMs: number, maxStreamDurationMs: number | undefined): RequestTimeouts {
   return { globalMs: timeoutMs, streamMs: maxStreamDurationMs ?? 0, rewriteGrpcTimeout: false };
 }
-
-// The timeouts of one request, as Envoy's router settles them (router.cc FilterUtility::finalTimeout,
-// setTimeoutHeaders; http/conn_manager_impl.cc refreshDurationTimeout), from what Istio sends
-// (route.go setTimeout): with a route timeout, `max_grpc_timeout` makes a gRPC caller's
-// `grpc-timeout` the route timeout, capped by it; without one, `max_stream_duration` with
-// `grpc_timeout_header_max: 0s` makes `grpc-timeout` bound the whole stream.
 
 export interface RequestTimeouts {
   /** The route (global) timeout in ms; 0 = none. Its expiry is a 504 `upstream request timeout`. */

@@ -206,14 +206,11 @@ function routeOperation(r: Route, vsName: string, port: number): string {
 }
 
 /**
- * Istio setTimeout: the route timeout (none by default). With one, `max_grpc_timeout` makes a gRPC
- * caller's `grpc-timeout` the timeout, capped by it; without, `max_stream_duration` with
- * `grpc_timeout_header_max: 0s` lets `grpc-timeout` bound the stream.
+ * Istio setTimeout for gateway and sidecar routes: the route timeout (none by default) and
+ * `max_grpc_timeout` equal to it, so a gRPC caller's `grpc-timeout` is the timeout, capped by the
+ * route's (0s: uncapped). (Only proxyless gRPC and inbound routes get `max_stream_duration`.)
  */
-export function routeTimeouts(timeoutMs: number | undefined): Pick<RouteAction, 'timeout' | 'max_grpc_timeout' | 'max_stream_duration'> {
-  if (timeoutMs) {
-    const t = msToDuration(timeoutMs);
-    return { timeout: t, max_grpc_timeout: t };
-  }
-  return { timeout: '0s', max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s' } };
+export function routeTimeouts(timeoutMs: number | undefined): Pick<RouteAction, 'timeout' | 'max_grpc_timeout'> {
+  const t = msToDuration(timeoutMs ?? 0);
+  return { timeout: t, max_grpc_timeout: t };
 }

@@ -47,7 +47,7 @@ export const DEFAULT_RETRY = {
 };
 
 /** Istio's timeout fields for a route without `timeout` (route.go setTimeout). */
-export const NO_TIMEOUT = { timeout: '0s', max_stream_duration: { max_stream_duration: '0s', grpc_timeout_header_max: '0s' } };
+export const NO_TIMEOUT = { timeout: '0s', max_grpc_timeout: '0s' };
 
 /** The route action every plain `route: [{destination: {host}}]` gets, plus `extra`. */
 export function action(cluster: string, extra: Record<string, unknown> = {}) {
