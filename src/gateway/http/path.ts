@@ -114,6 +114,8 @@ function checkEscapes(p: string): string | null {
  * `..;x` and `.;x` segments become `..` and `.`, so they collapse like any dot segment (Envoy
  * PathUtil::stripParametersFromDotSegments, part of canonicalPath since 2026). Otherwise
  * `/public/..;/admin` would pass a `/public*` rule and reach a Tomcat or Spring backend as `/admin`.
+ * Applied after `%2e` is decoded and `\` made `/` (Envoy strips before decoding, so it still
+ * passes `/public/%2e%2e;/admin` on as `/public/..;/admin`; meshgate does not).
  */
 function stripDotSegmentParameters(p: string): string {
   return p
@@ -201,10 +203,10 @@ export function normalizePath(rawPath: string, mode: PathNormalizationMode, meth
   }
 
   if (mode.normalize_path && NEEDS_NORMALIZE.test(path)) {
-    if (path.includes('.;')) path = stripDotSegmentParameters(path);
     const ascii = encodeNonAscii(path);
     if (ascii === null) return bad('invalid UTF-8 in path');
-    path = removeDotSegments(decodeUnreserved(ascii).replaceAll('\\', '/'));
+    const decoded = decodeUnreserved(ascii).replaceAll('\\', '/');
+    path = removeDotSegments(decoded.includes('.;') ? stripDotSegmentParameters(decoded) : decoded);
   }
 
   if (mode.merge_slashes && path.indexOf('//') !== -1) path = path.replace(MULTI_SLASH, '/');

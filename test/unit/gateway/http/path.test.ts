@@ -31,6 +31,10 @@ describe('`;` parameters on dot segments (Envoy stripParametersFromDotSegments, 
     ['/xyz/..foo', '/xyz/..foo'],
     ['/xyz/...;foo', '/xyz/...;foo'],
     ['/xyz?param=/..;foo', '/xyz?param=/..;foo'],
+    // Also once %2e is decoded and \\ made / (stricter than Envoy, which strips before decoding).
+    ['/public/%2e%2e;/admin', '/admin'],
+    ['/public/.%2e;/admin', '/admin'],
+    ['/public\\..;\\admin', '/admin'],
   ])('%s → %s (BASE and meshgate default)', (i, o) => {
     check(ISTIO_PATH_MODES.BASE, i, o);
     check(MESHGATE_PATH_MODE, i, o);

@@ -29,6 +29,7 @@ const ATTEMPTS = [
   '/%2fadmin', '/admin%2f', '/public/%2F..%2Fadmin', '/public/..%5cadmin', '/public\\..\\admin', '/public/%5c..%5cadmin', '/public/\\/admin',
   // `;` path parameters
   '/admin;a=b', '/admin;/x', '/..;/admin', '/public/..;/admin', '/public;/../admin', '/public/..;a=b/admin',
+  '/public/%2e%2e;/admin', '/public/.%2e;/admin', '/public\\..;\\admin', '/public/%2E.;x/admin',
   // double encoding, overlong UTF-8, other dot spellings
   '/public/%252e%252e/admin', '/public/%252e%252e%252fadmin', '/public/%c0%ae%c0%ae/admin', '/public/%c0%ae%c0%ae%c0%afadmin', '/public/%e0%80%ae%e0%80%ae/admin',
   '/public/0x2e0x2e/admin', '/public/%u002e%u002e/admin', '/public/%2e%2e%00/admin',
@@ -101,7 +102,7 @@ describe('authorization-bypass corpus', () => {
       '/public/%2E/%2E%2E/private', '/public/%2e/%2e%2e/private', '/public/%2E%2E/%2E/private', '/public/%2e%2e/%2e/private']) expect(await outcome(p), p).toBe('denied');
     for (const p of ['/admin', '//admin', '/public/../admin', '/%61dmin', '/public/%2e%2e/admin']) expect(await outcome(p), p).toBe('denied');
     // `..;` collapses like `..` (Envoy, 2026): a Tomcat or Spring backend would read /admin.
-    for (const p of ['/public/..;/admin', '/public/..;a=b/admin', '/..;/admin']) expect(await outcome(p), p).toBe('denied');
+    for (const p of ['/public/..;/admin', '/public/..;a=b/admin', '/..;/admin', '/public/%2e%2e;/admin', '/public/.%2e;/admin', '/public\\..;\\admin']) expect(await outcome(p), p).toBe('denied');
     for (const p of ['/public/..%2fadmin', '/%2fadmin', '/public/%5c..%5cadmin', '/admin%00', '/admin%zz']) expect(await outcome(p), p).toBe('rejected');
     expect(await outcome('/public', 'POST')).toBe('denied');
   });
