@@ -6,7 +6,7 @@ import { expectedTimeoutMs, finalTimeouts, formatGrpcTimeout, type RequestTimeou
 import type { CompiledAction, WeightedTarget } from './compile-action.ts';
 import { copyHeaders, type HeaderBag } from '../http/header-map.ts';
 import { backoffMs, retriable, withRetryHeaders, type CompiledRetry, type RetryHeaders } from './retry.ts';
-import { bodyFor, canReplay, DEFAULT_RETRY_BUFFER_BYTES, prepareBody, type ReplayableBody } from './body.ts';
+import { bodyFor, canReplay, DEFAULT_RETRY_BUFFER_BYTES, prepareBody, replayable, type ReplayableBody } from './body.ts';
 import { attempt, type AttemptResult, type Bindings, type UpstreamRequest } from './upstream.ts';
 import { propagateTrace } from '../http/tracing.ts';
 
@@ -64,7 +64,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
   const retry: CompiledRetry | undefined = req.retryHeaders ? withRetryHeaders(action.retry, req.retryHeaders) : action.retry;
   const needReplay = (retry?.numRetries ?? 0) > 0 || action.mirrors.length > 0;
   const prepared = prepareBody(req.request, needReplay, req.retryBufferBytes ?? DEFAULT_RETRY_BUFFER_BYTES);
-  const body = prepared instanceof Promise ? await prepared : prepared;
+  let body = prepared instanceof Promise ? await prepared : prepared;
   // Only a hashing balancer evaluates the route's hash policies (Envoy: the ring or maglev asks the
   // LB context for the key), so a cluster that does not hash generates no cookie.
   const hashes = cluster.lbPolicy === 'RING_HASH' || cluster.lbPolicy === 'MAGLEV';
@@ -139,6 +139,12 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         // so earlier tries and backoff are in it.
         if (last.response) upstreamMs = rt.now() - start;
         if (!(n + 1 < maxAttempts && retry !== undefined && retriable(retry, last.outcome))) break;
+        // A teed body can be sent again once its copy is whole; one that outgrew the limit cannot.
+        if (body.kind === 'teed') {
+          const again = await replayable(body);
+          if (!again) break;
+          body = again;
+        }
         const wait = backoffMs(retry, n + 1, rt);
         if (retrySlot) cluster.release('retry'); // the retry just made is done
         retrySlot = cluster.tryAcquire('retry');
@@ -186,9 +192,8 @@ function report(cluster: CompiledCluster, ep: Endpoint, r: AttemptResult) {
 /** Mirrors: fire-and-forget, Host suffixed, response discarded, never delays or fails the primary. */
 async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, headers: HeaderBag, body: ReplayableBody, renv: RouterEnv, authority: string, timeoutMs: number): Promise<void> {
   const cluster = renv.clusters.get(m.cluster);
-  if (!cluster || (body.kind === 'stream')) return;
-  const ep = cluster.pick({});
-  if (ep === 'no-healthy-upstream') return;
+  if (!cluster) return;
+  // The shadow's headers are the first try's: copied now, before anything is awaited.
   const hostPart = authority.replace(/:\d+$/, '');
   const portPart = authority.slice(hostPart.length);
   const shadow = m.hostSuffix ? `${hostPart}${m.hostSuffix}${portPart}` : authority;
@@ -196,9 +201,14 @@ async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, 
   h.set('x-forwarded-host', shadow);
   // The shadow is a child span of the gateway's, as Envoy's async client makes one ("mirror").
   propagateTrace(h, renv.rt, m.unsampled ? { sampled: false } : {});
+  // A teed body is mirrored once it is whole (the shadow is fire-and-forget); a plain stream never.
+  const sent = await replayable(body);
+  if (!sent) return;
+  const ep = cluster.pick({});
+  if (ep === 'no-healthy-upstream') return;
   try {
     // The shadow has the route's timeout (Envoy's shadow request options).
-    const r = await attempt(cluster, ep, { ...upstreamRequest(req, h, bodyFor(body), shadow) }, renv.env, timeoutMs);
+    const r = await attempt(cluster, ep, { ...upstreamRequest(req, h, bodyFor(sent), shadow) }, renv.env, timeoutMs);
     await r.response?.body?.cancel();
   } catch {
     // a mirror never fails the primary

@@ -724,3 +724,47 @@ describe('consistent hash cookies', () => {
     expect(served.v2.filter((c) => c !== null)).toEqual([]);
   });
 });
+
+describe('request bodies of unknown length', () => {
+  test('are sent at once while a copy is kept for retries: a streaming client is not held back', async () => {
+    // An upstream that answers as soon as the first chunk arrives, while the client keeps its body open.
+    const early = createServer((req, res) => {
+      req.once('data', (chunk: Buffer) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`first chunk: ${chunk.toString()}`);
+      });
+    });
+    await new Promise<void>((r) => early.listen(0, '127.0.0.1', r));
+    const port = (early.address() as AddressInfo).port;
+    try {
+      const cfg = await compile(base() + `---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: early, namespace: default}
+spec:
+  hosts: [early.internal]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  endpoints: [{address: 127.0.0.1, ports: {http: ${port}}}]
+${SHOP_VS}
+  - route: [{destination: {host: early.internal}}]
+`);
+      let close!: () => void;
+      const closed = new Promise<void>((r) => (close = r));
+      const body = new ReadableStream<Uint8Array>({
+        async start(c) {
+          c.enqueue(new TextEncoder().encode('hello'));
+          await closed; // the body ends only after the answer came back
+          c.close();
+        },
+      });
+      // The route has Istio's default retries, so the body is kept for a replay, yet not waited for.
+      const res = await send(cfg, '/stream', { method: 'POST', body, duplex: 'half' } as RequestInit);
+      expect([res.status, await res.text()]).toEqual([200, 'first chunk: hello']);
+      close();
+    } finally {
+      early.close();
+    }
+  });
+});
