@@ -206,20 +206,20 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   }
   // Envoy's retry and timeout request headers, from trusted callers only (external ones had them
   // stripped). An honoured header is consumed, as Envoy's router does: the upstream never sees it.
-  const trusted = g.internal && listener?.internalHeaderOverrides !== false;
-  const take = (name: string) => {
-    const raw = incoming.get(name);
-    if (raw !== null) headers.delete(name);
-    return raw ?? undefined;
-  };
-  // Decimal digits only (Envoy's SimpleAtoi): an empty value, `1e3` or `0x10` is ignored.
-  const ms = (raw: string | undefined) => (raw !== undefined && /^\d{1,9}$/.test(raw) ? Number(raw) : undefined);
   let retryHeaders: RetryHeaders | undefined;
   let timeoutOverride: number | undefined;
-  if (trusted) {
-    timeoutOverride = ms(take('x-envoy-upstream-rq-timeout-ms'));
-    const h: RetryHeaders = { retryOn: take('x-envoy-retry-on'), grpcRetryOn: take('x-envoy-retry-grpc-on'), statusCodes: take('x-envoy-retriable-status-codes'), maxRetries: ms(take('x-envoy-max-retries')), perTryTimeoutMs: ms(take('x-envoy-upstream-rq-per-try-timeout-ms')) };
+  if (g.internal && listener?.internalHeaderOverrides !== false) {
+    timeoutOverride = digits(take(incoming, headers, 'x-envoy-upstream-rq-timeout-ms'));
+    const h: RetryHeaders = {
+      retryOn: take(incoming, headers, 'x-envoy-retry-on'),
+      grpcRetryOn: take(incoming, headers, 'x-envoy-retry-grpc-on'),
+      statusCodes: take(incoming, headers, 'x-envoy-retriable-status-codes'),
+      maxRetries: digits(take(incoming, headers, 'x-envoy-max-retries')),
+      perTryTimeoutMs: digits(take(incoming, headers, 'x-envoy-upstream-rq-per-try-timeout-ms')),
+    };
     if (Object.values(h).some((v) => v !== undefined)) retryHeaders = h;
+    // Consumed by Envoy's router too, though meshgate does not act on them.
+    for (const name of UNHONOURED_ROUTER_HEADERS) headers.delete(name);
   }
   const result = await forward(action, target, {
     request: req,
@@ -247,6 +247,22 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
 }
 
 export { isInternalCaller };
+
+/** Router request headers Envoy consumes that meshgate does not act on (no hedging, retriable headers or alt response). */
+const UNHONOURED_ROUTER_HEADERS = ['x-envoy-retriable-header-names', 'x-envoy-hedge-on-per-try-timeout', 'x-envoy-upstream-rq-timeout-alt-response'] as const;
+
+/** A trusted request header's value, removed from the upstream request (Envoy's router consumes it). */
+function take(incoming: HeaderBag, headers: HeaderBag, name: string): string | undefined {
+  const raw = incoming.get(name);
+  if (raw === null) return undefined;
+  headers.delete(name);
+  return raw;
+}
+
+/** Decimal digits only (Envoy's SimpleAtoi): an empty value, `1e3` or `0x10` is ignored. */
+function digits(raw: string | undefined): number | undefined {
+  return raw !== undefined && /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
+}
 
 function routeReplyHeaders(action: CompiledAction, h: Headers, input: MatchInput, clientIp: string | null, status: number, origin: string | null): void {
   applyHeaderOps(action.responseHeaders, h, input, clientIp, status);

@@ -382,6 +382,9 @@ data:
     expect(await attempts(cfg, '/x?status=418', internal({ 'x-envoy-retry-on': 'retriable-status-codes', 'x-envoy-retriable-status-codes': '418' }))).toBe(3);
     expect(await attempts(cfg, '/x?grpc=14', internal({ 'x-envoy-retry-grpc-on': 'unavailable' }))).toBe(3);
     expect(await attempts(cfg, '/x?status=503', internal({ 'x-envoy-retry-on': 'bogus' }))).toBe(1); // unknown names are ignored
+    // Consumed though not acted on, as Envoy's router consumes them.
+    await attempts(cfg, '/x', internal({ 'x-envoy-hedge-on-per-try-timeout': 'true', 'x-envoy-retriable-header-names': 'x-a', 'x-envoy-upstream-rq-timeout-alt-response': '204' }));
+    expect(['x-envoy-hedge-on-per-try-timeout', 'x-envoy-retriable-header-names', 'x-envoy-upstream-rq-timeout-alt-response'].map((h) => seen[0]!.headers[h])).toEqual([undefined, undefined, undefined]);
     // Each try gets 100ms: three timed-out tries, then 504.
     expect(await attempts(cfg, '/x?delay=400', internal({ 'x-envoy-retry-on': '5xx', 'x-envoy-upstream-rq-per-try-timeout-ms': '100' }))).toBe(3);
     expect(seen.map((s) => s.headers['x-envoy-expected-rq-timeout-ms'])).toEqual(['100', '100', '100']);
