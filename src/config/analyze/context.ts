@@ -1,4 +1,5 @@
 import { hostSubsetOf, hostsMatch, normalizeHost, resolveShortName } from '../hosts.ts';
+import { serviceEntryRank } from '../destination-rule-lookup.ts';
 import { formatPath, type Issue, type PathSegment, type Severity } from '../issues.ts';
 import type { LoadedResource } from '../manifest.ts';
 import type { DestinationRuleSpec } from '../kinds/networking/destination-rule.ts';
@@ -173,6 +174,18 @@ export const seHosts = (se: Typed<ServiceEntrySpec>) => se.spec.hosts.map(normal
 /** ServiceEntries declaring `host` (exactly or through a wildcard host). */
 export function entriesFor(ctx: Ctx, host: string): Typed<ServiceEntrySpec>[] {
   return ctx.serviceEntries.filter((se) => seHosts(se).some((h) => hostSubsetOf(host, h)));
+}
+
+/**
+ * The ServiceEntry the gateways use for `host`, by Istio's ranking (their namespace, exported to
+ * it by name, public; oldest first), preferring entries naming it exactly; a wildcard entry
+ * counts as declaring it, as destination-hosts.ts has it.
+ */
+export function chosenEntry(ctx: Ctx, host: string): Typed<ServiceEntrySpec> | undefined {
+  const exact = ctx.serviceEntries.filter((se) => seHosts(se).includes(host));
+  const entries = (exact.length ? exact : entriesFor(ctx, host)).sort(byCreation);
+  const rank = (se: Typed<ServiceEntrySpec>) => serviceEntryRank(se.namespace, se.spec.exportTo?.length ? se.spec.exportTo : ctx.defaultServiceExportTo, GATEWAY_NAMESPACE);
+  return entries.reduce<Typed<ServiceEntrySpec> | undefined>((best, se) => (!best || rank(se) < rank(best) ? se : best), undefined);
 }
 
 /** Does any ServiceEntry host overlap `host` (for wildcard DestinationRule hosts)? */

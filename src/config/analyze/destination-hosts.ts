@@ -1,4 +1,4 @@
-import { type Analyzer, entriesFor, destinations, quote, seHosts } from './context.ts';
+import { type Analyzer, chosenEntry, destinations, quote } from './context.ts';
 
 // IST0101 for a route, mirror or TLS/TCP destination whose host no ServiceEntry declares.
 // meshgate has no Kubernetes Services: the registry is the ServiceEntries (wildcard hosts
@@ -14,11 +14,10 @@ export const destinationHosts: Analyzer = {
     for (const vs of ctx.virtualServices) {
       for (const d of destinations(vs)) {
         const effect = d.mirror ? 'nothing is mirrored there' : 'requests routed there get 503';
-        const entries = entriesFor(ctx, d.host);
-        if (entries.length) {
-          // The entries naming the host exactly, else the wildcard ones covering it.
-          const exact = entries.filter((se) => seHosts(se).includes(d.host));
-          const ports = [...new Set((exact.length ? exact : entries).flatMap((se) => (se.spec.ports ?? []).map((p) => p.number)))].sort((a, b) => a - b);
+        const entry = chosenEntry(ctx, d.host);
+        if (entry) {
+          // The ports of the entry the gateways use for this host (Istio's ranking).
+          const ports = [...new Set((entry.spec.ports ?? []).map((p) => p.number))].sort((a, b) => a - b);
           const port = d.destination.port?.number;
           if (port === undefined && ports.length > 1) {
             ctx.report(vs, {
@@ -32,7 +31,7 @@ export const destinationHosts: Analyzer = {
               severity: 'error',
               code: 'IST0101',
               path: [...d.path, 'port', 'number'],
-              message: `Referenced host:port not found: ${quote(`${d.host}:${port}`)} (the ServiceEntry declares ports ${ports.join(', ')}); ${effect}. Use one of its ports or add the port to the ServiceEntry`,
+              message: `Referenced host:port not found: ${quote(`${d.host}:${port}`)} (ServiceEntry ${entry.key}, which the gateways use for it, declares ports ${ports.join(', ')}); ${effect}. Use one of its ports or add the port to the ServiceEntry`,
             });
           }
           continue;

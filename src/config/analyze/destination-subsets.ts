@@ -1,8 +1,7 @@
-import { applicableDestinationRules, serviceEntryRank } from '../destination-rule-lookup.ts';
+import { applicableDestinationRules } from '../destination-rule-lookup.ts';
 import type { DestinationRuleSpec } from '../kinds/networking/destination-rule.ts';
-import type { ServiceEntrySpec } from '../kinds/networking/service-entry.ts';
 import type { VirtualServiceSpec } from '../kinds/networking/virtual-service.ts';
-import { type Analyzer, byCreation, type Ctx, destinations, entriesFor, GATEWAY_NAMESPACE, GATEWAY_ROLES, MESH, quote, seHosts, selects, type Typed, vsGateways } from './context.ts';
+import { type Analyzer, byCreation, chosenEntry, type Ctx, destinations, GATEWAY_NAMESPACE, GATEWAY_ROLES, MESH, quote, selects, type Typed, vsGateways } from './context.ts';
 
 // IST0101 for a destination `subset` no DestinationRule defines for its host: the route names
 // cluster `outbound|port|subset|host`, which does not exist, so the gateway answers 503.
@@ -10,17 +9,6 @@ import { type Analyzer, byCreation, type Ctx, destinations, entriesFor, GATEWAY_
 // (applicableDestinationRules: istio-system's private rules, the service's namespace, the root
 // namespace; the most specific host; rules selecting that gateway first), merged across rules.
 // istio/istio pkg/config/analysis/analyzers/virtualservice/destinationrules.go.
-
-/**
- * Namespace of the ServiceEntry the gateways use for `host` (Istio's ranking), preferring entries
- * naming it exactly; a wildcard entry counts as declaring it, as destination-hosts.ts has it.
- */
-function serviceNamespace(ctx: Ctx, host: string): string | undefined {
-  const exact = ctx.serviceEntries.filter((se) => seHosts(se).includes(host));
-  const entries = (exact.length ? exact : entriesFor(ctx, host)).sort(byCreation);
-  const rank = (se: Typed<ServiceEntrySpec>) => serviceEntryRank(se.namespace, se.spec.exportTo?.length ? se.spec.exportTo : ctx.defaultServiceExportTo, GATEWAY_NAMESPACE);
-  return entries.reduce<Typed<ServiceEntrySpec> | undefined>((best, se) => (!best || rank(se) < rank(best) ? se : best), undefined)?.namespace;
-}
 
 /** The gateway roles that can serve a VirtualService's routes (`mesh` ⇒ egress; unknown ⇒ both). */
 function rolesServing(ctx: Ctx, vs: Typed<VirtualServiceSpec>): typeof GATEWAY_ROLES {
@@ -34,7 +22,7 @@ function rolesServing(ctx: Ctx, vs: Typed<VirtualServiceSpec>): typeof GATEWAY_R
 /** The DestinationRules the gateway with `labels` uses for `host`, oldest first. */
 export function rulesFor(ctx: Ctx, host: string, labels: Readonly<Record<string, string>>): Typed<DestinationRuleSpec>[] {
   return applicableDestinationRules([...ctx.destinationRules].sort(byCreation), (dr) => dr, {
-    proxyNamespace: GATEWAY_NAMESPACE, host, serviceNamespace: serviceNamespace(ctx, host), proxyLabels: labels, rootNamespace: ctx.rootNamespace, defaultExportTo: ctx.defaultDestinationRuleExportTo,
+    proxyNamespace: GATEWAY_NAMESPACE, host, serviceNamespace: chosenEntry(ctx, host)?.namespace, proxyLabels: labels, rootNamespace: ctx.rootNamespace, defaultExportTo: ctx.defaultDestinationRuleExportTo,
   });
 }
 

@@ -121,6 +121,23 @@ spec:
     expect(found[0]!.message).toContain('Referenced host:port not found: "ratings.bookinfo.svc.cluster.local:8080"');
   });
 
+  test('the ports are those of the entry the gateways use (Istio ranking: istio-system first), not every entry\'s', () => {
+    const inRoot = `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ratings-root, namespace: istio-system}
+spec:
+  hosts: [ratings.bookinfo.svc.cluster.local]
+  location: MESH_INTERNAL
+  resolution: DNS
+  ports: [{number: 9080, name: http, protocol: HTTP}]
+`;
+    const found = withCode(run(doc(BASE, multi, inRoot, vs(`  - route:
+    - destination: {host: ratings, port: {number: 9090}}`))), 'IST0101');
+    expect(found.map((f) => f.path)).toEqual(['spec.http[0].route[0].destination.port.number']);
+    expect(found[0]!.message).toContain('(ServiceEntry istio-system/ratings-root, which the gateways use for it, declares ports 9080)');
+  });
+
   test('clean: a port named, or a single-port service', () => {
     const issues = run(doc(BASE, multi, vs(`  - route:
     - destination: {host: ratings, port: {number: 9090}}
