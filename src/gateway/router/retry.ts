@@ -57,7 +57,8 @@ export function withRetryHeaders(base: CompiledRetry | undefined, h: RetryHeader
   const extraOn = [...split(h.retryOn, (x) => HTTP_ON.has(x)), ...split(h.grpcRetryOn, (x) => x in GRPC_ON)];
   const codes = split(h.statusCodes, (x) => /^\d{3}$/.test(x)).map(Number);
   if (!base && !extraOn.length && h.perTryTimeoutMs === undefined) return undefined;
-  const r: CompiledRetry = base ?? { numRetries: extraOn.length ? 1 : 0, on: new Set(), statusCodes: new Set(), perTryTimeoutMs: 0, baseMs: 25, maxMs: 250, previousHosts: false, grpc: false };
+  // No route policy: Envoy's defaults (one retry, 25 ms backoff), as compileRetry gives them.
+  const r: CompiledRetry = base ?? { ...compileRetry({ num_retries: 1, retry_on: '' })!, numRetries: extraOn.length ? 1 : 0 };
   const on = extraOn.length ? new Set([...r.on, ...extraOn]) : r.on;
   return {
     ...r,

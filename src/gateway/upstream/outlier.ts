@@ -62,7 +62,6 @@ export function refreshEjections(cs: ClusterState, now: number): void {
     if (h.ejectedAt !== undefined && now >= h.unejectAt) {
       h.unejectedAt = h.unejectAt;
       h.ejectedAt = undefined;
-      h.ejectionMs = 0;
     }
   }
   cs.recountEjections();
@@ -72,7 +71,6 @@ export function refreshEjections(cs: ClusterState, now: number): void {
 export function clearEjections(cs: ClusterState): void {
   for (const h of cs.hosts.values()) {
     h.ejectedAt = undefined;
-    h.ejectionMs = 0;
     h.consecutive5xx = h.consecutiveGatewayFailure = h.consecutiveLocalOriginFailure = 0;
   }
   cs.recountEjections();
@@ -102,8 +100,8 @@ function tryEject(cfg: OutlierConfig, cs: ClusterState, h: HostState, enforcing:
   // Grows until base × multiplier has reached the cap (so the cap itself is reached, then held).
   if (cfg.baseEjectionMs * h.ejectionMultiplier < cfg.ejectionCapMs + cfg.baseEjectionMs) h.ejectionMultiplier++;
   h.ejectedAt = now;
-  h.ejectionMs = Math.min(cfg.baseEjectionMs * h.ejectionMultiplier, cfg.ejectionCapMs);
-  h.unejectAt = nextTick(cs.outlierEpoch ?? now, cfg.intervalMs, now + h.ejectionMs);
+  const ejectionMs = Math.min(cfg.baseEjectionMs * h.ejectionMultiplier, cfg.ejectionCapMs);
+  h.unejectAt = nextTick(cs.outlierEpoch ?? now, cfg.intervalMs, now + ejectionMs);
   h.unejectedAt = undefined;
   h.timesEjected++;
   h.consecutive5xx = h.consecutiveGatewayFailure = h.consecutiveLocalOriginFailure = 0;

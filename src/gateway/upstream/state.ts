@@ -12,10 +12,9 @@ export class HostState {
   consecutive5xx = 0;
   consecutiveGatewayFailure = 0;
   consecutiveLocalOriginFailure = 0;
-  /** Set while ejected: when the ejection started, how long it lasts, and the interval tick
-   *  at which the host comes back (the first tick once the ejection time has run out). */
+  /** Set while ejected: when the ejection started, and the interval tick at which the host
+   *  comes back (the first tick once the ejection time has run out). */
   ejectedAt: number | undefined = undefined;
-  ejectionMs = 0;
   unejectAt = 0;
   /** Envoy's ejection-time multiplier: grows per ejection, shrinks per healthy interval. */
   ejectionMultiplier = 0;
