@@ -33,8 +33,6 @@ interface TlsClientAuth {
   certChainRFC9440TooLarge?: boolean;
 }
 
-/** Client-certificate headers: only a trusted proxy may send them; they never go upstream as received. */
-const CLIENT_CERT_HEADERS = ['x-forwarded-client-cert', 'client-cert', 'client-cert-chain'] as const;
 
 type Found = { cert: PeerCertificate } | { reason: string } | null;
 
@@ -109,8 +107,9 @@ export function compilePeerAuthn(typedConfig: Record<string, unknown>): Compiled
     name: PEER_AUTHN_FILTER,
     onRequest(ctx: FilterContext) {
       const mode = ports.get(ctx.port) ?? c.mode;
-      const viaProxy = proxies && ipInCidrs(ctx.clientIp, proxies.cidrs) ? fromTrustedProxy(ctx.headers, proxies.header) : null;
-      for (const h of CLIENT_CERT_HEADERS) ctx.headers.delete(h);
+      // The connection manager removed client-certificate headers before routing
+      // (applyForwardedHeaders); a trusted proxy's are read from the request as it arrived.
+      const viaProxy = proxies && ipInCidrs(ctx.clientIp, proxies.cidrs) ? fromTrustedProxy(ctx.request.headers, proxies.header) : null;
       // The JWT-SVID is a credential for this gateway only: never forwarded, whatever the outcome.
       const svid = ctx.headers.get(SVID_HEADER);
       ctx.headers.delete(SVID_HEADER);

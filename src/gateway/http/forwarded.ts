@@ -262,6 +262,13 @@ export function stripUntrusted<H extends HeaderBag>(headers: H): H {
   return headers;
 }
 
+/**
+ * Client-certificate headers. Istio configures gateways with Envoy's SANITIZE_SET: what a client
+ * sends is removed before routing, and only the gateway sets XFCC for a peer it verified.
+ * https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#x-forwarded-client-cert
+ */
+export const CLIENT_CERT_HEADERS = ['x-forwarded-client-cert', 'client-cert', 'client-cert-chain'] as const;
+
 export interface ForwardedInput {
   /** The client address ({@link clientIpOf}); null when unknown. */
   clientIp: string | null;
@@ -282,6 +289,7 @@ export interface ForwardedInput {
  */
 export function applyForwardedHeaders<H extends HeaderBag>(headers: H, f: ForwardedInput): H {
   if (!f.internal) stripUntrusted(headers);
+  for (const name of CLIENT_CERT_HEADERS) headers.delete(name);
 
   if (f.clientIp) {
     const xff = headers.get('x-forwarded-for');

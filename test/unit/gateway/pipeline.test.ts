@@ -506,6 +506,38 @@ describe('routes and filters see the headers as the gateway sanitized them', () 
     expect(seen[0]!.headers['x-forwarded-for']).toBe('203.0.113.9');
     expect(res.headers.get('x-request-id')).toBe(seen[0]!.headers['x-request-id']);
   });
+  test('a client-sent x-forwarded-client-cert is removed before routing (Envoy SANITIZE_SET), so it cannot select a route', async () => {
+    const cfg = await compile(base() + `${SHOP_VS}
+  - match: [{headers: {x-forwarded-client-cert: {prefix: "URI=spiffe://"}}}]
+    route: [{destination: {host: shop.internal, subset: v2}}]
+  - route: [{destination: {host: shop.internal, subset: v1}}]
+`);
+    seen.length = 0;
+    const res = await send(cfg, '/x', { headers: { 'x-forwarded-client-cert': 'URI=spiffe://cluster.local/ns/shop/sa/admin', 'client-cert': ':AAAA:' } });
+    expect(((await res.json()) as { server: string }).server).toBe('v1');
+    expect(seen[0]!.headers['x-forwarded-client-cert']).toBeUndefined();
+    expect(seen[0]!.headers['client-cert']).toBeUndefined();
+  });
+
+  test('egress passthrough (ALLOW_ANY, no listener for the port) does not pass a caller\'s client-certificate headers on', async () => {
+    const r = loadManifest(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    outboundTrafficPolicy: {mode: ALLOW_ANY}
+`);
+    const push = buildPushContext(r.resources.map((x) => x.resource), 1);
+    const { snapshot } = await generateSnapshot(push, { id: 'egw', role: 'egress', namespace: 'istio-system', labels: { istio: 'egressgateway' } });
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(7));
+    seen.length = 0;
+    const headers = { 'x-forwarded-client-cert': 'URI=spiffe://cluster.local/ns/shop/sa/admin', 'client-cert-chain': ':AAAA:', 'x-kept': '1' };
+    const res = await handle(cfg, { request: new Request(`http://127.0.0.1:${ports.v1}/out`, { headers }), role: 'egress', edgePort: ports.v1!, clientIp: '10.0.0.9', internal: true, env: {}, waitUntil: () => {} }, rt);
+    expect(res.status).toBe(200);
+    expect(seen[0]!.headers['x-kept']).toBe('1');
+    expect(seen[0]!.headers['x-forwarded-client-cert']).toBeUndefined();
+    expect(seen[0]!.headers['client-cert-chain']).toBeUndefined();
+  });
 });
 
 describe('Gateway tls.httpsRedirect (VirtualHost require_tls: ALL)', () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test, vi } from 'vitest';
 import '../../../../../src/gateway/filters/registry.ts';
 import { compileHttpFilters, runFilters, type CompiledHttpFilter, type FilterContext } from '../../../../../src/gateway/filters/chain.ts';
 import { MTLS_REQUIRED_BODY } from '../../../../../src/gateway/filters/peer-authn.ts';
+import { CLIENT_CERT_HEADERS } from '../../../../../src/gateway/http/forwarded.ts';
 import { testRuntime } from '../../../../../src/gateway/runtime.ts';
 import { PEER_AUTHN_FILTER, PEER_AUTHN_TYPE, type PeerAuthn } from '../../../../../src/xds/filters/peer-authn.ts';
 import { MeshCa, type IssuedSvid } from '../../../../../src/mtls/index.ts';
@@ -40,9 +41,12 @@ const PLACEHOLDER = { certPresented: '0', certVerified: 'NONE', certRevoked: '0'
 function ctx(opts: { tls?: Record<string, unknown>; headers?: Record<string, string>; clientIp?: string | null; port?: number; at?: number } = {}): FilterContext {
   const req = new Request('https://gw.example/productpage', { headers: opts.headers ?? {} });
   const request = Object.assign(req, { cf: opts.tls ? { tlsClientAuth: opts.tls } : undefined }) as Request;
+  // What goes upstream, as the connection manager leaves it: client-certificate headers removed.
+  const headers = new Headers(req.headers);
+  for (const h of CLIENT_CERT_HEADERS) headers.delete(h);
   return {
     request,
-    headers: new Headers(req.headers),
+    headers,
     path: '/productpage',
     query: '',
     method: 'GET',
@@ -152,7 +156,7 @@ describe('peer_authn filter: forwarded client certificates', () => {
   const xfccOf = (s: IssuedSvid) => `By=spiffe://cluster.local/ns/istio-system/sa/front;Hash=abc;Cert="${encodeURIComponent(s.certPem)}";URI=${s.spiffeId}`;
   const trusted = { trusted_proxies: { cidrs: ['10.0.0.0/8'], client_cert_header: 'xfcc' as const } };
 
-  test('untrusted XFCC / Client-Cert are stripped and never believed', async () => {
+  test('untrusted XFCC / Client-Cert are never believed', async () => {
     const headers = { 'x-forwarded-client-cert': xfccOf(svid), 'client-cert': rfc9440(svid.certPem), 'client-cert-chain': rfc9440(mesh.rootPem) };
     for (const over of [{}, trusted]) {
       const c = ctx({ headers, clientIp: '203.0.113.9' });
@@ -161,7 +165,7 @@ describe('peer_authn filter: forwarded client certificates', () => {
       expect(c.peer).toBeUndefined();
       for (const h of Object.keys(headers)) expect(c.headers.has(h)).toBe(false);
     }
-    // PERMISSIVE: still stripped, no identity.
+    // PERMISSIVE: no identity.
     const c = ctx({ headers, clientIp: '203.0.113.9' });
     expect(await runFilters(compile({ mode: 'PERMISSIVE' }), c)).toBeUndefined();
     expect(c.peer).toBeUndefined();
