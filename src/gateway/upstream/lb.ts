@@ -269,17 +269,19 @@ export function isPrime(n: number): boolean {
 }
 
 /**
- * Maglev (Envoy MAGLEV): every host walks its own permutation of a prime-sized table (offset and
- * skip from two hashes of its key) and claims the next free slot on its turns; a host takes turns
- * in proportion to its weight relative to the heaviest host. A key goes to slot `hash mod size`;
- * if that host is unavailable, the following slots are tried.
+ * meshgate's ceiling on a maglev table: the largest prime below 2^20 (4 MB). Istio accepts primes
+ * up to 5,000,011 (20 MB and about a second of CPU per table, per subset), which a Worker isolate
+ * (128 MB) cannot afford; larger sizes are built at this one (docs/gateway.md; apply warns).
  */
+export const MAGLEV_SIZE_CAP = 1_048_573;
+
 /**
  * Maglev's lookup table: every host walks its own permutation of a prime-sized table (offset and
  * skip from two hashes of its key) and claims the next free slot on its turns; a host takes turns
  * in proportion to its weight relative to the heaviest host.
  */
-export function maglevTable(hosts: readonly Host[], tableSize = MAGLEV_TABLE_DEFAULT): Int32Array {
+export function maglevTable(hosts: readonly Host[], requestedSize = MAGLEV_TABLE_DEFAULT): Int32Array {
+  const tableSize = Math.min(requestedSize, MAGLEV_SIZE_CAP); // both prime
   const table = new Int32Array(hosts.length ? tableSize : 0).fill(-1);
   if (!hosts.length) return table;
   const maxWeight = Math.max(...hosts.map((h) => h.weight));

@@ -71,6 +71,8 @@ export function checkExportTo(list: readonly string[] | undefined, namespace: st
 const FETCH_CONNECTIONS = "Workers' fetch manages upstream connections itself";
 /** The gateways' ring-size ceiling (src/gateway/upstream/lb.ts RING_SIZE_CAP; a test keeps them equal). */
 export const RING_SIZE_CAP = 1 << 20;
+/** The gateways' maglev table ceiling (src/gateway/upstream/lb.ts MAGLEV_SIZE_CAP; a test keeps them equal). */
+export const MAGLEV_SIZE_CAP = 1_048_573;
 /** Fields Istio accepts that a Worker cannot execute: said once at apply (info), never silently. */
 function noEffect(tp: TrafficPolicy): [PathSegment[], string][] {
   const out: [PathSegment[], string][] = [];
@@ -102,6 +104,8 @@ export const destinationRule = defineKind({
       const ring = tp.loadBalancer?.consistentHash;
       const ringSize = ring?.ringHash?.minimumRingSize ?? ring?.minimumRingSize ?? 0;
       if (ringSize > RING_SIZE_CAP) report([...path, 'loadBalancer', 'consistentHash', ...(ring?.ringHash ? ['ringHash'] : []), 'minimumRingSize'], `a ring of ${ringSize} points does not fit a Worker isolate's memory: meshgate's gateways build at most ${RING_SIZE_CAP}`, 'warning');
+      const tableSize = ring?.maglev?.tableSize ?? 0;
+      if (tableSize > MAGLEV_SIZE_CAP) report([...path, 'loadBalancer', 'consistentHash', 'maglev', 'tableSize'], `a maglev table of ${tableSize} entries does not fit a Worker isolate's memory: meshgate's gateways build at most ${MAGLEV_SIZE_CAP}`, 'warning');
     }
   },
 });

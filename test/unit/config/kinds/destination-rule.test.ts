@@ -67,7 +67,7 @@ describe('DestinationRule', () => {
       consistentHash: {useSourceIp: true, maglev: {tableSize: ${n}}}
 `);
     expect(lb(65537)).toEqual([]);
-    expect(lb(4999999)).toEqual([]); // the largest prime below the limit
+    expect(lb(4999999).filter((i) => i.severity === 'error')).toEqual([]); // the largest prime below the limit (capped at the gateways, below)
     expect(lb(65536)[0]).toMatchObject({ path: 'spec.trafficPolicy.loadBalancer.consistentHash.maglev.tableSize', message: 'tableSize must be a prime number for maglev' });
     expect(lb(5000011)[0]?.message).toBe('tableSize must be less than 5000011 for maglev');
   });
@@ -87,6 +87,22 @@ describe('DestinationRule', () => {
     const { RING_SIZE_CAP } = await import('../../../../src/gateway/upstream/lb.ts');
     const { RING_SIZE_CAP: configCap } = await import('../../../../src/config/kinds/networking/destination-rule.ts');
     expect(configCap).toBe(RING_SIZE_CAP);
+  });
+
+  test('a maglev table larger than the gateways build is accepted with a warning (capped)', async () => {
+    const maglev = (size: number) => issues(`  host: reviews
+  trafficPolicy:
+    loadBalancer:
+      consistentHash: {useSourceIp: true, maglev: {tableSize: ${size}}}
+`);
+    expect(maglev(65537)).toEqual([]);
+    expect(maglev(1048573)).toEqual([]);
+    expect(maglev(4999999)).toEqual([
+      expect.objectContaining({ severity: 'warning', path: 'spec.trafficPolicy.loadBalancer.consistentHash.maglev.tableSize', message: "a maglev table of 4999999 entries does not fit a Worker isolate's memory: meshgate's gateways build at most 1048573" }),
+    ]);
+    const { MAGLEV_SIZE_CAP } = await import('../../../../src/gateway/upstream/lb.ts');
+    const { MAGLEV_SIZE_CAP: configCap } = await import('../../../../src/config/kinds/networking/destination-rule.ts');
+    expect(configCap).toBe(MAGLEV_SIZE_CAP);
   });
 
   test('traffic policy and connection pool must not be empty; tunnel excludes proxyProtocol', () => {

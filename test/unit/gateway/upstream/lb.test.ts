@@ -190,6 +190,17 @@ test('ring size honours minimum_ring_size, within maximum_ring_size and meshgate
   expect(new Set(big.owners)).toEqual(new Set([0, 1]));
 });
 
+test('a maglev table larger than meshgate\'s cap is built at the cap (a prime), every host still owning slots', async () => {
+  const { maglevTable, MAGLEV_SIZE_CAP } = await import('../../../../src/gateway/upstream/lb.ts');
+  const { HostState } = await import('../../../../src/gateway/upstream/state.ts');
+  const host = (k: string) => ({ endpoint: { key: k, address: k, port: 1, labels: {} }, state: new HostState(), weight: 1, lbWeight: 1, statusHealthy: true });
+  expect(maglevTable([host('a'), host('b')], 65537).length).toBe(65537);
+  // Istio accepts primes below 5,000,011 (20 MB per table); the gateways build the largest prime below 2^20.
+  const big = maglevTable([host('a'), host('b')], 4_999_999);
+  expect(big.length).toBe(MAGLEV_SIZE_CAP);
+  expect(new Set(big)).toEqual(new Set([0, 1]));
+});
+
 test('a recompile with the same hosts reuses the ring and maglev tables; changed hosts get new ones', () => {
   const state = new UpstreamState();
   const rt = testRuntime();
