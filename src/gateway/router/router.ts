@@ -204,13 +204,26 @@ async function mirror(m: CompiledAction['mirrors'][number], req: RouterRequest, 
   // A teed body is mirrored once it is whole (the shadow is fire-and-forget); a plain stream never.
   const sent = await replayable(body);
   if (!sent) return;
-  const ep = cluster.pick({});
-  if (ep === 'no-healthy-upstream') return;
+  // Envoy's shadow is a router request on the mirror cluster: its breakers bound it (an overflow
+  // drops the shadow), and its answer feeds that cluster's outlier detection.
+  if (!cluster.tryAcquire('request')) return;
   try {
-    // The shadow has the route's timeout (Envoy's shadow request options).
-    const r = await attempt(cluster, ep, { ...upstreamRequest(req, h, bodyFor(sent), shadow) }, renv.env, timeoutMs);
-    await r.response?.body?.cancel();
+    const ep = cluster.pick({});
+    if (ep === 'no-healthy-upstream') return;
+    const lease = cluster.admitNow() ?? (await cluster.admit(timeoutMs > 0 ? timeoutMs : Infinity));
+    if (lease === 'overflow' || lease === 'timeout') return;
+    cluster.onRequestStart(ep);
+    try {
+      // The shadow has the route's timeout (Envoy's shadow request options).
+      const r = await attempt(cluster, ep, upstreamRequest(req, h, bodyFor(sent), shadow), renv.env, timeoutMs);
+      report(cluster, ep, r);
+      await r.response?.body?.cancel();
+    } finally {
+      lease.release();
+    }
   } catch {
     // a mirror never fails the primary
+  } finally {
+    cluster.release('request');
   }
 }

@@ -734,6 +734,43 @@ describe('mirrors', () => {
   });
 });
 
+describe('mirrors go through the mirror cluster as any request does (Envoy\'s shadow is a router request on that cluster)', () => {
+  const mirrored = (trafficPolicy: string) => base() + `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: flaky, namespace: default}
+spec:
+  host: flaky.internal
+  trafficPolicy: ${trafficPolicy}
+${SHOP_VS}
+  - match: [{uri: {prefix: /direct}}]
+    route: [{destination: {host: flaky.internal}}]
+  - route: [{destination: {host: shop.internal, subset: v1}}]
+    mirror: {host: flaky.internal}
+    mirrorPercentage: {value: 100}
+`;
+  const withMirrors = async (cfg: CompiledConfig, paths: string[]) => {
+    const pending: Promise<unknown>[] = [];
+    const replies = await Promise.all(paths.map((p) => handle(cfg, { request: new Request(`http://shop.example.com${p}`), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: {}, waitUntil: (q) => void pending.push(q) }, rt)));
+    await Promise.all(pending);
+    return replies.map((r) => r.status);
+  };
+
+  test('the mirror cluster\'s circuit breaker drops shadows beyond its limit', async () => {
+    const cfg = await compile(mirrored('{connectionPool: {http: {http2MaxRequests: 1}}}'));
+    seen.length = 0;
+    expect(await withMirrors(cfg, ['/m1?delay=200', '/m2?delay=200'])).toEqual([200, 200]);
+    expect(seen.filter((s) => s.server === 'flaky')).toHaveLength(1);
+  });
+
+  test('shadow answers feed the mirror cluster\'s outlier detection', async () => {
+    const cfg = await compile(mirrored('{outlierDetection: {consecutive5xxErrors: 1, interval: 10s, baseEjectionTime: 60s, maxEjectionPercent: 100}}'));
+    expect(await withMirrors(cfg, ['/m?status=503'])).toEqual([200]);
+    const direct = await send(cfg, '/direct');
+    expect([direct.status, await direct.text()]).toEqual([503, 'no healthy upstream']);
+  });
+});
+
 describe('consistent hash cookies', () => {
   test('only a hashing cluster generates the cookie: a subset that overrides the balancer does not (Envoy evaluates hash policies in the ring/maglev only)', async () => {
     const cfg = await compile(base().replace(`  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}, {name: v3, labels: {version: v3}}]`, `  trafficPolicy:
