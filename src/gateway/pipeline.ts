@@ -203,6 +203,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     // Envoy's router keeps the path it rewrites in x-envoy-original-path (finalizePathHeader).
     headers.set('x-envoy-original-path', query ? `${path}?${query}` : path);
     upstreamPath = action.rewrite(path);
+    // Envoy rewrites :path after the request header operations: response ones see the new path.
+    input.path = upstreamPath;
   }
   // Envoy's retry and timeout request headers, from trusted callers only (external ones had them
   // stripped). An honoured header is consumed, as Envoy's router does: the upstream never sees it.

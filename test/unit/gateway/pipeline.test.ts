@@ -489,6 +489,21 @@ describe('header values with Envoy formatter commands (translator â†’ snapshot â
     expect([got['x-real-ip'], got['x-who'], got['x-pct'], got['x-host'], got['x-orig']]).toEqual(['203.0.113.9', 'user=jason', '100%', undefined, 'GET /h/i?q=1']);
     expect([res.headers.get('x-echo'), res.headers.get('x-status')]).toEqual(['v1 for jason', '200']);
   });
+
+  test('request formatters see the path before a rewrite, response formatters the rewritten one (Envoy rewrites :path after the request header operations)', async () => {
+    const cfg = await compile(base() + `${SHOP_VS}
+  - match: [{uri: {prefix: /old}}]
+    rewrite: {uri: /new}
+    headers:
+      request: {set: {x-req-path: "%REQ(:path)%"}}
+      response: {set: {x-resp-path: "%REQ(:path)%"}}
+    route: [{destination: {host: shop.internal, subset: v1}}]
+`);
+    seen.length = 0;
+    const res = await send(cfg, '/old/a?q=1');
+    expect([seen[0]!.url, seen[0]!.headers['x-req-path']]).toEqual(['/new/a?q=1', '/old/a?q=1']);
+    expect(res.headers.get('x-resp-path')).toBe('/new/a?q=1');
+  });
 });
 
 describe('routes and filters see the headers as the gateway sanitized them', () => {
@@ -506,6 +521,7 @@ describe('routes and filters see the headers as the gateway sanitized them', () 
     expect(seen[0]!.headers['x-forwarded-for']).toBe('203.0.113.9');
     expect(res.headers.get('x-request-id')).toBe(seen[0]!.headers['x-request-id']);
   });
+
   test('a client-sent x-forwarded-client-cert is removed before routing (Envoy SANITIZE_SET), so it cannot select a route', async () => {
     const cfg = await compile(base() + `${SHOP_VS}
   - match: [{headers: {x-forwarded-client-cert: {prefix: "URI=spiffe://"}}}]
