@@ -281,9 +281,9 @@ export interface ForwardedInput {
 }
 
 /**
- * Sets the forwarding headers on the upstream request's `headers` in place. External callers:
- * x-envoy-* control headers stripped, x-forwarded-proto overwritten, x-envoy-external-address set
- * to the client; internal callers: x-envoy-internal: true, a valid x-forwarded-proto kept. The
+ * Sets the forwarding headers on the upstream request's `headers` in place. x-forwarded-proto is
+ * the scheme the request arrived with. External callers: x-envoy-* control headers stripped,
+ * x-envoy-external-address set to the client; internal callers: x-envoy-internal: true. The
  * client address is appended to x-forwarded-for unless already its last entry (Cloudflare appends
  * it itself before the worker sees the request).
  */
@@ -300,8 +300,8 @@ export function applyForwardedHeaders<H extends HeaderBag>(headers: H, f: Forwar
     }
   }
 
-  const xfp = headers.get('x-forwarded-proto');
-  if (!f.internal || (xfp !== 'http' && xfp !== 'https')) headers.set('x-forwarded-proto', f.scheme);
+  // Envoy with no trusted hops (Istio's gateway default) overwrites it for every caller.
+  headers.set('x-forwarded-proto', f.scheme);
 
   if (f.internal) headers.set('x-envoy-internal', 'true');
   else if (f.clientIp) headers.set('x-envoy-external-address', f.clientIp);

@@ -176,13 +176,13 @@ describe('applyForwardedHeaders', () => {
     expect(Object.fromEntries(h)).toEqual({ 'x-forwarded-proto': 'https' });
   });
 
-  it('internal: honours x-envoy controls, keeps a valid XFP and the external address, marks internal', () => {
+  it('internal: honours x-envoy controls, keeps the external address, marks internal; XFP is still the arrival scheme (Envoy, no trusted hops)', () => {
     const h = new Headers({ ...envoyHeaders, 'x-forwarded-proto': 'https', 'x-envoy-external-address': '203.0.113.9' });
     applyForwardedHeaders(h, { clientIp: '10.0.0.5', scheme: 'http', internal: true, authority: 'reviews:9080' });
     expect(Object.fromEntries(h)).toEqual({
       ...envoyHeaders,
       'x-forwarded-for': '10.0.0.5',
-      'x-forwarded-proto': 'https',
+      'x-forwarded-proto': 'http',
       'x-envoy-external-address': '203.0.113.9',
       'x-envoy-internal': 'true',
       'x-forwarded-host': 'reviews:9080',
