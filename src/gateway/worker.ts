@@ -5,7 +5,7 @@ import { UpstreamState } from './upstream/index.ts';
 import { socketProbe, type SocketConnect } from './router/connect-probe.ts';
 import { systemRuntime, type Runtime } from './runtime.ts';
 import { handle } from './pipeline.ts';
-import { clientIpOf, isInternalCaller } from './http/forwarded.ts';
+import { arrivedDirectly, clientIpOf, isInternalCaller } from './http/forwarded.ts';
 import { edgePort } from './http/host.ts';
 import { localReply } from './http/local-reply.ts';
 import { HeaderMap } from './http/header-map.ts';
@@ -90,7 +90,7 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
       const viaCloudflare = !local && typeof (request.cf as { colo?: unknown } | undefined)?.colo === 'string';
       const clientIp = clientIpOf(incoming, { viaCloudflare, fallback: local ? '127.0.0.1' : null });
       // Mesh workloads reach the egress gateway over service bindings (no client address): internal.
-      const internal = clientIp === null ? opts.role === 'egress' : isInternalCaller(clientIp);
+      const internal = clientIp === null ? opts.role === 'egress' : isInternalCaller(clientIp) && arrivedDirectly(incoming.get('x-forwarded-for'), clientIp);
       const override = env.MESHGATE_EDGE_PORT ? Number(env.MESHGATE_EDGE_PORT) : null;
       let port: number;
       try {

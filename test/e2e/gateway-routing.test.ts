@@ -212,6 +212,15 @@ describe('ingress gateway, end to end', () => {
     expect(tp).not.toBe(parent);
   });
 
+  test('a loopback caller is internal unless it relays someone else\'s request (x-forwarded-for), as in Envoy', async () => {
+    const before = v1.received.length;
+    await gw('/x');
+    await gw('/x', { headers: { 'x-forwarded-for': '203.0.113.9', 'x-envoy-internal': 'true' } });
+    const [direct, relayed] = [v1.received[before]!.headers, v1.received[before + 1]!.headers];
+    expect([direct['x-envoy-internal'], direct['x-envoy-external-address']]).toEqual(['true', undefined]);
+    expect([relayed['x-envoy-internal'], relayed['x-envoy-external-address'], relayed['x-forwarded-for']]).toEqual([undefined, '127.0.0.1', '203.0.113.9, 127.0.0.1']);
+  });
+
   test('large bodies stream through (past the retry buffer) and many headers arrive intact', async () => {
     const before = v1.received.length;
     const big = 'x'.repeat(3 * 1024 * 1024);

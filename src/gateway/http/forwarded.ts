@@ -176,6 +176,17 @@ export function isInternalCaller(clientIp: string | null | undefined, trustedCid
 }
 let lastInternal: { ip: string; internal: boolean } | undefined;
 
+/**
+ * Whether a request comes from the caller itself rather than through it: Envoy counts a request
+ * as internal only when it arrived without `x-forwarded-for` (a private-address proxy relaying
+ * someone else's request is not internal). Cloudflare appends the client address itself, so an
+ * `x-forwarded-for` holding only that address still counts as direct.
+ * https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#x-envoy-internal
+ */
+export function arrivedDirectly(xff: string | null, clientIp: string): boolean {
+  return xff === null || xff.trim() === '' || xff.trim() === clientIp;
+}
+
 function internalCaller(clientIp: string | null | undefined, trustedCidrs?: CidrSet | readonly string[]): boolean {
   const bytes = parseIp(clientIp);
   if (!bytes) return false;

@@ -7,6 +7,7 @@ import {
   compileCidrs,
   ipInCidrs,
   isInternalCaller,
+  arrivedDirectly,
   parseIp,
   stripUntrusted,
 } from '../../../../src/gateway/http/forwarded.ts';
@@ -81,6 +82,18 @@ describe('compileCidrs / ipInCidrs', () => {
   it.each(['1.2.3.0/33', '::/129', '1.2.3.0/', '1.2.3.0/x', 'host/8', '1.2.3.4/-1', '::ffff:1.2.3.4/95'])('throws on %j', (c) =>
     expect(() => compileCidrs([c])).toThrow(),
   );
+});
+
+describe('arrivedDirectly (Envoy: internal only without x-forwarded-for)', () => {
+  it('no x-forwarded-for, or only the client address Cloudflare appended: direct', () => {
+    expect(arrivedDirectly(null, '10.0.0.5')).toBe(true);
+    expect(arrivedDirectly('', '10.0.0.5')).toBe(true);
+    expect(arrivedDirectly(' 10.0.0.5 ', '10.0.0.5')).toBe(true);
+  });
+  it('relayed for someone else: not direct', () => {
+    expect(arrivedDirectly('203.0.113.9', '10.0.0.5')).toBe(false);
+    expect(arrivedDirectly('203.0.113.9, 10.0.0.5', '10.0.0.5')).toBe(false);
+  });
 });
 
 describe('isInternalCaller', () => {
