@@ -248,6 +248,9 @@ export class RingHashLb implements LoadBalancer {
       if (this.points[mid]! < h) lo = mid + 1;
       else hi = mid;
     }
+    // The common case, the point's own host available, without the bookkeeping below.
+    const first = this.hosts[this.owners[lo % n]!]!;
+    if (available(first)) return first;
     const seen = new Set<number>();
     for (let i = 0; i < n && seen.size < this.hosts.length; i++) {
       const owner = this.owners[(lo + i) % n]!;
@@ -322,6 +325,9 @@ export class MaglevLb implements LoadBalancer {
     const n = this.table.length;
     if (!n) return undefined;
     const start = (hash ?? Math.floor(this.rt.random() * 2 ** 32)) % n;
+    // The common case, the slot's own host available, without the bookkeeping below.
+    const first = this.hosts[this.table[start]!]!;
+    if (available(first)) return first;
     const seen = new Set<number>();
     for (let i = 0; i < n && seen.size < this.hosts.length; i++) {
       const owner = this.table[(start + i) % n]!;
