@@ -74,6 +74,7 @@ class RequestFilterContext implements FilterContext {
     private readonly vh: CompiledVirtualHost | undefined,
     private readonly input: MatchInput,
     private readonly matched: CompiledRoute | undefined,
+    private readonly actions: CompiledConfig['actions'],
   ) {
     this.method = request.method;
     this.port = g.edgePort;
@@ -86,6 +87,13 @@ class RequestFilterContext implements FilterContext {
   /** The route as matched now (destination-scoped authorization): JWT claims written by an earlier filter may select another one. */
   get route(): Route | undefined {
     return (Object.keys(this.metadata).length ? this.vh?.match(this.input) : this.matched)?.route;
+  }
+
+  get routed(): { path: string; authority: string } | undefined {
+    const route = this.route;
+    const a = route ? this.actions.get(route) : undefined;
+    if (!a) return undefined;
+    return { path: a.rewrite ? a.rewrite(this.path) : this.path, authority: a.hostRewrite ?? this.authority };
   }
 }
 
@@ -156,7 +164,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     }
     // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
     if (listener.filters.length) {
-      const fctx = new RequestFilterContext(req, headers, path, query, scheme, authority, g, metadata, rt, vh, input, route);
+      const fctx = new RequestFilterContext(req, headers, path, query, scheme, authority, g, metadata, rt, vh, input, route, cfg.actions);
       const ran = runFilters(listener.filters, fctx);
       const denied = ran instanceof Promise ? await ran : ran;
       if (denied) {

@@ -33,6 +33,11 @@ export interface FilterContext {
   env: Record<string, unknown>;
   /** The matched route, if any (destination-scoped authorization reads its typed_per_filter_config). */
   route?: Route;
+  /**
+   * The path and authority the matched route sends upstream (after its `rewrite`): what the
+   * destination receives, so what destination-scoped authorization judges.
+   */
+  readonly routed?: { path: string; authority: string } | undefined;
   rt: Runtime;
   waitUntil: (p: Promise<unknown>) => void;
 }

@@ -139,6 +139,8 @@ export const DestinationAuthzPerRoute = z.strictObject({
   destinations: z.array(z.strictObject({
     /** The service (and the endpoint labels, when they select different policies). */
     name: z.string(),
+    /** The port the destination receives the request on: its `destination.port` (policy `ports`). */
+    port: z.number().int().min(1).max(65535).optional(),
     http_filters: z.array(z.strictObject({ name: z.string(), typed_config: z.looseObject({ '@type': z.string() }) })),
   })),
 });

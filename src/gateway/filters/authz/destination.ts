@@ -1,6 +1,6 @@
 import { DESTINATION_AUTHZ_FILTER, DestinationAuthzFilterConfig, DestinationAuthzPerRoute } from '../../../xds/filters/rbac.ts';
 import { rbacDenied } from '../../http/local-reply.ts';
-import { compileHttpFilters, runFilters, type CompiledHttpFilter } from '../chain.ts';
+import { compileHttpFilters, runFilters, type CompiledHttpFilter, type FilterContext } from '../chain.ts';
 
 // Destination-scoped authorization (docs/security.md "Where a policy applies"): the listener half
 // runs, for the matched route, the stages its typed_per_filter_config carries — the ext_authz /
@@ -8,14 +8,14 @@ import { compileHttpFilters, runFilters, type CompiledHttpFilter } from '../chai
 // the request through. A route's stages are compiled once per snapshot (the first time the route
 // is used; the snapshot's route objects are the cache keys).
 
-type Stages = readonly (readonly CompiledHttpFilter[])[];
+type Stages = readonly { readonly filters: readonly CompiledHttpFilter[]; readonly port: number | undefined }[];
 
 const compiled = new WeakMap<object, Stages>();
 
 /** Compiles (and validates) one route's per-route config; throws when it is not usable. */
 export function compileDestinationAuthzPerRoute(config: unknown): Stages {
   const c = DestinationAuthzPerRoute.parse(config);
-  return c.destinations.map((d) => compileHttpFilters(d.http_filters));
+  return c.destinations.map((d) => ({ filters: compileHttpFilters(d.http_filters), port: d.port }));
 }
 
 /** Compiles a route's stages at snapshot compile time, so a config that cannot run is NACKed. */
@@ -32,6 +32,15 @@ function stagesFor(config: object): Stages {
   return s;
 }
 
+/** The filter context as the destination sees the request; reads and writes of the rest go to `ctx`. */
+function destinationView(ctx: FilterContext, routed: FilterContext['routed'], port: number | undefined): FilterContext {
+  if (!routed && port === undefined) return ctx;
+  const own: PropertyDescriptorMap = {};
+  if (routed) Object.assign(own, { path: { value: routed.path }, authority: { value: routed.authority } });
+  if (port !== undefined) own['port'] = { value: port };
+  return Object.create(ctx, own) as FilterContext;
+}
+
 export function compileDestinationAuthz(typedConfig: unknown): CompiledHttpFilter {
   DestinationAuthzFilterConfig.parse(typedConfig);
   return {
@@ -46,8 +55,11 @@ export function compileDestinationAuthz(typedConfig: unknown): CompiledHttpFilte
         // A config the data plane cannot run must not open the destination: fail closed.
         return rbacDenied();
       }
-      for (const filters of stages) {
-        const res = await runFilters(filters, ctx);
+      // A sidecar at the destination sees the request as the route sends it: the rewritten path
+      // and authority, on the destination's port.
+      const routed = ctx.routed;
+      for (const { filters, port } of stages) {
+        const res = await runFilters(filters, destinationView(ctx, routed, port));
         if (res) return res;
       }
       return undefined;

@@ -10,7 +10,8 @@ import { parseIp, type ParsedIp } from './cidr.ts';
 // - `source.ip`/ipBlocks (Envoy direct_remote_ip) and `remote.ip`/remoteIpBlocks (remote_ip): both
 //   the client address the pipeline trusts (`ctx.clientIp`, CF-Connecting-IP only from
 //   Cloudflare) — at the edge the downstream peer is the client itself;
-// - `destination.port`: the edge port; `destination.ip`: unknown at the edge, never matches;
+// - `destination.port`: the edge port (a destination stage: the destination's); `destination.ip`:
+//   unknown at the edge, never matches;
 // - `connection.sni`: the request's host (Host without port), since Cloudflare ends client TLS.
 
 export interface AuthzRequest {

@@ -45,16 +45,21 @@ export function destinationAuthorization(tx: RouteTranslation, target: RouteTarg
     const host = resolveShortName(d.destination.host, target.vs.metadata.namespace);
     const s = push.services.get(host);
     if (!s) continue;
+    // The port a sidecar at the destination would see: the service port the route sends to (as
+    // resolveDestination picks it), or that port's targetPort.
+    const number = d.destination.port?.number ?? (s.ports.length === 1 ? s.ports[0]!.number : target.port);
+    const sp = s.ports.find((x) => x.number === number);
+    const port = sp?.targetPort || number;
     for (const labels of endpointLabelSets(push, s, d.destination.subset, tx.proxy)) {
       const own = destinationPolicies(push, s, labels);
       const ownAllow = own.some((p) => actionOf(p) === 'ALLOW');
       if (!own.length && !(meshAllow.length && gatewayAllow)) continue;
       const policies: AuthorizationPolicy[] = [...own, ...(ownAllow || gatewayAllow ? meshAllow : [])];
-      const key = policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(',');
+      const key = `${port}|${policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(',')}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const http_filters = authorizationFilters(push, policies).map((f) => ({ name: f.name, typed_config: f.typed_config ?? { '@type': '' } }));
-      if (http_filters.length) stages.push({ name: d.destination.subset ? `${host}|${d.destination.subset}` : host, http_filters });
+      if (http_filters.length) stages.push({ name: d.destination.subset ? `${host}|${d.destination.subset}` : host, port, http_filters });
     }
   }
   if (!stages.length) return {};

@@ -112,3 +112,54 @@ describe('a denial once a route is chosen', () => {
     expect([res.headers.get('x-served-by'), res.headers.get('access-control-allow-origin')]).toEqual(['meshgate', 'https://app.example']);
   });
 });
+
+describe('the destination stage judges the request the destination would receive', () => {
+  const destYaml = (policy: string) => `${GATEWAY}apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.shop.svc.cluster.local]
+  ports: [{number: 9080, name: http, protocol: HTTP}]
+  resolution: STATIC
+  endpoints: [{address: "worker:SHOP"}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: ["*"]
+  gateways: [istio-system/gw]
+  http:
+  - match: [{uri: {prefix: /api/}}]
+    rewrite: {uri: /, authority: internal.shop}
+    route: [{destination: {host: shop}}]
+  - route: [{destination: {host: shop}}]
+---
+${ap('shop-policy', 'shop', policy)}`;
+  const run = async (policy: string) => {
+    const { snapshot } = await generateSnapshot(pushOf(destYaml(policy)), ingress);
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1));
+    const seen: string[] = [];
+    const SHOP = { fetch: async (url: string) => { seen.push(new URL(url).pathname); return new Response('ok'); } };
+    const send = (path: string, method = 'GET') =>
+      handle(cfg, { request: new Request(`http://app.example.com${path}`, { method }), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { SHOP }, waitUntil: () => {} }, testRuntime(2)).then((r) => r.status);
+    return { send, seen };
+  };
+
+  test("the path and authority after the route's rewrite (a DENY on /admin catches /api/admin)", async () => {
+    const { send, seen } = await run('  action: DENY\n  rules: [{to: [{operation: {paths: ["/admin*"]}}]}]');
+    expect([await send('/admin'), await send('/api/admin'), await send('/api/ok')]).toEqual([403, 403, 200]);
+    expect(seen).toEqual(['/ok']);
+    const hosts = await run('  action: DENY\n  rules: [{to: [{operation: {hosts: [internal.shop]}}]}]');
+    expect([await hosts.send('/api/x'), await hosts.send('/x')]).toEqual([403, 200]);
+  });
+
+  test("ports are the destination's port, not the gateway's (a DENY on 9080 fires; an ALLOW on 9080 allows)", async () => {
+    const deny = await run('  action: DENY\n  rules: [{to: [{operation: {ports: ["9080"], methods: [DELETE]}}]}]');
+    expect([await deny.send('/x', 'DELETE'), await deny.send('/x')]).toEqual([403, 200]);
+    const allow = await run('  rules: [{to: [{operation: {ports: ["9080"]}}]}]');
+    expect(await allow.send('/x')).toBe(200);
+    const edge = await run('  rules: [{to: [{operation: {ports: ["80"]}}]}]');
+    expect(await edge.send('/x')).toBe(403);
+  });
+});
