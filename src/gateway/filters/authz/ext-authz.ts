@@ -9,10 +9,10 @@ import { compileMetadataMatcher, compileString } from './matchers.ts';
 // CUSTOM rule matched the request). Check request: the original method, path `path_prefix +
 // path (+ ?query)`, the Authorization header, the allowed request headers, `headers_to_add`, and
 // `x-forwarded-host/-proto/-for`; the body only with `with_request_body`.
-// Answer 2xx ⇒ allowed, the allowed upstream headers set on the upstream request; any other
-// status ⇒ denied with that status and body, plus the allowed client headers (all of them when no
-// list is configured, as Envoy does); unreachable or timed out ⇒ `status_on_error` (default 403)
-// unless `failure_mode_allow`.
+// Answer 200 ⇒ allowed, the allowed upstream headers set on the upstream request; a 5xx,
+// unreachable or timed out ⇒ `status_on_error` (default 403) unless `failure_mode_allow`; any
+// other status (another 2xx too) ⇒ denied with that status and body, plus the allowed client
+// headers (all of them when no list is configured, as Envoy does).
 // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/ext_authz_filter
 
 type HeaderPred = (name: string) => boolean;
@@ -89,12 +89,16 @@ export function compileExtAuthz(typedConfig: unknown): CompiledHttpFilter {
         // Unreachable, refused, timed out: Envoy's error path. The reason is not echoed to clients.
         return failOpen ? undefined : localReply(statusOnError);
       }
-      if (res.status >= 200 && res.status < 300) {
+      // Envoy (ext_authz_http_impl toResponse): 200 allows, a 5xx is an error, anything else denies.
+      if (res.status === 200) {
         if (upstream) res.headers.forEach((v, k) => { if (upstream(k) && !NOT_COPIED.has(k)) ctx.headers.set(k, v); });
         await res.body?.cancel();
         return undefined;
       }
-      if (res.status < 200 || res.status > 599) return localReply(statusOnError);
+      if (res.status < 200 || res.status > 499) {
+        await res.body?.cancel();
+        return failOpen ? undefined : localReply(statusOnError);
+      }
       const out = new Headers();
       res.headers.forEach((v, k) => {
         if (NOT_COPIED.has(k)) return;

@@ -29,6 +29,12 @@ beforeAll(async () => {
       } else if (url.includes('/redirect')) {
         res.writeHead(302, { location: 'https://login.example.com/' });
         res.end();
+      } else if (url.includes('/created')) {
+        res.writeHead(Number(new URL(url, 'http://x').searchParams.get('status') ?? 201));
+        res.end();
+      } else if (url.includes('/broken')) {
+        res.writeHead(500, { 'x-trace': 'stack' });
+        res.end('internal error details');
       } else if (url.includes('/slow')) {
         setTimeout(() => { res.writeHead(200); res.end(); }, 1000);
       } else {
@@ -62,7 +68,7 @@ extensionProviders:
 ${extra.split('\n').filter(Boolean).map((l) => `    ${l}`).join('\n')}
 `);
 }
-const custom = ap('ext', 'istio-system', '  action: CUSTOM\n  provider: {name: authz}\n  rules: [{to: [{operation: {paths: ["/allow*", "/deny*", "/slow*", "/redirect*"]}}]}]');
+const custom = ap('ext', 'istio-system', '  action: CUSTOM\n  provider: {name: authz}\n  rules: [{to: [{operation: {paths: ["/allow*", "/deny*", "/slow*", "/redirect*", "/created*", "/broken*"]}}]}]');
 const FULL = `includeRequestHeadersInCheck: [x-user, "x-ext-*"]
 includeAdditionalHeadersInCheck: {x-added: "yes"}
 headersToUpstreamOnAllow: [x-authz-user]
@@ -121,6 +127,22 @@ describe('CUSTOM with an HTTP ext_authz provider', () => {
     expect(await decide(chainFor(provider() + custom), { path: '/slow' })).toBe('403');
     expect(await decide(chainFor(provider('statusOnError: "503"') + custom), { path: '/slow' })).toBe('503');
     expect(await decide(chainFor(provider('failOpen: true') + custom), { path: '/slow' })).toBe('allow');
+  });
+
+  test('only 200 allows: another 2xx is a denial with that status (Envoy ext_authz_http_impl toResponse)', async () => {
+    seen.length = 0;
+    const chain = chainFor(provider() + custom);
+    const created = await runFilters(chain, ctxOf({ path: '/created', query: 'status=201' }));
+    expect(created?.status).toBe(201);
+    const noContent = await runFilters(chain, ctxOf({ path: '/created', query: 'status=204' }));
+    expect([noContent?.status, await noContent?.text()]).toEqual([204, '']);
+  });
+
+  test('a 5xx from the authorizer is an error: statusOnError (its body and headers are not passed on), or allowed with failOpen', async () => {
+    const res = await runFilters(chainFor(provider() + custom), ctxOf({ path: '/broken' }));
+    expect([res?.status, await res?.text(), res?.headers.get('x-trace')]).toEqual([403, '', null]);
+    expect(await decide(chainFor(provider('statusOnError: "503"') + custom), { path: '/broken' })).toBe('503');
+    expect(await decide(chainFor(provider('failOpen: true') + custom), { path: '/broken' })).toBe('allow');
   });
 
   test('authorizer unreachable ⇒ statusOnError unless failOpen', async () => {
