@@ -44,8 +44,25 @@ export function authorizationFilters(push: PushContext, policies: readonly Autho
     }
   }
   const deny = [...failClosed, ...by('DENY')];
-  if (deny.length) out.push(rbac({ rules: rules('DENY', deny) }));
+  if (deny.length) out.push(enforcedAndDryRun('DENY', deny));
   const allow = by('ALLOW');
-  if (allow.length) out.push(rbac({ rules: rules('ALLOW', allow) }));
+  if (allow.length) out.push(enforcedAndDryRun('ALLOW', allow));
   return out;
+}
+
+/** Istio's `istio.io/dry-run` annotation, read as Go's strconv.ParseBool reads it. */
+const isDryRun = (p: AuthorizationPolicy) => ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(p.metadata.annotations?.['istio.io/dry-run'] ?? '');
+
+/**
+ * Dry-run policies go to `shadow_rules` (evaluated, result in dynamic metadata under
+ * `istio_dry_run_{allow,deny}_`, never enforced), the rest to `rules`; with only dry-run ALLOW
+ * policies there are no enforced rules, so no implicit deny (Istio builder.go).
+ */
+function enforcedAndDryRun(action: 'ALLOW' | 'DENY', list: readonly AuthorizationPolicy[]): HttpFilter {
+  const dry = list.filter(isDryRun);
+  const enforced = list.filter((p) => !isDryRun(p));
+  return rbac({
+    ...(enforced.length ? { rules: rules(action, enforced) } : {}),
+    ...(dry.length ? { shadow_rules: rules(action, dry), shadow_rules_stat_prefix: action === 'ALLOW' ? 'istio_dry_run_allow_' : 'istio_dry_run_deny_' } : {}),
+  });
 }

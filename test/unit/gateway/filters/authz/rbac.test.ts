@@ -59,6 +59,23 @@ describe('evaluation order and defaults', () => {
   });
 });
 
+describe('istio.io/dry-run', () => {
+  const dry = (yaml: string, value = 'true') => yaml.replace(/metadata: \{name: (\S+), namespace: (\S+)\}/, `metadata: {name: $1, namespace: $2, annotations: {istio.io/dry-run: "${value}"}}`);
+  test('a dry-run DENY or ALLOW is evaluated into shadow rules and never enforced (Istio builder shadow_rules)', async () => {
+    const denyAll = ap('deny', 'istio-system', `${GW}  action: DENY\n  rules: [{}]`);
+    expect(await decide(chainFor(denyAll), {})).toBe(DENIED);
+    const ctx = ctxOf({});
+    expect(await decide(chainFor(dry(denyAll)), ctx)).toBe('allow');
+    expect(ctx.metadata['envoy.filters.http.rbac']).toMatchObject({ istio_dry_run_deny_shadow_engine_result: 'denied', istio_dry_run_deny_shadow_effective_policy_id: 'ns[istio-system]-policy[deny]-rule[0]' });
+    // A dry-run ALLOW turns on no implicit deny; next to an enforced ALLOW it does not widen it.
+    const allowNothing = ap('allow', 'istio-system', `${GW}  rules: [{to: [{operation: {paths: [/open]}}]}]`);
+    expect(await decide(chainFor(dry(allowNothing)), { path: '/other' })).toBe('allow');
+    expect(await decide(chainFor(dry(allowNothing, 'false')), { path: '/other' })).toBe(DENIED);
+    const both = ap('enforced', 'istio-system', `${GW}  rules: [{to: [{operation: {paths: [/a]}}]}]`) + dry(allowNothing);
+    expect([await decide(chainFor(both), { path: '/a' }), await decide(chainFor(both), { path: '/open' })]).toEqual(['allow', DENIED]);
+  });
+});
+
 describe('rule structure: from OR, to OR, when AND; fields AND, values OR', () => {
   test('from × to × when', async () => {
     await check(allow(`  - from: [{source: {namespaces: [a]}}, {source: {ipBlocks: [10.0.0.0/8]}}]
