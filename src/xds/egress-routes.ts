@@ -7,6 +7,7 @@ import { routeTimeouts, translateHttpRoutes, type RouteTranslation } from './rou
 import { sortCatchAllLast } from './route/catch-all.ts';
 import { hashPolicyFor } from './route/destination.ts';
 import { convertRetryPolicy } from './route/retry.ts';
+import { destinationStages } from './security/authz/destination.ts';
 import { clusterName, PASSTHROUGH_CLUSTER } from './cluster-name.ts';
 import { outboundPolicy, sidecarAdmits, sidecarFor } from './sidecar-scope.ts';
 import type { GatewayPort } from './gateway-routes.ts';
@@ -72,10 +73,13 @@ function defaultRoute(tx: RouteTranslation, service: Service, host: string, port
   tx.clusters.set(name, ref);
   const hash = hashPolicyFor(tx, { name, ref, serviceNamespace: service.namespace });
   const retry = convertRetryPolicy(tx.push.mesh.defaultHttpRetryPolicy, false);
+  // The destination's own policies apply as on any route to it (a sidecar there would enforce them).
+  const authz = destinationStages(tx, [{ host, port }], port);
   return {
     name: 'default',
     match: { prefix: '/' },
     route: { cluster: name, cluster_not_found_response_code: 'SERVICE_UNAVAILABLE', ...routeTimeouts(undefined), ...(retry ? { retry_policy: retry } : {}), ...(hash ? { hash_policy: [hash] } : {}) },
+    ...(Object.keys(authz).length ? { typed_per_filter_config: authz } : {}),
   };
 }
 

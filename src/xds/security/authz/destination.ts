@@ -33,24 +33,40 @@ function endpointLabelSets(push: PushContext, s: Service, subset: string | undef
 }
 
 export function destinationAuthorization(tx: RouteTranslation, target: RouteTarget, http: HTTPRoute): Record<string, TypedConfig> {
+  const dests = (http.route ?? []).map((d) => ({
+    host: resolveShortName(d.destination.host, target.vs.metadata.namespace),
+    ...(d.destination.subset ? { subset: d.destination.subset } : {}),
+    ...(d.destination.port?.number !== undefined ? { port: d.destination.port.number } : {}),
+  }));
+  return destinationStages(tx, dests, target.port);
+}
+
+/** A route's destination as the stages need it: the resolved host, its subset and port if named. */
+export interface StageDestination {
+  host: string;
+  subset?: string;
+  port?: number;
+}
+
+/** The destination stages for a route sending to `dests` from a listener on `listenerPort`. */
+export function destinationStages(tx: RouteTranslation, dests: readonly StageDestination[], listenerPort: number): Record<string, TypedConfig> {
   const push = tx.push;
   const all = authorizationPolicies(push);
-  if (!all.length || !http.route?.length) return {};
+  if (!all.length || !dests.length) return {};
   const meshAllow = all.filter((p) => isMeshWide(push, p) && actionOf(p) === 'ALLOW');
   // A gateway-selected ALLOW may have let through what a mesh-wide ALLOW would not (conservative).
   const gatewayAllow = all.some((p) => !isMeshWide(push, p) && actionOf(p) === 'ALLOW' && [push.mesh.rootNamespace, GATEWAY_PROXY_NAMESPACE].includes(p.metadata.namespace));
   const stages: Stage[] = [];
   const seen = new Set<string>();
-  for (const d of http.route) {
-    const host = resolveShortName(d.destination.host, target.vs.metadata.namespace);
-    const s = push.services.get(host);
+  for (const d of dests) {
+    const s = push.services.get(d.host);
     if (!s) continue;
     // The port a sidecar at the destination would see: the service port the route sends to (as
     // resolveDestination picks it), or that port's targetPort.
-    const number = d.destination.port?.number ?? (s.ports.length === 1 ? s.ports[0]!.number : target.port);
+    const number = d.port ?? (s.ports.length === 1 ? s.ports[0]!.number : listenerPort);
     const sp = s.ports.find((x) => x.number === number);
     const port = sp?.targetPort || number;
-    for (const labels of endpointLabelSets(push, s, d.destination.subset, tx.proxy)) {
+    for (const labels of endpointLabelSets(push, s, d.subset, tx.proxy)) {
       const own = destinationPolicies(push, s, labels);
       const ownAllow = own.some((p) => actionOf(p) === 'ALLOW');
       if (!own.length && !(meshAllow.length && gatewayAllow)) continue;
@@ -59,7 +75,7 @@ export function destinationAuthorization(tx: RouteTranslation, target: RouteTarg
       if (seen.has(key)) continue;
       seen.add(key);
       const http_filters = authorizationFilters(push, policies).map((f) => ({ name: f.name, typed_config: f.typed_config ?? { '@type': '' } }));
-      if (http_filters.length) stages.push({ name: d.destination.subset ? `${host}|${d.destination.subset}` : host, port, http_filters });
+      if (http_filters.length) stages.push({ name: d.subset ? `${d.host}|${d.subset}` : d.host, port, http_filters });
     }
   }
   if (!stages.length) return {};

@@ -163,3 +163,26 @@ ${ap('shop-policy', 'shop', policy)}`;
     expect(await edge.send('/x')).toBe(403);
   });
 });
+
+describe("the egress gateway's default route (a ServiceEntry host no VirtualService routes)", () => {
+  test("carries the destination's policies: a DENY there is enforced", async () => {
+    const yaml = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: api, namespace: ext}
+spec:
+  hosts: [api.example.com]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: STATIC
+  endpoints: [{address: "worker:API"}]
+---
+${ap('api-deny', 'ext', '  targetRefs: [{kind: ServiceEntry, group: networking.istio.io, name: api}]\n  action: DENY\n  rules: [{to: [{operation: {paths: ["/admin*"]}}]}]')}`;
+    const { snapshot } = await generateSnapshot(pushOf(yaml), { id: 'egw', role: 'egress', namespace: 'istio-system', labels: { istio: 'egressgateway' } });
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1));
+    const seen: string[] = [];
+    const API = { fetch: async (url: string) => { seen.push(new URL(url).pathname); return new Response('ok'); } };
+    const send = (path: string) =>
+      handle(cfg, { request: new Request(`http://api.example.com${path}`), role: 'egress', edgePort: 80, clientIp: null, internal: true, env: { API }, waitUntil: () => {} }, testRuntime(2)).then((r) => r.status);
+    expect([await send('/admin/x'), await send('/ok')]).toEqual([403, 200]);
+    expect(seen).toEqual(['/ok']);
+  });
+});
