@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineKind } from '../types.ts';
+import type { PathSegment } from '../../issues.ts';
 import { isCustomUnsupportedKey, pathWarning } from './authz-values.ts';
 import { rule, TCP_SOURCE_FIELDS, type Rule } from './authz-rule.ts';
 import { checkOneOfScope, policyScopeFields, warnEmptySelector } from './policy-scope.ts';
@@ -86,6 +87,15 @@ export const authorizationPolicy = defineKind({
   spec: authorizationPolicySpec,
   check: (r, report) => {
     warnEmptySelector(r.spec, report);
+    // meshgate enforces at gateways (selected by labels) and for destinations (Services,
+    // ServiceEntries); a reference to anything else would leave the policy silently unenforced.
+    const refs: [PathSegment[], { kind: string }][] = [
+      ...(r.spec.targetRef ? [[['spec', 'targetRef'], r.spec.targetRef] as [PathSegment[], { kind: string }]] : []),
+      ...(r.spec.targetRefs ?? []).map((t, i): [PathSegment[], { kind: string }] => [['spec', 'targetRefs', i], t]),
+    ];
+    for (const [path, ref] of refs) {
+      if (ref.kind !== 'Service' && ref.kind !== 'ServiceEntry') report([...path, 'kind'], `a targetRef to a ${ref.kind} selects nothing at meshgate's gateways, so this policy is not enforced: select an Istio Gateway's workloads with \`selector\`, or target a Service or ServiceEntry`, 'warning');
+    }
     for (const [i, rl] of (r.spec.rules ?? []).entries()) {
       for (const [j, t] of (rl.to ?? []).entries()) {
         for (const f of ['paths', 'notPaths'] as const) {

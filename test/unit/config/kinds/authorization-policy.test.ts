@@ -130,4 +130,12 @@ describe('AuthorizationPolicy', () => {
     expect(r.resources).toHaveLength(1);
     expect(r.issues.map((i) => [i.severity, i.path])).toEqual([['warning', 'spec.selector'], ['warning', 'spec.rules[0]'], ['warning', 'spec.rules[1]']]);
   });
+
+  test('a targetRef meshgate cannot enforce at (a Gateway API Gateway) is accepted with a warning; Service and ServiceEntry are not', () => {
+    const refs = (list: string) => issues(doc(`  targetRefs: ${list}\n  rules: [{}]\n`));
+    expect(refs('[{kind: ServiceEntry, group: networking.istio.io, name: api}, {kind: Service, group: "", name: web}]')).toEqual([]);
+    expect(refs('[{kind: Service, group: "", name: web}, {kind: Gateway, group: gateway.networking.k8s.io, name: gw}]')).toEqual([
+      ['warning', 'spec.targetRefs[1].kind', "a targetRef to a Gateway selects nothing at meshgate's gateways, so this policy is not enforced: select an Istio Gateway's workloads with `selector`, or target a Service or ServiceEntry"],
+    ]);
+  });
 });
