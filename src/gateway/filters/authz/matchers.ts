@@ -82,7 +82,8 @@ function compileValue(m: ValueMatcher, splitSpaces: boolean): (v: unknown) => bo
 
 function compileMetadata(m: MetadataMatcher): Pred {
   const path = m.path.map((p) => p.key);
-  const split = m.filter === 'istio_authn' && path[0] === 'request.auth.claims' && SPACE_DELIMITED.has(path[path.length - 1]!);
+  // Envoy normalize_payload_in_metadata splits top-level claims only.
+  const split = m.filter === 'istio_authn' && path[0] === 'request.auth.claims' && path.length === 2 && SPACE_DELIMITED.has(path[1]!);
   const value = compileValue(m.value, split);
   return m.invert ? (r) => !value(metadataValue(r, m.filter, path)) : (r) => value(metadataValue(r, m.filter, path));
 }

@@ -255,6 +255,8 @@ describe('when conditions', () => {
       [claims({ org: { team: { name: 'platform' } } }), 'allow'], [claims({ org: { team: { name: 'web' } } }), DENIED], [claims({ org: 'platform' }), DENIED],
     ]);
     await check(when('request.auth.claims[scope]', '[write]'), [[claims({ scope: 'read write' }), 'allow'], [claims({ scope: 'read' }), DENIED], [claims({ scope: 'readwrite' }), DENIED], [claims({ scope: 'read\twrite' }), DENIED], [claims({ scope: 'read\nwrite' }), DENIED]]); // spaces only (Envoy StrSplit ' ')
+    // Only top-level claims are split (Envoy normalize_payload_in_metadata): a nested `scope` is one string.
+    await check(when('request.auth.claims[realm][scope]', '[write]'), [[claims({ realm: { scope: 'write' } }), 'allow'], [claims({ realm: { scope: 'read write' } }), DENIED]]);
     await check(when('request.auth.claims[permission]', '[b]'), [[claims({ permission: 'a  b' }), 'allow']]);
     await check(when('request.auth.claims[other]', '[b]'), [[claims({ other: 'a b' }), DENIED]]);
     await check(when('request.auth.claims[level]', '["5"]'), [[claims({ level: 5 }), DENIED], [claims({ level: '5' }), 'allow']]);
