@@ -65,7 +65,6 @@ class RequestFilterContext implements FilterContext {
     readonly request: Request,
     readonly headers: HeaderBag,
     readonly path: string,
-    public query: string,
     readonly scheme: 'http' | 'https',
     readonly authority: string,
     g: GatewayRequest,
@@ -84,9 +83,24 @@ class RequestFilterContext implements FilterContext {
     if (g.peer) this.peer = g.peer;
   }
 
-  /** The route as matched now (destination-scoped authorization): JWT claims written by an earlier filter may select another one. */
+  /** True once a filter changed what routing sees (jwt_authn claims, a token taken out of the query). */
+  get rerouted(): boolean {
+    return this.queryChanged || Object.keys(this.metadata).length > 0;
+  }
+  private queryChanged = false;
+
+  /** The query routing sees: jwt_authn taking a token out of it changes it for routing too. */
+  get query(): string {
+    return this.input.query;
+  }
+  set query(q: string) {
+    this.queryChanged ||= q !== this.input.query;
+    this.input.query = q;
+  }
+
+  /** The route as matched now (destination-scoped authorization): an earlier filter may have made another one match. */
   get route(): Route | undefined {
-    return (Object.keys(this.metadata).length ? this.vh?.match(this.input) : this.matched)?.route;
+    return (this.rerouted ? this.vh?.match(this.input) : this.matched)?.route;
   }
 
   get routed(): { path: string; authority: string } | undefined {
@@ -164,7 +178,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     }
     // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
     if (listener.filters.length) {
-      const fctx = new RequestFilterContext(req, headers, path, query, scheme, authority, g, metadata, rt, vh, input, route, cfg.actions);
+      const fctx = new RequestFilterContext(req, headers, path, scheme, authority, g, metadata, rt, vh, input, route, cfg.actions);
       const ran = runFilters(listener.filters, fctx);
       const denied = ran instanceof Promise ? await ran : ran;
       if (denied) {
@@ -172,9 +186,9 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
         const chosen = route ? cfg.actions.get(route.route) : undefined;
         return chosen ? finish(denied, (h, s) => routeReplyHeaders(chosen, h, input, g.clientIp, s, origin)) : finish(denied);
       }
-      query = input.query = fctx.query; // jwt_authn strips a token passed as a query parameter
+      query = input.query; // jwt_authn strips a token passed as a query parameter
       // Envoy clears the route cache after jwt_authn: claims may now select another route.
-      if (Object.keys(metadata).length) route = vh?.match(input);
+      if (fctx.rerouted) route = vh?.match(input);
     }
     action = route ? cfg.actions.get(route.route) : undefined;
   }

@@ -186,3 +186,54 @@ ${ap('api-deny', 'ext', '  targetRefs: [{kind: ServiceEntry, group: networking.i
     expect(seen).toEqual(['/ok']);
   });
 });
+
+describe('a token taken out of the query by jwt_authn', () => {
+  test('the destination stage judges the route the request then takes (both see the query without the token)', async () => {
+    const { makeKey, sign, jwks, START } = await import('../jwt/helpers.ts');
+    const key = await makeKey('RS256', 'k');
+    const token = await sign(key, { iss: 'https://idp.example', sub: 'u' }, { expIn: null });
+    const yaml = `${GATEWAY}apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: [shop.shop.svc.cluster.local]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: STATIC
+  endpoints: [{address: "worker:SHOP"}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: vault, namespace: vault}
+spec:
+  hosts: [vault.vault.svc.cluster.local]
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: STATIC
+  endpoints: [{address: "worker:VAULT"}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: ["*"]
+  gateways: [istio-system/gw]
+  http:
+  - match: [{queryParams: {access_token: {regex: ".*"}}}]
+    route: [{destination: {host: shop.shop.svc.cluster.local}}]
+  - route: [{destination: {host: vault.vault.svc.cluster.local}}]
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: istio-system}
+spec:
+  jwtRules: [{issuer: "https://idp.example", jwks: '${jwks(key)}'}]
+---
+${ap('vault-deny', 'vault', '  action: DENY\n  rules: [{}]')}`;
+    const { snapshot } = await generateSnapshot(pushOf(yaml), ingress);
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1, START));
+    const seen: string[] = [];
+    const upstream = (name: string) => ({ fetch: async () => { seen.push(name); return new Response('ok'); } });
+    const res = await handle(cfg, { request: new Request(`http://app.example.com/x?access_token=${token}`), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { SHOP: upstream('shop'), VAULT: upstream('vault') }, waitUntil: () => {} }, testRuntime(2, START));
+    // Without the token the request goes to vault, whose policy denies everything.
+    expect([res.status, seen]).toEqual([403, []]);
+  });
+});
