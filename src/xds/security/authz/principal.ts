@@ -111,7 +111,14 @@ export function principalCondition(key: string, policyNamespace: string): Gen | 
     const open = key.indexOf('[');
     const filter = key.slice('experimental.'.length, open);
     const mdKey = key.slice(open + 1, -1);
-    return (v) => ({ metadata: { filter, path: [{ key: mdKey }], value: { string_match: stringMatcher(v) } } });
+    // A value written `[v]` matches a list holding exactly v (Istio envoyFilterGenerator).
+    return (v) => ({
+      metadata: {
+        filter,
+        path: [{ key: mdKey }],
+        value: v.startsWith('[') && v.endsWith(']') ? { list_match: { one_of: { string_match: { exact: v.replace(/^\[+|\]+$/g, '') } } } } : { string_match: stringMatcher(v) },
+      },
+    });
   }
   return undefined;
 }

@@ -267,6 +267,10 @@ describe('when conditions', () => {
     await check(when('experimental.envoy.filters.http.custom[verdict]', '[ok]'), [
       [{ metadata: { 'envoy.filters.http.custom': { verdict: 'ok' } } }, 'allow'], [{ metadata: { 'envoy.filters.http.custom': { verdict: 'no' } } }, DENIED], [{}, DENIED],
     ]);
+    // A value written `[v]` matches a list holding v (Istio envoyFilterGenerator: list_match, exact).
+    await check(when('experimental.envoy.filters.http.custom[roles]', '["[admin]"]'), [
+      [{ metadata: { 'envoy.filters.http.custom': { roles: ['user', 'admin'] } } }, 'allow'], [{ metadata: { 'envoy.filters.http.custom': { roles: ['user', 'administrator'] } } }, DENIED],
+    ]);
   });
 });
 
