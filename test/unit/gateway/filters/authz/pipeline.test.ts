@@ -18,16 +18,19 @@ spec:
 ---
 `;
 
-const yaml = `${GATEWAY}apiVersion: networking.istio.io/v1
+/** A ServiceEntry `<name>.<ns>.svc.cluster.local` (or `host`) whose one endpoint is the service binding `binding`. */
+const workerEntry = (name: string, ns: string, binding: string, port = 80, host = `${name}.${ns}.svc.cluster.local`) => `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
-metadata: {name: shop, namespace: shop}
+metadata: {name: ${name}, namespace: ${ns}}
 spec:
-  hosts: [shop.shop.svc.cluster.local]
-  ports: [{number: 80, name: http, protocol: HTTP}]
+  hosts: [${host}]
+  ports: [{number: ${port}, name: http, protocol: HTTP}]
   resolution: STATIC
-  endpoints: [{address: "worker:SHOP"}]
+  endpoints: [{address: "worker:${binding}"}]
 ---
-apiVersion: networking.istio.io/v1
+`;
+
+const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: shop}
 spec:
@@ -114,16 +117,7 @@ describe('a denial once a route is chosen', () => {
 });
 
 describe('the destination stage judges the request the destination would receive', () => {
-  const destYaml = (policy: string) => `${GATEWAY}apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: shop, namespace: shop}
-spec:
-  hosts: [shop.shop.svc.cluster.local]
-  ports: [{number: 9080, name: http, protocol: HTTP}]
-  resolution: STATIC
-  endpoints: [{address: "worker:SHOP"}]
----
-apiVersion: networking.istio.io/v1
+  const destYaml = (policy: string) => `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP', 9080)}apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: shop}
 spec:
@@ -166,16 +160,7 @@ ${ap('shop-policy', 'shop', policy)}`;
 
 describe("the egress gateway's default route (a ServiceEntry host no VirtualService routes)", () => {
   test("carries the destination's policies: a DENY there is enforced", async () => {
-    const yaml = `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: api, namespace: ext}
-spec:
-  hosts: [api.example.com]
-  ports: [{number: 80, name: http, protocol: HTTP}]
-  resolution: STATIC
-  endpoints: [{address: "worker:API"}]
----
-${ap('api-deny', 'ext', '  targetRefs: [{kind: ServiceEntry, group: networking.istio.io, name: api}]\n  action: DENY\n  rules: [{to: [{operation: {paths: ["/admin*"]}}]}]')}`;
+    const yaml = `${workerEntry('api', 'ext', 'API', 80, 'api.example.com')}${ap('api-deny', 'ext', '  targetRefs: [{kind: ServiceEntry, group: networking.istio.io, name: api}]\n  action: DENY\n  rules: [{to: [{operation: {paths: ["/admin*"]}}]}]')}`;
     const { snapshot } = await generateSnapshot(pushOf(yaml), { id: 'egw', role: 'egress', namespace: 'istio-system', labels: { istio: 'egressgateway' } });
     const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1));
     const seen: string[] = [];
@@ -192,25 +177,7 @@ describe('a token taken out of the query by jwt_authn', () => {
     const { makeKey, sign, jwks, START } = await import('../jwt/helpers.ts');
     const key = await makeKey('RS256', 'k');
     const token = await sign(key, { iss: 'https://idp.example', sub: 'u' }, { expIn: null });
-    const yaml = `${GATEWAY}apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: shop, namespace: shop}
-spec:
-  hosts: [shop.shop.svc.cluster.local]
-  ports: [{number: 80, name: http, protocol: HTTP}]
-  resolution: STATIC
-  endpoints: [{address: "worker:SHOP"}]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: vault, namespace: vault}
-spec:
-  hosts: [vault.vault.svc.cluster.local]
-  ports: [{number: 80, name: http, protocol: HTTP}]
-  resolution: STATIC
-  endpoints: [{address: "worker:VAULT"}]
----
-apiVersion: networking.istio.io/v1
+    const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}${workerEntry('vault', 'vault', 'VAULT')}apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: shop}
 spec:
