@@ -33,7 +33,6 @@ interface TlsClientAuth {
   certChainRFC9440TooLarge?: boolean;
 }
 
-
 type Found = { cert: PeerCertificate } | { reason: string } | null;
 
 function fromCloudflare(request: Request): Found {
