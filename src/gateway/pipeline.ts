@@ -60,6 +60,7 @@ class RequestFilterContext implements FilterContext {
   readonly env: Bindings;
   readonly waitUntil: (p: Promise<unknown>) => void;
   peer?: FilterContext['peer'];
+  deniedMirrors?: Set<string>;
 
   constructor(
     readonly request: Request,
@@ -160,6 +161,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const metadata: Record<string, Record<string, unknown>> = {};
   const origin = incoming.get('origin');
   let action: CompiledAction | undefined;
+  let deniedMirrors: ReadonlySet<string> | undefined;
   // What route matching sees; header operations read the request from it too.
   const input: MatchInput = { path, headers, method: req.method, scheme, authority, query, metadata };
   if (!listener) {
@@ -187,6 +189,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
         return chosen ? finish(denied, (h, s) => routeReplyHeaders(chosen, h, input, g.clientIp, s, origin)) : finish(denied);
       }
       query = input.query; // jwt_authn strips a token passed as a query parameter
+      deniedMirrors = fctx.deniedMirrors;
       // Envoy clears the route cache after jwt_authn: claims may now select another route.
       if (fctx.rerouted) route = vh?.match(input);
     }
@@ -260,6 +263,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     ...(retryHeaders ? { retryHeaders } : {}),
     ...(timeoutOverride !== undefined ? { timeoutMs: timeoutOverride } : {}),
     retryBufferBytes: listener?.retryBufferBytes ?? g.retryBufferBytes,
+    deniedMirrors,
   }, { clusters: cfg.clusters, env: g.env, rt, waitUntil: g.waitUntil, probe: g.probe });
   return finish(result.response, (h, status) => {
     if (result.upstreamMs !== undefined) h.set('x-envoy-upstream-service-time', String(Math.max(0, Math.round(result.upstreamMs))));

@@ -38,6 +38,8 @@ export interface FilterContext {
    * destination receives, so what destination-scoped authorization judges.
    */
   readonly routed?: { path: string; authority: string } | undefined;
+  /** Mirror clusters whose destination's policies deny this request: those copies are not sent. */
+  deniedMirrors?: Set<string>;
   rt: Runtime;
   waitUntil: (p: Promise<unknown>) => void;
 }

@@ -34,6 +34,8 @@ export interface RouterRequest {
   retryHeaders?: RetryHeaders;
   timeoutMs?: number;
   retryBufferBytes?: number;
+  /** Mirror clusters this request's copy must not go to (their destination's policies deny it). */
+  deniedMirrors?: ReadonlySet<string> | undefined;
 }
 
 export interface RouterEnv {
@@ -105,7 +107,7 @@ export async function forward(action: CompiledAction, target: WeightedTarget, re
         // deciding every mirror with one draw, so a 10% mirror's requests are within a 50% one's.
         if (n === 0 && action.mirrors.length) {
           const draw = rt.random();
-          for (const m of action.mirrors) if (m.fraction >= 1 || draw < m.fraction) renv.waitUntil(mirror(m, req, headers, body, renv, authority, t.globalMs));
+          for (const m of action.mirrors) if ((m.fraction >= 1 || draw < m.fraction) && !req.deniedMirrors?.has(m.cluster)) renv.waitUntil(mirror(m, req, headers, body, renv, authority, t.globalMs));
         }
         tried.add(picked.key);
         // A request waiting for a fetch slot (max_pending_requests) waits within the route

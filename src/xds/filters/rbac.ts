@@ -133,15 +133,19 @@ export const DESTINATION_AUTHZ_PER_ROUTE_TYPE = 'type.googleapis.com/meshgate.fi
 /** The listener-level half: no settings, it runs what the matched route carries. */
 export const DestinationAuthzFilterConfig = z.strictObject({ '@type': z.literal(DESTINATION_AUTHZ_TYPE) });
 
+const DestinationStage = z.strictObject({
+  /** The service (and the endpoint labels, when they select different policies). */
+  name: z.string(),
+  /** The port the destination receives the request on: its `destination.port` (policy `ports`). */
+  port: z.number().int().min(1).max(65535).optional(),
+  http_filters: z.array(z.strictObject({ name: z.string(), typed_config: z.looseObject({ '@type': z.string() }) })),
+});
+
 export const DestinationAuthzPerRoute = z.strictObject({
   '@type': z.literal(DESTINATION_AUTHZ_PER_ROUTE_TYPE),
   /** Every stage must let the request through (a weighted route may reach any of them). */
-  destinations: z.array(z.strictObject({
-    /** The service (and the endpoint labels, when they select different policies). */
-    name: z.string(),
-    /** The port the destination receives the request on: its `destination.port` (policy `ports`). */
-    port: z.number().int().min(1).max(65535).optional(),
-    http_filters: z.array(z.strictObject({ name: z.string(), typed_config: z.looseObject({ '@type': z.string() }) })),
-  })),
+  destinations: z.array(DestinationStage),
+  /** A mirror cluster's stages: when one denies, that mirror is not sent (the primary goes on). */
+  mirrors: z.array(z.strictObject({ cluster: z.string(), destinations: z.array(DestinationStage) })).optional(),
 });
 export type DestinationAuthzPerRoute = z.infer<typeof DestinationAuthzPerRoute>;

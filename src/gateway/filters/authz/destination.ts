@@ -8,14 +8,29 @@ import { compileHttpFilters, runFilters, type CompiledHttpFilter, type FilterCon
 // the request through. A route's stages are compiled once per snapshot (the first time the route
 // is used; the snapshot's route objects are the cache keys).
 
-type Stages = readonly { readonly filters: readonly CompiledHttpFilter[]; readonly port: number | undefined }[];
+type Stage = { readonly filters: readonly CompiledHttpFilter[]; readonly port: number | undefined };
+interface Stages {
+  readonly destinations: readonly Stage[];
+  /** Mirror cluster → its stages; a denial drops that mirror only. */
+  readonly mirrors: readonly { readonly cluster: string; readonly destinations: readonly Stage[] }[];
+}
 
 const compiled = new WeakMap<object, Stages>();
 
 /** Compiles (and validates) one route's per-route config; throws when it is not usable. */
 export function compileDestinationAuthzPerRoute(config: unknown): Stages {
   const c = DestinationAuthzPerRoute.parse(config);
-  return c.destinations.map((d) => ({ filters: compileHttpFilters(d.http_filters), port: d.port }));
+  const stages = (list: typeof c.destinations) => list.map((d) => ({ filters: compileHttpFilters(d.http_filters), port: d.port }));
+  return { destinations: stages(c.destinations), mirrors: (c.mirrors ?? []).map((m) => ({ cluster: m.cluster, destinations: stages(m.destinations) })) };
+}
+
+/** Whether every stage lets the request through: the first denial, else undefined. */
+async function judge(stages: readonly Stage[], ctx: FilterContext, routed: FilterContext['routed']): Promise<Response | undefined> {
+  for (const { filters, port } of stages) {
+    const res = await runFilters(filters, destinationView(ctx, routed, port));
+    if (res) return res;
+  }
+  return undefined;
 }
 
 /** Compiles a route's stages at snapshot compile time, so a config that cannot run is NACKed. */
@@ -58,9 +73,16 @@ export function compileDestinationAuthz(typedConfig: unknown): CompiledHttpFilte
       // A sidecar at the destination sees the request as the route sends it: the rewritten path
       // and authority, on the destination's port.
       const routed = ctx.routed;
-      for (const { filters, port } of stages) {
-        const res = await runFilters(filters, destinationView(ctx, routed, port));
-        if (res) return res;
+      const denied = await judge(stages.destinations, ctx, routed);
+      if (denied) return denied;
+      // A mirror's destination judges its copy; a denied copy is not sent (Istio: the mirror's
+      // sidecar answers 403 to a copy nobody reads).
+      for (const m of stages.mirrors) {
+        const res = await judge(m.destinations, ctx, routed);
+        if (res) {
+          await res.body?.cancel();
+          (ctx.deniedMirrors ??= new Set()).add(m.cluster);
+        }
       }
       return undefined;
     },

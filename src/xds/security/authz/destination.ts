@@ -1,4 +1,5 @@
-import type { HTTPRoute } from '../../../config/kinds/networking/virtual-service.ts';
+import type { Destination, HTTPRoute } from '../../../config/kinds/networking/virtual-service.ts';
+import { resolveDestination } from '../../route/destination.ts';
 import { destinationRuleFor } from '../../destination-rules.ts';
 import { DESTINATION_AUTHZ_FILTER, DESTINATION_AUTHZ_PER_ROUTE_TYPE, type DestinationAuthzPerRoute } from '../../filters/rbac.ts';
 import { resolveShortName } from '../../hosts.ts';
@@ -33,12 +34,20 @@ function endpointLabelSets(push: PushContext, s: Service, subset: string | undef
 }
 
 export function destinationAuthorization(tx: RouteTranslation, target: RouteTarget, http: HTTPRoute): Record<string, TypedConfig> {
-  const dests = (http.route ?? []).map((d) => ({
-    host: resolveShortName(d.destination.host, target.vs.metadata.namespace),
-    ...(d.destination.subset ? { subset: d.destination.subset } : {}),
-    ...(d.destination.port?.number !== undefined ? { port: d.destination.port.number } : {}),
-  }));
-  return destinationStages(tx, dests, target.port);
+  const ns = target.vs.metadata.namespace;
+  const stageDest = (d: Destination): StageDestination => ({
+    host: resolveShortName(d.host, ns),
+    ...(d.subset ? { subset: d.subset } : {}),
+    ...(d.port?.number !== undefined ? { port: d.port.number } : {}),
+  });
+  const destinations = stagesFor(tx, (http.route ?? []).map((d) => stageDest(d.destination)), target.port);
+  // A mirrored copy goes to another service, whose own policies judge it (as its sidecar would).
+  const mirrors = [...(http.mirror ? [http.mirror] : []), ...(http.mirrors ?? []).map((m) => m.destination)]
+    .map((d) => ({ cluster: resolveDestination(tx, target, d, ns).name, destinations: stagesFor(tx, [stageDest(d)], target.port) }))
+    .filter((m) => m.destinations.length);
+  if (!destinations.length && !mirrors.length) return {};
+  const config: DestinationAuthzPerRoute = { '@type': DESTINATION_AUTHZ_PER_ROUTE_TYPE, destinations, ...(mirrors.length ? { mirrors } : {}) };
+  return { [DESTINATION_AUTHZ_FILTER]: config };
 }
 
 /** A route's destination as the stages need it: the resolved host, its subset and port if named. */
@@ -48,11 +57,18 @@ export interface StageDestination {
   port?: number;
 }
 
-/** The destination stages for a route sending to `dests` from a listener on `listenerPort`. */
+/** The destination stages for a route sending to `dests` from a listener on `listenerPort`, as its typed_per_filter_config. */
 export function destinationStages(tx: RouteTranslation, dests: readonly StageDestination[], listenerPort: number): Record<string, TypedConfig> {
+  const destinations = stagesFor(tx, dests, listenerPort);
+  if (!destinations.length) return {};
+  const config: DestinationAuthzPerRoute = { '@type': DESTINATION_AUTHZ_PER_ROUTE_TYPE, destinations };
+  return { [DESTINATION_AUTHZ_FILTER]: config };
+}
+
+function stagesFor(tx: RouteTranslation, dests: readonly StageDestination[], listenerPort: number): Stage[] {
   const push = tx.push;
   const all = authorizationPolicies(push);
-  if (!all.length || !dests.length) return {};
+  if (!all.length || !dests.length) return [];
   const meshAllow = all.filter((p) => isMeshWide(push, p) && actionOf(p) === 'ALLOW');
   // A gateway-selected ALLOW may have let through what a mesh-wide ALLOW would not (conservative).
   const gatewayAllow = all.some((p) => !isMeshWide(push, p) && actionOf(p) === 'ALLOW' && [push.mesh.rootNamespace, GATEWAY_PROXY_NAMESPACE].includes(p.metadata.namespace));
@@ -78,7 +94,5 @@ export function destinationStages(tx: RouteTranslation, dests: readonly StageDes
       if (http_filters.length) stages.push({ name: d.subset ? `${d.host}|${d.subset}` : d.host, port, http_filters });
     }
   }
-  if (!stages.length) return {};
-  const config: DestinationAuthzPerRoute = { '@type': DESTINATION_AUTHZ_PER_ROUTE_TYPE, destinations: stages };
-  return { [DESTINATION_AUTHZ_FILTER]: config };
+  return stages;
 }

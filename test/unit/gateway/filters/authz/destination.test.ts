@@ -102,7 +102,7 @@ describe('destination stage', () => {
   test('per-route configs compile (and can be validated) on their own; a broken one fails closed', async () => {
     const { chain, route } = await setup();
     const cfg = route('split').typed_per_filter_config!['meshgate.filters.http.destination_authz']!;
-    expect(compileDestinationAuthzPerRoute(cfg)).toHaveLength(2);
+    expect(compileDestinationAuthzPerRoute(cfg).destinations).toHaveLength(2);
     expect(() => compileDestinationAuthzPerRoute({ '@type': cfg['@type'], destinations: [{ name: 'x', http_filters: [{ name: 'envoy.filters.http.rbac', typed_config: { '@type': 'nope' } }] }] })).toThrow();
     const broken = { ...route('ratings'), typed_per_filter_config: { 'meshgate.filters.http.destination_authz': { '@type': 'bad' } } } as Route;
     expect(await decide(chain, { path: '/ratings/x', route: broken })).toBe(DENIED);

@@ -204,3 +204,31 @@ ${ap('vault-deny', 'vault', '  action: DENY\n  rules: [{}]')}`;
     expect([res.status, seen]).toEqual([403, []]);
   });
 });
+
+describe("a mirror's destination policies", () => {
+  test('judge the mirrored copy: a copy its DENY covers is not sent; the primary goes on', async () => {
+    const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}${workerEntry('shadow', 'shadow', 'SHADOW')}apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: shop}
+spec:
+  hosts: ["*"]
+  gateways: [istio-system/gw]
+  http:
+  - route: [{destination: {host: shop}}]
+    mirror: {host: shadow.shadow.svc.cluster.local}
+---
+${ap('shadow-deny', 'shadow', '  action: DENY\n  rules: [{to: [{operation: {paths: ["/secret*"]}}]}]')}`;
+    const { snapshot } = await generateSnapshot(pushOf(yaml), ingress);
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1));
+    const seen: string[] = [];
+    const upstream = (name: string) => ({ fetch: async (url: string) => { seen.push(`${name} ${new URL(url).pathname}`); return new Response('ok'); } });
+    const send = async (path: string) => {
+      const pending: Promise<unknown>[] = [];
+      const res = await handle(cfg, { request: new Request(`http://app.example.com${path}`), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { SHOP: upstream('shop'), SHADOW: upstream('shadow') }, waitUntil: (p) => void pending.push(p) }, testRuntime(2));
+      await Promise.all(pending);
+      return res.status;
+    };
+    expect([await send('/secret'), await send('/public')]).toEqual([200, 200]);
+    expect(seen.sort()).toEqual(['shadow /public', 'shop /public', 'shop /secret']);
+  });
+});
