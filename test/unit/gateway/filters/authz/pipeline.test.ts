@@ -30,14 +30,17 @@ spec:
 ---
 `;
 
-const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}apiVersion: networking.istio.io/v1
+/** The VirtualService `shop/shop` for every host on the gateway; its `http:` routes follow. */
+const SHOP_VS = `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: shop, namespace: shop}
 spec:
   hosts: ["*"]
   gateways: [istio-system/gw]
   http:
-  - route: [{destination: {host: shop}}]
+`;
+
+const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}${SHOP_VS}  - route: [{destination: {host: shop}}]
 ---
 ${ap('deny-admin', 'istio-system', '  action: DENY\n  rules: [{to: [{operation: {paths: [/admin, "/admin/*"]}}]}]')}${ap('shop-public', 'shop', '  rules: [{to: [{operation: {paths: ["/public*"], methods: [GET]}}]}]')}`;
 
@@ -83,14 +86,7 @@ spec:
   workloadSelector: {matchLabels: {istio: ingressgateway}}
   subsets: [{name: v2, labels: {version: v2}}]
 ---
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: shop}
-spec:
-  hosts: ["*"]
-  gateways: [istio-system/gw]
-  http:
-  - route: [{destination: {host: shop, subset: v2}}]
+${SHOP_VS}  - route: [{destination: {host: shop, subset: v2}}]
 ---
 ${ap('deny-v1', 'shop', '  selector: {matchLabels: {version: v1}}\n  action: DENY\n  rules: [{}]')}`;
     const { snapshot } = await generateSnapshot(pushOf(subsetYaml), ingress);
@@ -117,14 +113,7 @@ describe('a denial once a route is chosen', () => {
 });
 
 describe('the destination stage judges the request the destination would receive', () => {
-  const destYaml = (policy: string) => `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP', 9080)}apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: shop}
-spec:
-  hosts: ["*"]
-  gateways: [istio-system/gw]
-  http:
-  - match: [{uri: {prefix: /api/}}]
+  const destYaml = (policy: string) => `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP', 9080)}${SHOP_VS}  - match: [{uri: {prefix: /api/}}]
     rewrite: {uri: /, authority: internal.shop}
     route: [{destination: {host: shop}}]
   - route: [{destination: {host: shop}}]
@@ -177,14 +166,7 @@ describe('a token taken out of the query by jwt_authn', () => {
     const { makeKey, sign, jwks, START } = await import('../jwt/helpers.ts');
     const key = await makeKey('RS256', 'k');
     const token = await sign(key, { iss: 'https://idp.example', sub: 'u' }, { expIn: null });
-    const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}${workerEntry('vault', 'vault', 'VAULT')}apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: shop}
-spec:
-  hosts: ["*"]
-  gateways: [istio-system/gw]
-  http:
-  - match: [{queryParams: {access_token: {regex: ".*"}}}]
+    const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}${workerEntry('vault', 'vault', 'VAULT')}${SHOP_VS}  - match: [{queryParams: {access_token: {regex: ".*"}}}]
     route: [{destination: {host: shop.shop.svc.cluster.local}}]
   - route: [{destination: {host: vault.vault.svc.cluster.local}}]
 ---
@@ -207,14 +189,7 @@ ${ap('vault-deny', 'vault', '  action: DENY\n  rules: [{}]')}`;
 
 describe("a mirror's destination policies", () => {
   test('judge the mirrored copy: a copy its DENY covers is not sent; the primary goes on', async () => {
-    const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}${workerEntry('shadow', 'shadow', 'SHADOW')}apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: shop, namespace: shop}
-spec:
-  hosts: ["*"]
-  gateways: [istio-system/gw]
-  http:
-  - route: [{destination: {host: shop}}]
+    const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}${workerEntry('shadow', 'shadow', 'SHADOW')}${SHOP_VS}  - route: [{destination: {host: shop}}]
     mirror: {host: shadow.shadow.svc.cluster.local}
 ---
 ${ap('shadow-deny', 'shadow', '  action: DENY\n  rules: [{to: [{operation: {paths: ["/secret*"]}}]}]')}`;
