@@ -8,7 +8,8 @@ import { JwtStatus } from './jwt/status.ts';
 import { compileProvider, compileRequirement, type CompiledProvider, type Verifier, type VerifyRun } from './jwt/verifier.ts';
 
 // envoy.filters.http.jwt_authn on the edge (Envoy filter.cc): CORS preflights bypassed; the
-// route's per-route requirement, else the first listener rule matching the path; failure ⇒ 401
+// route's per-route requirement, else the first listener rule matching the path (and, when
+// verified claims select another route, that route's requirement too); failure ⇒ 401
 // (403 for a disallowed audience) with Envoy's message as body and
 // `www-authenticate: Bearer realm="<scheme>://<host><path>", error="invalid_token"`; success ⇒
 // the verified payloads in dynamic metadata (`envoy.filters.http.jwt_authn` by
@@ -22,9 +23,20 @@ const MAX_REALM_PATH = 256;
 interface Rule {
   matches(path: string): boolean;
   verifier: Verifier;
+  steps: Steps;
 }
 
-type PerRoute = { kind: 'disabled' } | { kind: 'verifier'; verifier: Verifier } | { kind: 'error'; message: string };
+/**
+ * What one route asks for, in the order it runs: the gateway's requirement, then the route's
+ * destination's. A route without per-route config has only the listener rule for its path.
+ */
+interface Steps {
+  kind: 'steps';
+  gateway?: Verifier | undefined;
+  destination?: Verifier | undefined;
+}
+type PerRoute = Steps | { kind: 'disabled' } | { kind: 'error'; message: string };
+const NO_STEPS: Steps = { kind: 'steps' };
 
 const isCorsPreflight = (ctx: FilterContext) => ctx.method === 'OPTIONS' && !!ctx.request.headers.get('origin') && !!ctx.request.headers.get('access-control-request-method');
 
@@ -35,9 +47,25 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
     const req = r.requires ?? (r.requirement_name !== undefined ? cfg.requirement_map?.[r.requirement_name] : undefined);
     if (!req) return [];
     const { prefix, path } = r.match;
-    return [{ matches: prefix !== undefined ? (p) => p.startsWith(prefix) : (p) => p === path, verifier: compileRequirement(req, providers) }];
+    const verifier = compileRequirement(req, providers);
+    return [{ matches: prefix !== undefined ? (p) => p.startsWith(prefix) : (p) => p === path, verifier, steps: { kind: 'steps', gateway: verifier } }];
   });
-  const named = new Map(Object.entries(cfg.requirement_map ?? {}).map(([name, r]) => [name, compileRequirement(r, providers)]));
+  // The translator's requirement_map entries are `requires_all: [<the listener's catch-all
+  // requirement>, <the destination's>]` (src/xds/security/jwt-authn.ts). They run in two steps,
+  // the gateway's before claims pick the final route and the destination's after, as Istio's
+  // gateway and then the destination's sidecar run them. Any other entry is one step.
+  const catchAll = cfg.rules?.[0]?.match.prefix === '/' ? cfg.rules[0].requires : undefined;
+  const gatewayJson = catchAll ? JSON.stringify(catchAll) : undefined;
+  const gatewayStep = catchAll ? rules[0]!.verifier : undefined;
+  const named = new Map(
+    Object.entries(cfg.requirement_map ?? {}).map(([name, r]): [string, Steps] => {
+      const [first, second, ...rest] = r.requires_all?.requirements ?? [];
+      if (gatewayStep && first && second && !rest.length && JSON.stringify(first) === gatewayJson) {
+        return [name, { kind: 'steps', gateway: gatewayStep, destination: compileRequirement(second, providers) }];
+      }
+      return [name, { kind: 'steps', destination: compileRequirement(r, providers) }];
+    }),
+  );
   const redact = tokenParams([...providers.values()].map((p) => p.config));
   const bypassPreflight = cfg.bypass_cors_preflight === true;
   // Per-route configs are snapshot objects: resolved once each, not per request.
@@ -51,8 +79,7 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
       else if (parsed.data.disabled) got = { kind: 'disabled' };
       else {
         const name = parsed.data.requirement_name ?? '';
-        const v = named.get(name);
-        got = v ? { kind: 'verifier', verifier: v } : { kind: 'error', message: `Wrong requirement_name: ${name}. It should be one of [${[...named.keys()].join(',')}]` };
+        got = named.get(name) ?? { kind: 'error', message: `Wrong requirement_name: ${name}. It should be one of [${[...named.keys()].join(',')}]` };
       }
       perRoute.set(raw, got);
     }
@@ -67,43 +94,59 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
     return `${ctx.scheme}://${ctx.authority}${path}`;
   };
 
+  /** The steps of the route the request matches now: its per-route config, else the listener rule for its path. */
+  const stepsOf = (ctx: FilterContext): PerRoute => {
+    const raw = ctx.route?.typed_per_filter_config?.[JWT_AUTHN_FILTER];
+    return raw ? resolvePerRoute(raw) : (rules.find((r) => r.matches(ctx.path))?.steps ?? NO_STEPS);
+  };
+
   return {
     name: JWT_AUTHN_FILTER,
     async onRequest(ctx) {
       if (bypassPreflight && isCorsPreflight(ctx)) return undefined;
-      let verifier: Verifier | undefined;
-      const raw = ctx.route?.typed_per_filter_config?.[JWT_AUTHN_FILTER];
-      if (raw) {
-        const pr = resolvePerRoute(raw);
-        if (pr.kind === 'disabled') return undefined;
-        if (pr.kind === 'error') return localReply(403, `Failed JWT authentication: ${pr.message}`);
-        verifier = pr.verifier;
-      } else {
-        verifier = rules.find((r) => r.matches(ctx.path))?.verifier;
-      }
-      if (!verifier) return undefined;
+      let steps = stepsOf(ctx);
+      if (steps.kind !== 'steps' || (!steps.gateway && !steps.destination)) return steps.kind === 'error' ? failedConfig(steps.message) : undefined;
 
       // The realm is the URI as received: tokens removed during verification do not change it.
       const originalQuery = ctx.query;
       const run: VerifyRun = { view: ctx, nowMs: ctx.rt.now(), verified: [] };
-      const status = await verifier(run);
-      if (status !== JwtStatus.Ok) {
-        const challenge = `Bearer realm="${realm(ctx, originalQuery)}"${status === JwtStatus.JwtMissed ? '' : ', error="invalid_token"'}`;
-        return localReply(status === JwtStatus.JwtAudienceNotAllowed ? 403 : 401, status, { 'www-authenticate': challenge });
-      }
-      if (run.verified.length) {
-        const payloads: Record<string, unknown> = {};
-        for (const v of run.verified) {
-          const key = v.provider.config.payload_in_metadata;
-          if (key && !(key in payloads)) payloads[key] = normalizedPayload(v.jwt.payload, v.provider.config.normalize_payload_in_metadata?.space_delimited_claims);
+      const ran = new Set<Verifier>();
+      // Claims a step verifies may select another route (Envoy clears the route cache after
+      // jwt_authn); the route the request ends on has its own steps run too, each at most once.
+      for (;;) {
+        const next = steps.gateway && !ran.has(steps.gateway) ? steps.gateway : steps.destination && !ran.has(steps.destination) ? steps.destination : undefined;
+        if (!next) return undefined;
+        ran.add(next);
+        const status = await next(run);
+        if (status !== JwtStatus.Ok) {
+          const challenge = `Bearer realm="${realm(ctx, originalQuery)}"${status === JwtStatus.JwtMissed ? '' : ', error="invalid_token"'}`;
+          return localReply(status === JwtStatus.JwtAudienceNotAllowed ? 403 : 401, status, { 'www-authenticate': challenge });
         }
-        if (Object.keys(payloads).length) ctx.metadata[JWT_AUTHN_FILTER] = payloads;
-        const first = run.verified[0]!;
-        ctx.metadata[ISTIO_AUTHN] = istioAuthnMetadata(first.jwt, normalizedPayload(first.jwt.payload, first.provider.config.normalize_payload_in_metadata?.space_delimited_claims));
+        publish(ctx, run);
+        const now = stepsOf(ctx); // ctx.route matches again once claims or the query changed
+        if (now.kind === 'error') return failedConfig(now.message);
+        if (now.kind === 'disabled') return undefined;
+        steps = now;
       }
-      return undefined;
     },
   };
+}
+
+function failedConfig(message: string): Response {
+  return localReply(403, `Failed JWT authentication: ${message}`);
+}
+
+/** Dynamic metadata from every token verified so far (the first one gives `istio_authn`). */
+function publish(ctx: FilterContext, run: VerifyRun): void {
+  if (!run.verified.length) return;
+  const payloads: Record<string, unknown> = {};
+  for (const v of run.verified) {
+    const key = v.provider.config.payload_in_metadata;
+    if (key && !(key in payloads)) payloads[key] = normalizedPayload(v.jwt.payload, v.provider.config.normalize_payload_in_metadata?.space_delimited_claims);
+  }
+  if (Object.keys(payloads).length) ctx.metadata[JWT_AUTHN_FILTER] = payloads;
+  const first = run.verified[0]!;
+  ctx.metadata[ISTIO_AUTHN] = istioAuthnMetadata(first.jwt, normalizedPayload(first.jwt.payload, first.provider.config.normalize_payload_in_metadata?.space_delimited_claims));
 }
 
 registerHttpFilter(JWT_AUTHN_FILTER, compileJwtAuthn);

@@ -30,7 +30,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-async function compile(): Promise<CompiledConfig> {
+const PATH_ROUTES = `
+  - match: [{uri: {prefix: /admin}}]
+    route: [{destination: {host: admin.admin.svc.cluster.local}}]
+  - route: [{destination: {host: api.shop.svc.cluster.local}}]`;
+
+async function compile(routes = PATH_ROUTES): Promise<CompiledConfig> {
   const yaml = `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: istio-system}
@@ -64,10 +69,7 @@ metadata: {name: edge, namespace: istio-system}
 spec:
   hosts: ["*"]
   gateways: [gw]
-  http:
-  - match: [{uri: {prefix: /admin}}]
-    route: [{destination: {host: admin.admin.svc.cluster.local}}]
-  - route: [{destination: {host: api.shop.svc.cluster.local}}]
+  http:${routes}
 ---
 apiVersion: security.istio.io/v1
 kind: RequestAuthentication
@@ -86,7 +88,8 @@ spec:
   jwtRules:
   - issuer: admin-issuer
     jwks: '${jwks(destKey)}'
-    fromHeaders: [{name: x-admin-token}]`;
+    fromHeaders: [{name: x-admin-token}]
+    outputClaimToHeaders: [{header: x-admin-user, claim: sub}]`;
   const r = loadManifest(yaml);
   expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
   const push = buildPushContext(r.resources.map((x) => x.resource), 1);
@@ -131,5 +134,55 @@ describe('jwt_authn in the gateway pipeline', () => {
     expect([bad.status, await bad.text()]).toEqual([401, 'Jwt is expired']);
     const gwOnAdmin = await send(cfg, '/admin/x', { authorization: `Bearer ${await sign(key, { iss: 'gw-issuer', sub: 'alice' })}` });
     expect(gwOnAdmin.status).toBe(200);
+  });
+
+  // Claims the gateway verified may select another route (Envoy clears the route cache after
+  // jwt_authn); the destination the request ends at checks it as its sidecar would.
+  describe('claims that select another route', () => {
+    const byGroup = (group: string) => `
+  - match: [{headers: {"@request.auth.claims.group": {exact: ${group}}}}]
+    route: [{destination: {host: admin.admin.svc.cluster.local}}]
+  - route: [{destination: {host: api.shop.svc.cluster.local}}]`;
+    const gwToken = (group: string) => sign(key, { iss: 'gw-issuer', sub: 'alice', group });
+
+    test("the route they select has its destination's RequestAuthentication checked", async () => {
+      const cfg = await compile(byGroup('admin'));
+      const expired = await sign(destKey, { iss: 'admin-issuer', sub: 'root' }, { expIn: -3600 });
+      const bad = await send(cfg, '/x', { authorization: `Bearer ${await gwToken('admin')}`, 'x-admin-token': expired, 'x-admin-user': 'spoofed-root' });
+      expect([bad.status, await bad.text()]).toEqual([401, 'Jwt is expired']);
+
+      seen.length = 0;
+      const forged = await send(cfg, '/x', { authorization: `Bearer ${await gwToken('admin')}`, 'x-admin-user': 'spoofed-root' });
+      expect(forged.status).toBe(200);
+      // The destination's claim header is never the client's; the gateway's own is kept.
+      expect(seen[0]!.headers['x-admin-user']).toBeUndefined();
+      expect(seen[0]!.headers['x-user']).toBe('alice');
+
+      seen.length = 0;
+      const admin = await sign(destKey, { iss: 'admin-issuer', sub: 'root' });
+      expect((await send(cfg, '/x', { authorization: `Bearer ${await gwToken('admin')}`, 'x-admin-token': admin })).status).toBe(200);
+      expect([seen[0]!.headers['x-admin-user'], seen[0]!.headers['x-admin-token'], seen[0]!.headers['x-user']]).toEqual(['root', undefined, 'alice']);
+
+      // Claims that keep the catch-all route: x-admin-token is no token location there.
+      seen.length = 0;
+      expect((await send(cfg, '/x', { authorization: `Bearer ${await gwToken('users')}`, 'x-admin-token': expired })).status).toBe(200);
+      expect(seen[0]!.headers['x-admin-token']).toBe(expired);
+    });
+
+    test("the route they leave has its destination's RequestAuthentication skipped, as Istio's sidecar there never sees the request", async () => {
+      // The catch-all goes to admin; a `users` claim selects the api route instead.
+      const cfg = await compile(`
+  - match: [{headers: {"@request.auth.claims.group": {exact: users}}}]
+    route: [{destination: {host: api.shop.svc.cluster.local}}]
+  - route: [{destination: {host: admin.admin.svc.cluster.local}}]`);
+      const expired = await sign(destKey, { iss: 'admin-issuer', sub: 'root' }, { expIn: -3600 });
+      seen.length = 0;
+      const res = await send(cfg, '/x', { authorization: `Bearer ${await gwToken('users')}`, 'x-admin-token': expired });
+      expect(res.status).toBe(200);
+      expect(seen[0]!.headers['x-admin-token']).toBe(expired);
+      // Without that claim the request stays on the admin route, which refuses the token.
+      const stays = await send(cfg, '/x', { authorization: `Bearer ${await gwToken('ops')}`, 'x-admin-token': expired });
+      expect([stays.status, await stays.text()]).toEqual([401, 'Jwt is expired']);
+    });
   });
 });
