@@ -53,11 +53,16 @@ export const JwtProvider = z
     /** Header set to the payload segment of a verified token (base64url). */
     forward_payload_header: z.string().optional(),
     pad_forward_payload_header: z.boolean().optional(),
-    /** Key of the verified payload in the filter's dynamic metadata (Istio: the issuer). */
+    /** Key of the verified payload in the filter's dynamic metadata (Istio: `payload`). */
     payload_in_metadata: z.string().optional(),
     /** Top-level string claims split on spaces into lists in the metadata (Istio spaceDelimitedClaims). */
     normalize_payload_in_metadata: z.strictObject({ space_delimited_claims: z.array(z.string()).optional() }).optional(),
     claim_to_headers: z.array(JwtClaimToHeader).optional(),
+    /**
+     * Routes are matched again once the filter has run (claims may select another route). The
+     * gateway always matches again after its listener filters; Istio sets it on gateways.
+     */
+    clear_route_cache: z.boolean().optional(),
     /** Envoy's default is 60 seconds. */
     clock_skew_seconds: z.number().int().min(0).optional(),
   })

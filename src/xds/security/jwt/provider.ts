@@ -4,10 +4,16 @@ import type { JwtProvider } from '../../filters/jwt-authn.ts';
 import { msToDuration } from '../../resources/common.ts';
 
 // One Istio JWTRule → one Envoy JwtProvider (policy_applier.go convertToEnvoyJwtConfig):
-// locations, forwarding, payload/claim headers, payload_in_metadata = issuer, and the JWKS —
-// inline, or remote with Istio's 5-minute cache and the rule's fetch timeout (default 5s).
+// locations, forwarding, payload/claim headers, the payload in metadata under `payload` with
+// `permission`, `scope` and the rule's spaceDelimitedClaims split on spaces, the route cache
+// cleared (a gateway: claims may select the route), and the JWKS — inline, or remote with
+// Istio's 5-minute cache and the rule's fetch timeout (default 5s).
 
 const DEFAULT_JWKS_TIMEOUT_MS = 5000;
+/** Istio filters.EnvoyJwtFilterPayload. */
+export const JWT_PAYLOAD_METADATA_KEY = 'payload';
+/** Istio buildSpaceDelimitedClaims: always split, whatever the rule lists. */
+const DEFAULT_SPACE_DELIMITED = ['permission', 'scope'];
 /** Istio: CacheDuration 5 * 60 seconds. */
 export const JWKS_CACHE_DURATION = '300s';
 
@@ -56,8 +62,9 @@ export function toJwtProvider(rule: JWTRule): JwtProvider {
     ...(rule.fromParams?.length ? { from_params: [...rule.fromParams] } : {}),
     ...(rule.fromCookies?.length ? { from_cookies: [...rule.fromCookies] } : {}),
     ...(rule.outputPayloadToHeader ? { forward_payload_header: rule.outputPayloadToHeader } : {}),
-    ...(rule.issuer ? { payload_in_metadata: rule.issuer } : {}),
-    ...(rule.spaceDelimitedClaims?.length ? { normalize_payload_in_metadata: { space_delimited_claims: [...rule.spaceDelimitedClaims] } } : {}),
+    payload_in_metadata: JWT_PAYLOAD_METADATA_KEY,
+    normalize_payload_in_metadata: { space_delimited_claims: [...new Set([...(rule.spaceDelimitedClaims ?? []), ...DEFAULT_SPACE_DELIMITED])].sort() },
     ...(rule.outputClaimToHeaders?.length ? { claim_to_headers: rule.outputClaimToHeaders.map((c) => ({ header_name: c.header, claim_name: c.claim })) } : {}),
+    clear_route_cache: true,
   };
 }

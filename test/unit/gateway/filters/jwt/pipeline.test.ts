@@ -169,6 +169,22 @@ describe('jwt_authn in the gateway pipeline', () => {
       expect(seen[0]!.headers['x-admin-token']).toBe(expired);
     });
 
+    test('a space-delimited scope matches route by route, as Istio always normalizes scope and permission', async () => {
+      const cfg = await compile(`
+  - match: [{headers: {"@request.auth.claims.scope": {exact: write}}}]
+    route: [{destination: {host: admin.admin.svc.cluster.local}}]
+  - route: [{destination: {host: api.shop.svc.cluster.local}}]`);
+      const admin = await sign(destKey, { iss: 'admin-issuer', sub: 'root' });
+      const send2 = async (scope: string) => {
+        seen.length = 0;
+        const res = await send(cfg, '/x', { authorization: `Bearer ${await sign(key, { iss: 'gw-issuer', sub: 'alice', scope })}`, 'x-admin-token': admin });
+        expect(res.status).toBe(200);
+        return seen[0]!.headers['x-admin-user']; // set only on the admin route
+      };
+      expect(await send2('read write')).toBe('root');
+      expect(await send2('read writer')).toBeUndefined();
+    });
+
     test("the route they leave has its destination's RequestAuthentication skipped, as Istio's sidecar there never sees the request", async () => {
       // The catch-all goes to admin; a `users` claim selects the api route instead.
       const cfg = await compile(`

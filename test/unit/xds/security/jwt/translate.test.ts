@@ -36,7 +36,9 @@ describe('gateway-scoped and mesh-wide RequestAuthentication', () => {
         'origins-0': {
           issuer: 'testing@secure.istio.io',
           remote_jwks: { http_uri: { uri: 'https://raw.githubusercontent.com/istio/istio/release-1.24/security/tools/jwt/samples/jwks.json', timeout: '5s' }, cache_duration: '300s' },
-          payload_in_metadata: 'testing@secure.istio.io',
+          payload_in_metadata: 'payload',
+          normalize_payload_in_metadata: { space_delimited_claims: ['permission', 'scope'] },
+          clear_route_cache: true,
         },
       },
       rules: [{ match: { prefix: '/' }, requires: { requires_any: { requirements: [{ provider_name: 'origins-0' }, { allow_missing: {} }] } } }],
@@ -56,7 +58,7 @@ describe('gateway-scoped and mesh-wide RequestAuthentication', () => {
 
   test('root namespace without selector is mesh-wide; inline jwks passes through unchanged', () => {
     const cfg = only(push(ra('istio-system', 'mesh', `  jwtRules: [{issuer: "https://issuer.example", jwks: '${JWKS}'}]`)));
-    expect(cfg.providers['origins-0']).toEqual({ issuer: 'https://issuer.example', local_jwks: { inline_string: JWKS }, payload_in_metadata: 'https://issuer.example' });
+    expect(cfg.providers['origins-0']).toEqual({ issuer: 'https://issuer.example', local_jwks: { inline_string: JWKS }, payload_in_metadata: 'payload', normalize_payload_in_metadata: { space_delimited_claims: ['permission', 'scope'] }, clear_route_cache: true });
   });
 
   test('custom root namespace from MeshConfig', () => {
@@ -107,9 +109,11 @@ data:
       from_params: ['token', 't2'],
       from_cookies: ['session'],
       forward_payload_header: 'x-jwt-payload',
-      payload_in_metadata: 'iss',
-      normalize_payload_in_metadata: { space_delimited_claims: ['roles'] },
+      // Istio buildSpaceDelimitedClaims: the rule's claims and always permission and scope, sorted.
+      payload_in_metadata: 'payload',
+      normalize_payload_in_metadata: { space_delimited_claims: ['permission', 'roles', 'scope'] },
       claim_to_headers: [{ header_name: 'x-sub', claim_name: 'sub' }, { header_name: 'x-group', claim_name: 'nested.group' }],
+      clear_route_cache: true,
     });
   });
 
