@@ -5,7 +5,7 @@ import { ISTIO_AUTHN, istioAuthnMetadata, normalizedPayload } from './jwt/claims
 import { tokenParams } from './jwt/extractor.ts';
 import { removeQueryParam } from '../http/query.ts';
 import { JwtStatus } from './jwt/status.ts';
-import { compileProvider, compileRequirement, type CompiledProvider, type Verifier, type VerifyRun } from './jwt/verifier.ts';
+import { compileProvider, compileRequirement, type CompiledProvider, type Verified, type Verifier, type VerifyRun } from './jwt/verifier.ts';
 
 // envoy.filters.http.jwt_authn on the edge (Envoy filter.cc): CORS preflights bypassed; the
 // route's per-route requirement, else the first listener rule matching the path (and, when
@@ -111,6 +111,7 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
       const originalQuery = ctx.query;
       const run: VerifyRun = { view: ctx, nowMs: ctx.rt.now(), verified: [] };
       const ran = new Set<Verifier>();
+      let published = false;
       // Claims a step verifies may select another route (Envoy clears the route cache after
       // jwt_authn); the route the request ends on has its own steps run too, each at most once.
       for (;;) {
@@ -122,7 +123,8 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
           const challenge = `Bearer realm="${realm(ctx, originalQuery)}"${status === JwtStatus.JwtMissed ? '' : ', error="invalid_token"'}`;
           return localReply(status === JwtStatus.JwtAudienceNotAllowed ? 403 : 401, status, { 'www-authenticate': challenge });
         }
-        publish(ctx, run);
+        // The first step that verifies a token gives the request's identity (the gateway's, when it verified one).
+        if (!published && run.verified.length) published = publish(ctx, run.verified);
         const now = stepsOf(ctx); // ctx.route matches again once claims or the query changed
         if (now.kind === 'error') return failedConfig(now.message);
         if (now.kind === 'disabled') return undefined;
@@ -136,17 +138,22 @@ function failedConfig(message: string): Response {
   return localReply(403, `Failed JWT authentication: ${message}`);
 }
 
-/** Dynamic metadata from every token verified so far (the first one gives `istio_authn`). */
-function publish(ctx: FilterContext, run: VerifyRun): void {
-  if (!run.verified.length) return;
+/**
+ * Dynamic metadata from the verified tokens. Each payload overwrites the one before under its
+ * `payload_in_metadata` key, as in Envoy, which verifies a provider's tokens last location first:
+ * the last one (a header token before a query or cookie one) gives `istio_authn` too.
+ */
+function publish(ctx: FilterContext, verified: readonly Verified[]): true {
   const payloads: Record<string, unknown> = {};
-  for (const v of run.verified) {
+  const normalized = (v: Verified) => normalizedPayload(v.jwt.payload, v.provider.config.normalize_payload_in_metadata?.space_delimited_claims);
+  for (const v of verified) {
     const key = v.provider.config.payload_in_metadata;
-    if (key && !(key in payloads)) payloads[key] = normalizedPayload(v.jwt.payload, v.provider.config.normalize_payload_in_metadata?.space_delimited_claims);
+    if (key) payloads[key] = normalized(v);
   }
   if (Object.keys(payloads).length) ctx.metadata[JWT_AUTHN_FILTER] = payloads;
-  const first = run.verified[0]!;
-  ctx.metadata[ISTIO_AUTHN] = istioAuthnMetadata(first.jwt, normalizedPayload(first.jwt.payload, first.provider.config.normalize_payload_in_metadata?.space_delimited_claims));
+  const last = verified[verified.length - 1]!;
+  ctx.metadata[ISTIO_AUTHN] = istioAuthnMetadata(last.jwt, normalized(last));
+  return true;
 }
 
 registerHttpFilter(JWT_AUTHN_FILTER, compileJwtAuthn);

@@ -239,6 +239,18 @@ describe('several rules (Istio: P0 OR P1 OR AND(P0|missing, P1|missing))', () =>
     expect(ctx.metadata.istio_authn?.['request.auth.principal']).toBe('iss-a/u1');
   });
 
+  test('one provider, valid tokens in its header and its query parameter: the header token gives the principal and the payload', async () => {
+    // Envoy verifies the extracted tokens last to first (headers come first) and each verified
+    // payload overwrites the last: the header token's is the one left.
+    const f = filterWith();
+    const header = await sign(rsa, { iss: ISS, sub: 'alice' });
+    const param = await sign(ec, { iss: ISS, sub: 'bob' });
+    const { res, ctx } = await run(f, ctxFor(`http://api.example/?access_token=${param}`, { headers: bearer(header) }));
+    expect(res).toBeUndefined();
+    expect(ctx.metadata.istio_authn?.['request.auth.principal']).toBe(`${ISS}/alice`);
+    expect((ctx.metadata['envoy.filters.http.jwt_authn'] as Record<string, Record<string, unknown>>)[ISS]!.sub).toBe('alice');
+  });
+
   test('an expired token for the second provider fails even without a token for the first', async () => {
     const f = two();
     const { res, body } = await run(f, ctxFor('http://api.example/', { headers: { 'x-b-token': await sign(ec, { iss: 'iss-b' }, { expIn: -3600 }) } }));
