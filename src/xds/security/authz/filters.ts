@@ -28,19 +28,20 @@ export function authorizationFilters(push: PushContext, policies: readonly Autho
   const audit = by('AUDIT');
   if (audit.length) out.push(rbac({ rules: rules('LOG', audit) }));
 
-  // CUSTOM: one provider per enforcement point (Istio). Rules naming an unknown provider, or a
-  // second one, fail closed: Istio turns them into DENY rules rather than dropping them.
+  // CUSTOM: one provider per enforcement point. Policies naming more than one provider, or an
+  // unknown one, are an error for all of them, and Istio then fails every CUSTOM policy there
+  // closed: their rules become DENY rules rather than being dropped (builder.go getExtAuthz).
   const custom = by('CUSTOM');
   const failClosed: AuthorizationPolicy[] = [];
   if (custom.length) {
-    const providers = push.mesh.extensionProviders;
-    const first = custom.map((p) => providers.find((x) => x.name === p.spec.provider?.name)?.envoyExtAuthzHttp ? p.spec.provider?.name : undefined).find((n) => n !== undefined);
-    const served = custom.filter((p) => first !== undefined && p.spec.provider?.name === first);
-    failClosed.push(...custom.filter((p) => !served.includes(p)));
-    const provider = providers.find((x) => x.name === first)?.envoyExtAuthzHttp;
-    if (served.length && provider) {
-      out.push(rbac({ shadow_rules: rules('ALLOW', served, EXT_AUTHZ_POLICY_PREFIX), shadow_rules_stat_prefix: EXT_AUTHZ_STAT_PREFIX }));
+    const names = new Set(custom.map((p) => p.spec.provider?.name));
+    const name = names.size === 1 ? [...names][0] : undefined;
+    const provider = push.mesh.extensionProviders.find((x) => name !== undefined && x.name === name)?.envoyExtAuthzHttp;
+    if (provider) {
+      out.push(rbac({ shadow_rules: rules('ALLOW', custom, EXT_AUTHZ_POLICY_PREFIX), shadow_rules_stat_prefix: EXT_AUTHZ_STAT_PREFIX }));
       out.push({ name: FILTER.extAuthz, typed_config: extAuthzConfig(push, provider) });
+    } else {
+      failClosed.push(...custom);
     }
   }
   const deny = [...failClosed, ...by('DENY')];

@@ -244,6 +244,20 @@ ${ap('custom', 'istio-system', `  action: CUSTOM\n  provider: {name: authz}\n  r
     expect(filters.map((f) => f.name)).toEqual(['envoy.filters.http.rbac']);
     expect(RbacFilterConfig.parse(filters[0]!.typed_config).rules).toMatchObject({ action: 'DENY', policies: { 'ns[istio-system]-policy[custom]-rule[0]': {} } });
   });
+
+  test('CUSTOM policies naming two providers at one enforcement point all fail closed, as in Istio', () => {
+    const push = pushOf(`${meshConfig(`
+extensionProviders:
+- name: a
+  envoyExtAuthzHttp: {service: a.foo.svc.cluster.local, port: 80}
+- name: b
+  envoyExtAuthzHttp: {service: b.foo.svc.cluster.local, port: 80}
+`)}${ap('first', 'istio-system', `  action: CUSTOM\n  provider: {name: a}\n  rules: [{to: [{operation: {paths: [/a]}}]}]`)}${ap('second', 'istio-system', `  action: CUSTOM\n  provider: {name: b}\n  rules: [{to: [{operation: {paths: [/b]}}]}]`)}`);
+    const filters = buildAuthorizationFilters(push, ingress);
+    expect(filters.map((f) => f.name)).toEqual(['envoy.filters.http.rbac']);
+    const deny = RbacFilterConfig.parse(filters[0]!.typed_config).rules!;
+    expect([deny.action, Object.keys(deny.policies).sort()]).toEqual(['DENY', ['ns[istio-system]-policy[first]-rule[0]', 'ns[istio-system]-policy[second]-rule[0]']]);
+  });
 });
 
 describe('scope at the gateway listener', () => {
