@@ -1,7 +1,7 @@
 import { JwtAuthentication, JwtPerRouteConfig } from '../../xds/filters/jwt-authn.ts';
 import { localReply } from '../http/local-reply.ts';
 import { registerHttpFilter, type CompiledHttpFilter, type FilterContext } from './chain.ts';
-import { ISTIO_AUTHN, istioAuthnMetadata, normalizedPayload } from './jwt/claims.ts';
+import { DESTINATION_AUTHN, ISTIO_AUTHN, istioAuthnMetadata, normalizedPayload } from './jwt/claims.ts';
 import { tokenParams } from './jwt/extractor.ts';
 import { removeQueryParam } from '../http/query.ts';
 import { JwtStatus } from './jwt/status.ts';
@@ -118,13 +118,22 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
         const next = steps.gateway && !ran.has(steps.gateway) ? steps.gateway : steps.destination && !ran.has(steps.destination) ? steps.destination : undefined;
         if (!next) return undefined;
         ran.add(next);
+        const from = run.verified.length;
         const status = await next(run);
         if (status !== JwtStatus.Ok) {
           const challenge = `Bearer realm="${realm(ctx, originalQuery)}"${status === JwtStatus.JwtMissed ? '' : ', error="invalid_token"'}`;
           return localReply(status === JwtStatus.JwtAudienceNotAllowed ? 403 : 401, status, { 'www-authenticate': challenge });
         }
         // The first step that verifies a token gives the request's identity (the gateway's, when it verified one).
-        if (!published && run.verified.length) published = publish(ctx, run.verified);
+        if (!published && run.verified.length) {
+          publish(ctx.metadata, run.verified);
+          published = true;
+        }
+        // The destination's own tokens are the identity its sidecar would judge.
+        if (next === steps.destination) {
+          if (run.verified.length > from) ctx.metadata[DESTINATION_AUTHN] = publish({}, run.verified.slice(from));
+          else delete ctx.metadata[DESTINATION_AUTHN];
+        }
         const now = stepsOf(ctx); // ctx.route matches again once claims or the query changed
         if (now.kind === 'error') return failedConfig(now.message);
         if (now.kind === 'disabled') return undefined;
@@ -139,21 +148,22 @@ function failedConfig(message: string): Response {
 }
 
 /**
- * Dynamic metadata from the verified tokens. Each payload overwrites the one before under its
- * `payload_in_metadata` key, as in Envoy, which verifies a provider's tokens last location first:
- * the last one (a header token before a query or cookie one) gives `istio_authn` too.
+ * Dynamic metadata from the verified tokens, written into `metadata`. Each payload overwrites the
+ * one before under its `payload_in_metadata` key, as in Envoy, which verifies a provider's tokens
+ * last location first: the last one (a header token before a query or cookie one) gives
+ * `istio_authn` too.
  */
-function publish(ctx: FilterContext, verified: readonly Verified[]): true {
+function publish(metadata: Record<string, Record<string, unknown>>, verified: readonly Verified[]): typeof metadata {
   const payloads: Record<string, unknown> = {};
   const normalized = (v: Verified) => normalizedPayload(v.jwt.payload, v.provider.config.normalize_payload_in_metadata?.space_delimited_claims);
   for (const v of verified) {
     const key = v.provider.config.payload_in_metadata;
     if (key) payloads[key] = normalized(v);
   }
-  if (Object.keys(payloads).length) ctx.metadata[JWT_AUTHN_FILTER] = payloads;
+  if (Object.keys(payloads).length) metadata[JWT_AUTHN_FILTER] = payloads;
   const last = verified[verified.length - 1]!;
-  ctx.metadata[ISTIO_AUTHN] = istioAuthnMetadata(last.jwt, normalized(last));
-  return true;
+  metadata[ISTIO_AUTHN] = istioAuthnMetadata(last.jwt, normalized(last));
+  return metadata;
 }
 
 registerHttpFilter(JWT_AUTHN_FILTER, compileJwtAuthn);

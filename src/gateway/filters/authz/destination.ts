@@ -1,6 +1,7 @@
 import { DESTINATION_AUTHZ_FILTER, DestinationAuthzFilterConfig, DestinationAuthzPerRoute } from '../../../xds/filters/rbac.ts';
 import { rbacDenied } from '../../http/local-reply.ts';
 import { compileHttpFilters, runFilters, type CompiledHttpFilter, type FilterContext } from '../chain.ts';
+import { DESTINATION_AUTHN } from '../jwt/claims.ts';
 
 // Destination-scoped authorization (docs/security.md "Where a policy applies"): the listener half
 // runs, for the matched route, the stages its typed_per_filter_config carries — the ext_authz /
@@ -47,12 +48,18 @@ function stagesFor(config: object): Stages {
   return s;
 }
 
-/** The filter context as the destination sees the request; reads and writes of the rest go to `ctx`. */
+/**
+ * The filter context as the destination sees the request; reads and writes of the rest go to
+ * `ctx`. The request identity is the one its own RequestAuthentication verified, when it verified
+ * a token (jwt_authn's DESTINATION_AUTHN), as its sidecar would judge it.
+ */
 function destinationView(ctx: FilterContext, routed: FilterContext['routed'], port: number | undefined): FilterContext {
-  if (!routed && port === undefined) return ctx;
+  const authn = ctx.metadata[DESTINATION_AUTHN];
+  if (!routed && port === undefined && !authn) return ctx;
   const own: PropertyDescriptorMap = {};
   if (routed) Object.assign(own, { path: { value: routed.path }, authority: { value: routed.authority } });
   if (port !== undefined) own['port'] = { value: port };
+  if (authn) own['metadata'] = { value: Object.assign(Object.create(ctx.metadata) as FilterContext['metadata'], authn) };
   return Object.create(ctx, own) as FilterContext;
 }
 

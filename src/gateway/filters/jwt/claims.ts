@@ -30,6 +30,12 @@ export function claimHeaderValue(payload: Record<string, unknown>, name: string)
 }
 
 export const ISTIO_AUTHN = 'istio_authn';
+/**
+ * Metadata of the tokens the route's destination RequestAuthentication verified (`istio_authn`
+ * and `envoy.filters.http.jwt_authn` entries): what that destination's authorization stages see
+ * in place of the gateway's, as its sidecar would verify them itself.
+ */
+export const DESTINATION_AUTHN = 'meshgate.destination_authn';
 
 /**
  * The payload as the metadata carries it: each listed top-level claim that is a string becomes

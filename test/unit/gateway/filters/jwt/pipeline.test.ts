@@ -35,7 +35,7 @@ const PATH_ROUTES = `
     route: [{destination: {host: admin.admin.svc.cluster.local}}]
   - route: [{destination: {host: api.shop.svc.cluster.local}}]`;
 
-async function compile(routes = PATH_ROUTES): Promise<CompiledConfig> {
+async function compile(routes = PATH_ROUTES, extra = ''): Promise<CompiledConfig> {
   const yaml = `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: istio-system}
@@ -89,7 +89,7 @@ spec:
   - issuer: admin-issuer
     jwks: '${jwks(destKey)}'
     fromHeaders: [{name: x-admin-token}]
-    outputClaimToHeaders: [{header: x-admin-user, claim: sub}]`;
+    outputClaimToHeaders: [{header: x-admin-user, claim: sub}]${extra}`;
   const r = loadManifest(yaml);
   expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
   const push = buildPushContext(r.resources.map((x) => x.resource), 1);
@@ -134,6 +134,23 @@ describe('jwt_authn in the gateway pipeline', () => {
     expect([bad.status, await bad.text()]).toEqual([401, 'Jwt is expired']);
     const gwOnAdmin = await send(cfg, '/admin/x', { authorization: `Bearer ${await sign(key, { iss: 'gw-issuer', sub: 'alice' })}` });
     expect(gwOnAdmin.status).toBe(200);
+  });
+
+  test("a destination's authorization judges the principal of its own token, not the gateway's", async () => {
+    const cfg = await compile(PATH_ROUTES, `
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: block, namespace: admin}
+spec:
+  action: DENY
+  rules: [{from: [{source: {requestPrincipals: [admin-issuer/blocked]}}]}]`);
+    const gw = `Bearer ${await sign(key, { iss: 'gw-issuer', sub: 'alice' })}`;
+    const blocked = await send(cfg, '/admin/x', { authorization: gw, 'x-admin-token': await sign(destKey, { iss: 'admin-issuer', sub: 'blocked' }) });
+    expect([blocked.status, await blocked.text()]).toEqual([403, 'RBAC: access denied']);
+    expect((await send(cfg, '/admin/x', { authorization: gw, 'x-admin-token': await sign(destKey, { iss: 'admin-issuer', sub: 'root' }) })).status).toBe(200);
+    // Without a token of its own, the destination stage sees the gateway's identity.
+    expect((await send(cfg, '/admin/x', { authorization: gw })).status).toBe(200);
   });
 
   // Claims the gateway verified may select another route (Envoy clears the route cache after
