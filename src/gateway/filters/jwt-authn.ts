@@ -111,7 +111,6 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
       const originalQuery = ctx.query;
       const run: VerifyRun = { view: ctx, nowMs: ctx.rt.now(), verified: [] };
       const ran = new Set<Verifier>();
-      let published = false;
       // Claims a step verifies may select another route (Envoy clears the route cache after
       // jwt_authn); the route the request ends on has its own steps run too, each at most once.
       for (;;) {
@@ -124,16 +123,13 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
           const challenge = `Bearer realm="${realm(ctx, originalQuery)}"${status === JwtStatus.JwtMissed ? '' : ', error="invalid_token"'}`;
           return localReply(status === JwtStatus.JwtAudienceNotAllowed ? 403 : 401, status, { 'www-authenticate': challenge });
         }
-        // The first step that verifies a token gives the request's identity (the gateway's, when it verified one).
-        if (!published && run.verified.length) {
-          publish(ctx.metadata, run.verified);
-          published = true;
-        }
-        // The destination's own tokens are the identity its sidecar would judge.
+        // Each step's tokens are the identity of the proxy that step stands for: the gateway's
+        // (routes, gateway and mesh-wide authorization) or the destination's sidecar's.
+        const got = run.verified.length > from ? run.verified.slice(from) : undefined;
         if (next === steps.destination) {
-          if (run.verified.length > from) ctx.metadata[DESTINATION_AUTHN] = publish({}, run.verified.slice(from));
+          if (got) ctx.metadata[DESTINATION_AUTHN] = publish({}, got);
           else delete ctx.metadata[DESTINATION_AUTHN];
-        }
+        } else if (got) publish(ctx.metadata, got);
         const now = stepsOf(ctx); // ctx.route matches again once claims or the query changed
         if (now.kind === 'error') return failedConfig(now.message);
         if (now.kind === 'disabled') return undefined;

@@ -26,9 +26,9 @@ export function compileDestinationAuthzPerRoute(config: unknown): Stages {
 }
 
 /** Whether every stage lets the request through: the first denial, else undefined. */
-async function judge(stages: readonly Stage[], ctx: FilterContext, routed: FilterContext['routed']): Promise<Response | undefined> {
+async function judge(stages: readonly Stage[], ctx: FilterContext, routed: FilterContext['routed'], authn: FilterContext['metadata'][string] | undefined): Promise<Response | undefined> {
   for (const { filters, port } of stages) {
-    const res = await runFilters(filters, destinationView(ctx, routed, port));
+    const res = await runFilters(filters, destinationView(ctx, routed, port, authn));
     if (res) return res;
   }
   return undefined;
@@ -50,11 +50,10 @@ function stagesFor(config: object): Stages {
 
 /**
  * The filter context as the destination sees the request; reads and writes of the rest go to
- * `ctx`. The request identity is the one its own RequestAuthentication verified, when it verified
- * a token (jwt_authn's DESTINATION_AUTHN), as its sidecar would judge it.
+ * `ctx`. `authn` is the identity from the tokens the destination's own RequestAuthentication
+ * verified (jwt_authn's DESTINATION_AUTHN), which its sidecar would judge instead of the gateway's.
  */
-function destinationView(ctx: FilterContext, routed: FilterContext['routed'], port: number | undefined): FilterContext {
-  const authn = ctx.metadata[DESTINATION_AUTHN];
+function destinationView(ctx: FilterContext, routed: FilterContext['routed'], port: number | undefined, authn: FilterContext['metadata'][string] | undefined): FilterContext {
   if (!routed && port === undefined && !authn) return ctx;
   const own: PropertyDescriptorMap = {};
   if (routed) Object.assign(own, { path: { value: routed.path }, authority: { value: routed.authority } });
@@ -80,12 +79,13 @@ export function compileDestinationAuthz(typedConfig: unknown): CompiledHttpFilte
       // A sidecar at the destination sees the request as the route sends it: the rewritten path
       // and authority, on the destination's port.
       const routed = ctx.routed;
-      const denied = await judge(stages.destinations, ctx, routed);
+      const denied = await judge(stages.destinations, ctx, routed, ctx.metadata[DESTINATION_AUTHN]);
       if (denied) return denied;
       // A mirror's destination judges its copy; a denied copy is not sent (Istio: the mirror's
       // sidecar answers 403 to a copy nobody reads).
       for (const m of stages.mirrors) {
-        const res = await judge(m.destinations, ctx, routed);
+        // The route's destination RequestAuthentication is not the mirror's: the gateway's identity.
+        const res = await judge(m.destinations, ctx, routed, undefined);
         if (res) {
           await res.body?.cancel();
           (ctx.deniedMirrors ??= new Set()).add(m.cluster);

@@ -5,6 +5,7 @@ import { handle } from '../../../../../src/gateway/pipeline.ts';
 import { UpstreamState } from '../../../../../src/gateway/upstream/index.ts';
 import { testRuntime } from '../../../../../src/gateway/runtime.ts';
 import { ap, ingress, pushOf } from './helpers.ts';
+import { jwks, makeKey, sign, START } from '../jwt/helpers.ts';
 
 // The authorization filters as the pipeline runs them: listener policies and the destination stage
 // on the matched route, on the normalized path; the upstream is a service-binding stand-in.
@@ -205,5 +206,32 @@ ${ap('shadow-deny', 'shadow', '  action: DENY\n  rules: [{to: [{operation: {path
     };
     expect([await send('/secret'), await send('/public')]).toEqual([200, 200]);
     expect(seen.sort()).toEqual(['shadow /public', 'shop /public', 'shop /secret']);
+  });
+});
+
+describe("a mirror's destination policies and the route destination's token", () => {
+  test("judge the copy without the route destination's identity: that RequestAuthentication is not the mirror's", async () => {
+    const key = await makeKey('ES256', 'shop');
+    const yaml = `${GATEWAY}${workerEntry('shop', 'shop', 'SHOP')}${workerEntry('shadow', 'shadow', 'SHADOW')}${SHOP_VS}  - route: [{destination: {host: shop}}]
+    mirror: {host: shadow.shadow.svc.cluster.local}
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: shop-jwt, namespace: shop}
+spec:
+  jwtRules: [{issuer: shop-issuer, jwks: '${jwks(key)}', fromHeaders: [{name: x-shop-token}]}]
+---
+${ap('shop-only', 'shop', '  rules: [{from: [{source: {requestPrincipals: ["shop-issuer/*"]}}]}]')}${ap('shadow-deny', 'shadow', '  action: DENY\n  rules: [{from: [{source: {requestPrincipals: ["shop-issuer/*"]}}]}]')}`;
+    const { snapshot } = await generateSnapshot(pushOf(yaml), ingress);
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1, START));
+    const seen: string[] = [];
+    const upstream = (name: string) => ({ fetch: async (url: string) => { seen.push(`${name} ${new URL(url).pathname}`); return new Response('ok'); } });
+    const pending: Promise<unknown>[] = [];
+    const headers = { 'x-shop-token': await sign(key, { iss: 'shop-issuer', sub: 'alice' }) };
+    const res = await handle(cfg, { request: new Request('http://app.example.com/x', { headers }), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { SHOP: upstream('shop'), SHADOW: upstream('shadow') }, waitUntil: (p) => void pending.push(p) }, testRuntime(2, START));
+    await Promise.all(pending);
+    // shop's ALLOW sees its own token's principal; shadow's DENY on it does not.
+    expect(res.status).toBe(200);
+    expect(seen.sort()).toEqual(['shadow /x', 'shop /x']);
   });
 });

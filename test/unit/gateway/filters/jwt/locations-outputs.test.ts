@@ -122,7 +122,9 @@ describe('per-route requirement (destination-scoped policies)', () => {
     // …on the route it verifies.
     const ctx = ctxFor('http://h/', { headers: { authorization: `Bearer ${destToken}` }, route: route({ requirement_name: 'meshgate.destination:ns/p' }) });
     expect(await f.onRequest(ctx)).toBeUndefined();
-    expect(ctx.metadata.istio_authn?.['request.auth.principal']).toBe('dest/d');
+    // The entry is the destination's requirement: the identity is the destination's, not the gateway's.
+    expect(ctx.metadata.istio_authn).toBeUndefined();
+    expect((ctx.metadata['meshgate.destination_authn']?.istio_authn as Record<string, unknown> | undefined)?.['request.auth.principal']).toBe('dest/d');
   });
 
   test('disabled skips verification; an unknown name is refused (403, fail closed)', async () => {
