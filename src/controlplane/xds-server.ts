@@ -11,6 +11,9 @@ import type { ProxyStatePersistence } from './proxy-state-store.ts';
 // config version, one snapshot per proxy class (role, namespace, labels) per config version,
 // generated lazily and cached — never per discovery request. NACKed versions are never re-sent.
 
+/** Bounds the memory of rejecting isolates kept per rejected version. */
+const MAX_STREAMS_PER_VERSION = 1024;
+
 const proxyClass = (n: Node) => `${n.role}|${n.namespace}|${Object.entries(n.labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}`;
 
 export interface ClassSnapshot {
@@ -26,6 +29,8 @@ export class XdsServer {
   /** Last good snapshot per class, served when a newer config fails to generate. */
   private readonly lastGood = new Map<string, Snapshot>();
   readonly proxies = new Map<string, ProxyState>();
+  /** Per node id: rejected version → the streams (isolates) that rejected it. In memory only. */
+  private readonly rejectedBy = new Map<string, Map<string, Set<string>>>();
 
   constructor(
     private readonly load: () => { resources: Resource[]; version: number; trustBundle?: PushContext['trustBundle'] },
@@ -86,6 +91,7 @@ export class XdsServer {
       if (req.error_detail) {
         // NACK: remember the rejected version and never send it again; the proxy keeps its last good one.
         if (!state.rejected.includes(state.sentVersion)) state.rejected = [...state.rejected.slice(-15), state.sentVersion];
+        if (req.stream) this.rememberRejection(state, req.stream);
         state.lastNack = { version: state.sentVersion, error: req.error_detail.message, at: now };
         changed = true;
       } else if (req.version_info === state.sentVersion && state.ackedVersion !== state.sentVersion) {
@@ -101,7 +107,7 @@ export class XdsServer {
       changed = true;
     }
     const { snapshot } = await this.snapshotFor(req.node);
-    if (!snapshot || req.version_info === snapshot.version || state.rejected.includes(snapshot.version)) {
+    if (!snapshot || req.version_info === snapshot.version || this.withheld(state, req, snapshot.version)) {
       if (changed) this.persist(state);
       return { kind: 'not-modified', version_info: req.version_info ?? '' };
     }
@@ -116,6 +122,29 @@ export class XdsServer {
       return { kind: 'delta', nonce, version_info: snapshot.version, config_version: snapshot.config_version, type_versions: snapshot.type_versions, updates: diffSnapshot(req.resource_versions, snapshot) };
     }
     return { kind: 'full', nonce, snapshot };
+  }
+
+  /**
+   * A rejected version is not offered again to the stream that rejected it (istiod ShouldRespond),
+   * which keeps serving its last good snapshot. Other isolates of the node, possibly another build,
+   * still get it, and a request without a version (a cold isolate) always does: it has nothing
+   * else to serve. A request without a stream (the WebSocket, older gateways) is withheld
+   * whatever its node rejected, when it has a version to keep.
+   */
+  private withheld(state: ProxyState, req: DiscoveryRequest, version: string): boolean {
+    if (!req.version_info || !state.rejected.includes(version)) return false;
+    if (!req.stream) return true;
+    return this.rejectedBy.get(state.node.id)?.get(version)?.has(req.stream) === true;
+  }
+
+  private rememberRejection(state: ProxyState, stream: string): void {
+    let byVersion = this.rejectedBy.get(state.node.id);
+    if (!byVersion) this.rejectedBy.set(state.node.id, (byVersion = new Map()));
+    for (const v of byVersion.keys()) if (!state.rejected.includes(v)) byVersion.delete(v);
+    let streams = byVersion.get(state.sentVersion!);
+    if (!streams) byVersion.set(state.sentVersion!, (streams = new Set()));
+    if (streams.size >= MAX_STREAMS_PER_VERSION) streams.delete(streams.values().next().value!);
+    streams.add(stream);
   }
 
   async syncz(): Promise<SyncRow[]> {

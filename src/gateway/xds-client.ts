@@ -32,6 +32,8 @@ export class SnapshotClient<C> {
   private polling = false;
   /** The answer owed to the control plane for the last response (ACK or NACK). */
   private pending?: { nonce: string; error?: string };
+  /** This isolate's xDS stream: its NACKs withhold a version from it alone. */
+  private readonly stream = crypto.randomUUID();
   lastError?: string;
 
   constructor(
@@ -104,6 +106,7 @@ export class SnapshotClient<C> {
   private request(): DiscoveryRequest {
     return {
       node: this.node,
+      stream: this.stream,
       ...(this.current ? { version_info: this.current.snapshot.version } : {}),
       ...(this.pending ? { response_nonce: this.pending.nonce } : {}),
       ...(this.pending?.error ? { error_detail: { message: this.pending.error } } : {}),

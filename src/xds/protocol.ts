@@ -18,6 +18,12 @@ export const WATCH_NODE_PREFIX = 'meshgate-cli-watch~';
 
 export const DiscoveryRequest = z.strictObject({
   node: Node,
+  /**
+   * The requesting isolate's stream (random per isolate): every isolate of a gateway shares its
+   * node id, but ACK/NACK state is per stream in xDS. A version is withheld only from the stream
+   * that rejected it.
+   */
+  stream: z.string().min(1).max(64).optional(),
   /** Snapshot version the proxy has applied (ACKed); absent on first contact. */
   version_info: z.string().optional(),
   /** Nonce of the response this request answers (ACK or NACK). */

@@ -72,3 +72,25 @@ test('`proxy-config --watch` observers are never written', async () => {
   full(await server.discover({ node: { ...node, id: `${WATCH_NODE_PREFIX}gw~abc123` } }));
   expect(store.saves).toBe(0);
 });
+
+// Every isolate of a gateway shares its node id; in xDS, ACK/NACK state is per stream.
+describe('a NACK is per stream (isolate)', () => {
+  test('the rejecting isolate is not offered the version again; a cold isolate and other isolates are', async () => {
+    let cfg = { resources: config('a.example.com'), version: 1 };
+    const server = new XdsServer(() => cfg, Date.now);
+    const a = full(await server.discover({ node, stream: 'a' }));
+    await server.discover({ node, stream: 'a', version_info: a.snapshot.version, response_nonce: a.nonce });
+    cfg = { resources: config('b.example.com'), version: 2 };
+    server.invalidate();
+    const next = full(await server.discover({ node, stream: 'a', version_info: a.snapshot.version }));
+    await server.discover({ node, stream: 'a', version_info: a.snapshot.version, response_nonce: next.nonce, error_detail: { message: 'old build' } });
+
+    // The isolate that rejected it keeps its last good snapshot and is not sent the version again.
+    expect(await server.discover({ node, stream: 'a', version_info: a.snapshot.version })).toEqual({ kind: 'not-modified', version_info: a.snapshot.version });
+    // Another isolate (say, the new build in a rolling deploy) still gets it…
+    expect(full(await server.discover({ node, stream: 'b', version_info: a.snapshot.version })).snapshot.version).toBe(next.snapshot.version);
+    // …and a cold isolate, which has nothing else to serve, always does.
+    expect(full(await server.discover({ node, stream: 'c' })).snapshot.version).toBe(next.snapshot.version);
+    expect(full(await server.discover({ node })).snapshot.version).toBe(next.snapshot.version);
+  });
+});

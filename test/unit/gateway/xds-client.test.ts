@@ -72,6 +72,10 @@ describe('SnapshotClient', () => {
     h.rejectNext(false);
     await h.client.poll(h.binding);
     expect(h.client.applied?.snapshot.version).toBe(good);
+    // A cold isolate of the same gateway (same node id, its own stream) is offered it.
+    const cold = new SnapshotClient<CompiledConfig>(node, (s) => compileSnapshot(s, new UpstreamState(), testRuntime(2)), { refreshMs: 0, coldWaitMs: 1000 }, testRuntime(2));
+    await cold.poll(h.binding);
+    expect(cold.applied?.snapshot.version).toBe(row?.lastNack?.version);
     // A newer config is offered and applied.
     h.set(vs('/c'));
     await h.client.poll(h.binding);
