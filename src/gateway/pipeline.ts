@@ -141,10 +141,16 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   };
 
   const url = g.url ?? new URL(req.url);
+  // A Host that is no valid authority is refused, as Envoy's codec refuses it: routing, policy and
+  // an ORIGINAL_DST upstream must all read one host, never the Host for one and the URL for another.
+  const authority = incoming.get('host') ?? url.host;
+  const parsed = parseAuthority(authority);
+  if (!parsed) return finish(badRequest());
+  const host = parsed.host;
   const listener = cfg.listeners.get(g.edgePort);
   if (!listener) {
     if (g.role !== 'egress') return finish(noRoute());
-    if (!cfg.passthrough) return finish(blocked(url.host));
+    if (!cfg.passthrough) return finish(blocked(authority));
   }
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   applyForwardedHeaders(headers, { clientIp: g.clientIp, scheme, internal: g.internal });
@@ -154,9 +160,6 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   if (norm.redirect) return finish(redirect(307, `${norm.path}${url.search}`));
   const path = norm.path;
   let query = url.search.slice(1);
-  const authority = incoming.get('host') ?? url.host;
-  const parsed = parseAuthority(authority);
-  const host = parsed?.host ?? url.hostname;
 
   const metadata: Record<string, Record<string, unknown>> = {};
   const origin = incoming.get('origin');
@@ -206,7 +209,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const a = action;
   if (a.direct) return finish(directResponse(a.direct.status, a.direct.body), (h, s) => applyHeaderOps(a.responseHeaders, h, input, g.clientIp, s));
   if (r.redirect) {
-    const res = redirectResponse(r.redirect, { scheme, host, authorityPort: parsed?.port ?? undefined, edgePort: g.edgePort, path, query, ...(a.rewrite ? { rewrite: a.rewrite } : {}) });
+    const res = redirectResponse(r.redirect, { scheme, host, authorityPort: parsed.port ?? undefined, edgePort: g.edgePort, path, query, ...(a.rewrite ? { rewrite: a.rewrite } : {}) });
     return finish(res, (h, s) => applyHeaderOps(a.responseHeaders, h, input, g.clientIp, s));
   }
   if (a.fault) {

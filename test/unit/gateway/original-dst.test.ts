@@ -71,3 +71,26 @@ spec:
   const req = { pathAndQuery: '/get', originalScheme: 'http', originalHost: 'httpbin.org', originalPort: 80 } as UpstreamRequest;
   expect(upstreamUrl(cluster, cluster.pick({}) as never, req)).toBe('https://httpbin.org:443/get');
 });
+
+test('a Host that is no valid authority is refused (400), never routed on one host and sent to another', async () => {
+  // REGISTRY_ONLY with a wildcard ServiceEntry: each Host below ends in `.example.com`, while the
+  // request URL names localhost, where the upstream listens.
+  const cfg = await egress(`, targetPort: ${port}`, `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+`, '"*.example.com"');
+  const before = seen.length;
+  for (const host of ['localhost/.example.com', 'localhost\t.example.com', 'localhost?.example.com', 'localhost#.example.com', 'a b.example.com']) {
+    const request = new Request('http://localhost/secret', { headers: { host } });
+    const r = await handle(cfg, { request, role: 'egress', edgePort: 80, clientIp: '10.0.0.9', internal: true, env: {}, waitUntil: () => {} }, rt);
+    expect([host, r.status]).toEqual([host, 400]);
+  }
+  expect(seen.length).toBe(before);
+  // The same host written validly is routed by the ServiceEntry, to the host it names.
+  const ok = await handle(cfg, { request: new Request('http://localhost/secret', { headers: { host: 'localhost' } }), role: 'egress', edgePort: 80, clientIp: '10.0.0.9', internal: true, env: {}, waitUntil: () => {} }, rt);
+  expect(ok.status).toBe(502);
+});
