@@ -31,9 +31,10 @@ export interface CompiledConfig {
   version: string;
   /**
    * Egress: what a request to a port no listener covers gets — the PassthroughCluster under
-   * ALLOW_ANY (Istio's allow_any virtual host), undefined (502 BlackHole) under REGISTRY_ONLY.
+   * ALLOW_ANY (Istio's allow_any virtual host), behind the listener filters of that virtual host;
+   * undefined (502 BlackHole) under REGISTRY_ONLY.
    */
-  passthrough?: CompiledAction;
+  passthrough?: { action: CompiledAction; filters: readonly CompiledHttpFilter[] };
   listeners: ReadonlyMap<number, CompiledListener>;
   /** MeshConfig `meshgate.refreshIntervalMs`, when set: how often the gateway polls. */
   refreshMs?: number;
@@ -81,7 +82,19 @@ export function compileSnapshot(s: Snapshot, state: UpstreamState, rt: Runtime):
       },
     });
   }
-  const allowAny = s.resources.route.some((rc) => rc.virtual_hosts.some((vh) => vh.name === 'allow_any'));
-  const passthrough = allowAny ? compileAction({ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s', max_grpc_timeout: '0s' } }, 'allow_any', true) : undefined;
-  return { version: s.version, listeners, ...(refreshMs !== undefined ? { refreshMs } : {}), clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt), actions, ...(passthrough ? { passthrough } : {}) };
+  // ALLOW_ANY: a port no listener serves passes through, behind the filters of the listener that
+  // carries the `allow_any` virtual host: authentication and authorization apply on every port,
+  // as every request through Envoy goes through a listener's filter chain.
+  const allowAnyRoutes = s.resources.route.find((rc) => rc.virtual_hosts.some((vh) => vh.name === 'allow_any'));
+  const passthrough = allowAnyRoutes ? compileAction({ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s', max_grpc_timeout: '0s' } }, 'allow_any', true) : undefined;
+  const passthroughFilters = allowAnyRoutes ? [...listeners.values()].find((l) => l.table === tables.get(allowAnyRoutes.name))?.filters : undefined;
+  if (passthrough && !passthroughFilters) throw new Error(`no listener serves route configuration ${allowAnyRoutes!.name}, whose allow_any virtual host passes through undeclared ports`);
+  return {
+    version: s.version,
+    listeners,
+    ...(refreshMs !== undefined ? { refreshMs } : {}),
+    clusters: compileClusters(s.resources.cluster, s.resources.endpoint, state, rt),
+    actions,
+    ...(passthrough ? { passthrough: { action: passthrough, filters: passthroughFilters! } } : {}),
+  };
 }

@@ -167,37 +167,39 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   let deniedMirrors: ReadonlySet<string> | undefined;
   // What route matching sees; header operations read the request from it too.
   const input: MatchInput = { path, headers, method: req.method, scheme, authority, query, metadata };
-  if (!listener) {
-    action = cfg.passthrough; // egress, ALLOW_ANY, a port no ServiceEntry declares
-  } else {
-    const vh = listener.table.selectVirtualHost(authority);
+  let vh: CompiledVirtualHost | undefined;
+  let route: CompiledRoute | undefined;
+  if (listener) {
+    vh = listener.table.selectVirtualHost(authority);
     if (vh?.virtualHost.require_tls === 'ALL' && scheme === 'http') {
       return finish(redirect(301, `https://${formatAuthority(host)}${path}${url.search}`));
     }
-    let route = vh?.match(input);
+    route = vh?.match(input);
     // CORS preflights are answered before authentication (Envoy: jwt_authn bypass_cors_preflight).
     const preflightCors = route ? corsOf(cfg.actions.get(route.route)) : undefined;
     if (preflightCors && isPreflight(req)) {
       const local = answerPreflight(preflightCors, req);
       if (local) return finish(local);
     }
-    // Listener filters (authentication, authorization) run whether or not a route matched, as in Envoy.
-    if (listener.filters.length) {
-      const fctx = new RequestFilterContext(req, headers, path, scheme, authority, g, metadata, rt, vh, input, route, cfg.actions);
-      const ran = runFilters(listener.filters, fctx);
-      const denied = ran instanceof Promise ? await ran : ran;
-      if (denied) {
-        // Once a route is chosen, Envoy's local replies get its response headers and CORS.
-        const chosen = route ? cfg.actions.get(route.route) : undefined;
-        return chosen ? finish(denied, (h, s) => routeReplyHeaders(chosen, h, input, g.clientIp, s, origin)) : finish(denied);
-      }
-      query = input.query; // jwt_authn strips a token passed as a query parameter
-      deniedMirrors = fctx.deniedMirrors;
-      // Envoy clears the route cache after jwt_authn: claims may now select another route.
-      if (fctx.rerouted) route = vh?.match(input);
-    }
-    action = route ? cfg.actions.get(route.route) : undefined;
   }
+  // Listener filters (authentication, authorization) run whether or not a route matched, as in
+  // Envoy, and on a passthrough port too (egress, ALLOW_ANY, a port no ServiceEntry declares).
+  const filters = listener ? listener.filters : cfg.passthrough!.filters;
+  if (filters.length) {
+    const fctx = new RequestFilterContext(req, headers, path, scheme, authority, g, metadata, rt, vh, input, route, cfg.actions);
+    const ran = runFilters(filters, fctx);
+    const denied = ran instanceof Promise ? await ran : ran;
+    if (denied) {
+      // Once a route is chosen, Envoy's local replies get its response headers and CORS.
+      const chosen = route ? cfg.actions.get(route.route) : undefined;
+      return chosen ? finish(denied, (h, s) => routeReplyHeaders(chosen, h, input, g.clientIp, s, origin)) : finish(denied);
+    }
+    query = input.query; // jwt_authn strips a token passed as a query parameter
+    deniedMirrors = fctx.deniedMirrors;
+    // Envoy clears the route cache after jwt_authn: claims may now select another route.
+    if (fctx.rerouted) route = vh?.match(input);
+  }
+  action = listener ? (route ? cfg.actions.get(route.route) : undefined) : cfg.passthrough!.action;
   if (!action) return finish(noRoute());
   const r = action.route;
   if (r.name === 'block_all') return finish(blocked(authority));

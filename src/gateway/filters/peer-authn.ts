@@ -109,8 +109,9 @@ export function compilePeerAuthn(typedConfig: Record<string, unknown>): Compiled
       // The connection manager removed client-certificate headers before routing
       // (applyForwardedHeaders); a trusted proxy's are read from the request as it arrived.
       const viaProxy = proxies && ipInCidrs(ctx.clientIp, proxies.cidrs) ? fromTrustedProxy(ctx.request.headers, proxies.header) : null;
-      // The JWT-SVID is a credential for this gateway only: never forwarded, whatever the outcome.
-      const svid = ctx.headers.get(SVID_HEADER);
+      // The JWT-SVID is a credential for this gateway only: the connection manager removed it
+      // from what goes upstream (applyForwardedHeaders); it is read from the request as it arrived.
+      const svid = ctx.request.headers.get(SVID_HEADER);
       ctx.headers.delete(SVID_HEADER);
       // DISABLE: plaintext only — neither certificates nor JWT-SVIDs are looked at, no identity comes from them.
       if (mode === 'DISABLE') return undefined;

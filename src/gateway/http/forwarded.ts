@@ -18,6 +18,7 @@
 // workerd) nothing sets it, so there is no client address unless the caller supplies a fallback.
 
 import type { HeaderBag } from './header-map.ts';
+import { SVID_HEADER } from '../../mtls/workload-identity.ts';
 
 // ---------------------------------------------------------------------------------------------
 // IP addresses and CIDRs
@@ -301,6 +302,9 @@ export interface ForwardedInput {
 export function applyForwardedHeaders<H extends HeaderBag>(headers: H, f: ForwardedInput): H {
   if (!f.internal) stripUntrusted(headers);
   for (const name of CLIENT_CERT_HEADERS) headers.delete(name);
+  // A Worker's JWT-SVID is a credential for this gateway alone: peer authentication reads it from
+  // the request as it arrived, and it never goes upstream, on any path (docs/identity.md).
+  headers.delete(SVID_HEADER);
 
   if (f.clientIp) {
     const xff = headers.get('x-forwarded-for');
