@@ -57,6 +57,7 @@ class RequestFilterContext implements FilterContext {
   readonly method: string;
   readonly port: number;
   readonly clientIp: string | null;
+  readonly cfFromEdge: boolean;
   readonly env: Bindings;
   readonly waitUntil: (p: Promise<unknown>) => void;
   peer?: FilterContext['peer'];
@@ -79,6 +80,8 @@ class RequestFilterContext implements FilterContext {
     this.method = request.method;
     this.port = g.edgePort;
     this.clientIp = g.clientIp;
+    // Mesh Workers reach the egress gateway over service bindings, with a `cf` of their own making.
+    this.cfFromEdge = g.role === 'ingress';
     this.env = g.env;
     this.waitUntil = g.waitUntil;
     if (g.peer) this.peer = g.peer;

@@ -87,7 +87,9 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
         return localReply(503, `meshgate ${opts.role} gateway has no configuration yet: ${client.lastError ?? 'the control plane did not answer in time'}; retrying on the next request\n`);
       }
       const local = env.MESHGATE_DEV === '1';
-      const viaCloudflare = !local && typeof (request.cf as { colo?: unknown } | undefined)?.colo === 'string';
+      // Only the ingress gateway is reached from Cloudflare's edge; a Worker calling the egress
+      // gateway over a service binding sets `cf` (and CF-Connecting-IP) itself.
+      const viaCloudflare = !local && opts.role === 'ingress' && typeof (request.cf as { colo?: unknown } | undefined)?.colo === 'string';
       const clientIp = clientIpOf(incoming, { viaCloudflare, fallback: local ? '127.0.0.1' : null });
       // Mesh workloads reach the egress gateway over service bindings (no client address): internal.
       const internal = clientIp === null ? opts.role === 'egress' : isInternalCaller(clientIp) && arrivedDirectly(incoming.get('x-forwarded-for'), clientIp);

@@ -23,6 +23,11 @@ export interface FilterContext {
   /** Edge port the request arrived on. */
   port: number;
   clientIp: string | null;
+  /**
+   * False when `request.cf` may come from a Worker calling over a service binding rather than from
+   * Cloudflare's edge (the egress gateway): a certificate it reports is then no identity.
+   */
+  cfFromEdge?: boolean;
   /** Verified peer identity (SPIFFE) from mTLS, when there is one. */
   peer?: { principal: string; namespace?: string; serviceAccount?: string; trustDomain?: string };
   /**

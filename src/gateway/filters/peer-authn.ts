@@ -115,7 +115,8 @@ export function compilePeerAuthn(typedConfig: Record<string, unknown>): Compiled
       ctx.headers.delete(SVID_HEADER);
       // DISABLE: plaintext only — neither certificates nor JWT-SVIDs are looked at, no identity comes from them.
       if (mode === 'DISABLE') return undefined;
-      const found = viaProxy ?? fromCloudflare(ctx.request);
+      // A service-binding caller sets `request.cf` itself, and a certificate needs no private key to copy.
+      const found = viaProxy ?? (ctx.cfFromEdge === false ? null : fromCloudflare(ctx.request));
       // Nothing to verify (most requests under PERMISSIVE): decided without a promise.
       if (!found && svid === null) return mode === 'STRICT' && !ctx.peer ? localReply(403, MTLS_REQUIRED_BODY) : undefined;
       return verified(ctx, mode, found, svid);

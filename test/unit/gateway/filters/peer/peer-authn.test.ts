@@ -38,7 +38,7 @@ const presented = (pem: string, extra: Record<string, unknown> = {}) => ({ certP
 const PLACEHOLDER = { certPresented: '0', certVerified: 'NONE', certRevoked: '0', certRFC9440: '', certRFC9440TooLarge: false, certChainRFC9440: '', certChainRFC9440TooLarge: false };
 
 /** A FilterContext whose request carries `cf` (Node's Request drops `cf`, so it rides on a cast object). */
-function ctx(opts: { tls?: Record<string, unknown>; headers?: Record<string, string>; clientIp?: string | null; port?: number; at?: number } = {}): FilterContext {
+function ctx(opts: { tls?: Record<string, unknown>; headers?: Record<string, string>; clientIp?: string | null; port?: number; at?: number; cfFromEdge?: boolean } = {}): FilterContext {
   const req = new Request('https://gw.example/productpage', { headers: opts.headers ?? {} });
   const request = Object.assign(req, { cf: opts.tls ? { tlsClientAuth: opts.tls } : undefined }) as Request;
   // What goes upstream, as the connection manager leaves it: client-certificate headers removed.
@@ -58,12 +58,20 @@ function ctx(opts: { tls?: Record<string, unknown>; headers?: Record<string, str
     env: {},
     rt: testRuntime(1, opts.at ?? T0 + 3_600_000),
     waitUntil: () => {},
+    ...(opts.cfFromEdge !== undefined ? { cfFromEdge: opts.cfFromEdge } : {}),
   };
 }
 
 const PEER = { principal: 'cluster.local/ns/bookinfo/sa/productpage', trustDomain: 'cluster.local', namespace: 'bookinfo', serviceAccount: 'productpage' };
 
 describe('peer_authn filter: certificates from cf.tlsClientAuth', () => {
+  test('a `cf` that did not come from the edge (a Worker calling over a service binding) is no identity', async () => {
+    const c = ctx({ tls: presented(svid.certPem), cfFromEdge: false });
+    const res = await runFilters(compile(), c);
+    expect([res?.status, c.peer]).toEqual([403, undefined]);
+    expect(c.headers.has('x-forwarded-client-cert')).toBe(false);
+  });
+
   test('STRICT + a mesh certificate verified at the edge: identity set, XFCC set upstream, request continues', async () => {
     const c = ctx({ tls: presented(svid.certPem) });
     expect(await runFilters(compile(), c)).toBeUndefined();
