@@ -36,6 +36,11 @@ const errorBody = (issues: readonly Issue[]) => ({ errors: issues.filter((i) => 
 const fail = (c: Context, status: 400 | 404 | 409 | 413 | 415, message: string) => c.json({ errors: [errorItem({ message })] }, status);
 /** `dryRun=true`, or Kubernetes' `dryRun=All`. */
 const isDryRun = (c: Context) => c.req.query('dryRun') === 'true' || c.req.query('dryRun') === 'All';
+/** Any other `dryRun` value is refused, never taken as a real write (Kubernetes answers 400 too). */
+const badDryRun = (c: Context) => {
+  const v = c.req.query('dryRun');
+  return v !== undefined && !isDryRun(c) ? fail(c, 400, `dryRun=${v} is not supported; use dryRun=All (or true) to validate without storing, or leave it out`) : undefined;
+};
 const NOTHING = 'the manifest holds no Istio resources';
 
 export function createAdminApp() {
@@ -44,6 +49,7 @@ export function createAdminApp() {
   app.get('/healthz', (c) => c.text('ok'));
 
   app.use('*', adminAuth((env) => (env as ControlPlaneEnv).MESHGATE_ADMIN_TOKEN));
+  app.use('*', async (c, next) => (c.req.method === 'GET' ? next() : (badDryRun(c) ?? next())));
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => fail(c, 413, `request body is larger than ${MAX_BODY_BYTES} bytes; split the manifest and apply it in parts`) }));
 
   app.post('/v1/apply', async (c) => {
@@ -112,17 +118,22 @@ export function createAdminApp() {
       return fail(c, 400, `the body is ${one.def.kind} ${m.namespace}/${m.name} but the path names ${r.def.kind} ${ns}/${name}`);
     }
     const stub = meshStub(c.env);
-    const out: Outcome<{ results: { action: string }[] }> = await stub.apply([one.resource], { checkResourceVersion: m.resourceVersion !== undefined });
+    const dryRun = isDryRun(c);
+    // An empty resourceVersion is no precondition, as in Kubernetes.
+    const out: Outcome<{ results: { action: string; resourceVersion: string }[] }> = await stub.apply([one.resource], { checkResourceVersion: !!m.resourceVersion, dryRun });
     if (!out.ok) return fail(c, out.status, out.message);
-    const stored: Resource | undefined = await stub.get({ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! });
-    return c.json(toWire(stored!, r.def, r.version), out.value.results[0]?.action === 'created' ? 201 : 200);
+    const result = out.value.results[0]!;
+    const stored = (await stub.get({ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! })) as Resource | undefined;
+    // A dry run answers with the object as it would be stored, and stores nothing.
+    const wouldBe = (prior: Resource['metadata'] | undefined): Resource => ({ ...one.resource, metadata: { ...prior, ...m, resourceVersion: result.resourceVersion } });
+    return c.json(toWire(dryRun ? wouldBe(stored?.metadata) : stored!, r.def, r.version), result.action === 'created' ? 201 : 200);
   };
 
   const deleteHandler = async (c: Context<Env>) => {
     const r = resolve(c);
     if (r instanceof Response) return r;
     const { ns, name } = c.req.param() as Record<string, string>;
-    const out = await meshStub(c.env).remove([{ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! }], { requireExisting: true });
+    const out = await meshStub(c.env).remove([{ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! }], { requireExisting: true, dryRun: isDryRun(c) });
     if (!out.ok) return fail(c, out.status, `${r.def.plural} "${name}" not found in namespace ${ns}`);
     return c.json({ kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name, kind: r.def.plural, group: r.def.group } });
   };

@@ -116,6 +116,23 @@ spec:
     expect((await call('/apis/security.istio.io/v1/namespaces/default/peerauthentications/keep-me')).status).toBe(200);
   });
 
+  test('dryRun=All on the Kubernetes-style PUT and DELETE stores and deletes nothing; another dryRun value is 400', async () => {
+    const path = '/apis/security.istio.io/v1/namespaces/default/peerauthentications/dry-k8s';
+    const put = await call(`${path}?dryRun=All`, { method: 'PUT', body: pa('dry-k8s') });
+    expect(put.status).toBe(201);
+    expect(((await put.json()) as { metadata: { name: string } }).metadata.name).toBe('dry-k8s');
+    expect((await call(path)).status).toBe(404);
+    expect((await call(path, { method: 'PUT', body: pa('dry-k8s') })).status).toBe(201);
+    expect((await call(`${path}?dryRun=All`, { method: 'DELETE' })).status).toBe(200);
+    expect((await call(path)).status).toBe(200);
+    const odd = await call(`${path}?dryRun=yes`, { method: 'DELETE' });
+    expect(odd.status).toBe(400);
+    expect((await call(path)).status).toBe(200);
+    // An empty resourceVersion is no precondition (Kubernetes).
+    const blankRv = pa('dry-k8s').replace('namespace: default', 'namespace: default, resourceVersion: ""');
+    expect((await call(path, { method: 'PUT', body: blankRv })).status).toBe(200);
+  });
+
   test('an empty metadata.namespace means the default namespace, for apply and delete alike', async () => {
     const blank = pa('blank-ns').replace('namespace: default', 'namespace: ""');
     expect((await apply(blank)).status).toBe(200);
