@@ -97,6 +97,11 @@ export async function verifyJwtSvid(
       currentDate: new Date(opts.now ?? Date.now()),
       ...(opts.clockToleranceSec ? { clockTolerance: opts.clockToleranceSec } : {}),
     });
+    // jose checks `iat` is a number only: one in the future (beyond the skew) was never issued by a sane CA.
+    const nowSec = (opts.now ?? Date.now()) / 1000;
+    if (typeof payload.iat === 'number' && payload.iat > nowSec + (opts.clockToleranceSec ?? 0)) {
+      return { ok: false, reason: 'JWT-SVID was issued in the future (iat)' };
+    }
     const sub = payload.sub!;
     const parsed = parseSpiffeId(sub);
     if (!parsed.ok) return { ok: false, reason: `JWT-SVID subject is not a SPIFFE ID: ${parsed.reason}` };

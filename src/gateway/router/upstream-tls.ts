@@ -108,6 +108,9 @@ export function tlsFetcher(cluster: { name: string; tls: UpstreamTls | undefined
   if (tls.insecure_skip_verify) {
     warnOnce(cluster.name, 'skip', `upstream ${cluster.name}: TLS insecureSkipVerify cannot be honoured on Workers; the server certificate is verified${fetcher ? ` against ${plan.binding}'s trust` : ' against the public CAs'}`);
   }
+  if (tls.subject_alt_names?.length) {
+    warnOnce(cluster.name, 'san', `upstream ${cluster.name}: TLS subjectAltNames ${tls.subject_alt_names.join(', ')} cannot be checked on Workers; the server certificate is verified for the URL host only`);
+  }
   if (tls.sni) {
     let host = '';
     try {

@@ -36,5 +36,10 @@ describe('JWT-SVIDs', () => {
     const none = `${btoa(JSON.stringify({ alg: 'none', kid: ca.jwt.kid })).replace(/=+$/, '')}.${btoa(JSON.stringify({ sub: 'spiffe://cluster.local/ns/a/sa/b', aud: 'x', exp: T0 / 1000 + 100 })).replace(/=+$/, '')}.`;
     expect(await verifyJwtSvid(none, { jwks, audience: 'x', now: T0 })).toMatchObject({ ok: false });
     await expect(ca.jwt.issue({ spiffeId: 'spiffe://cluster.local/ns/a/sa/b', audience: [] })).rejects.toThrow('at least one non-empty audience');
+    // Issued three hours ahead of the verifier's clock: refused, beyond the clock skew only.
+    const ahead = await ca.issueJwtSvid({ namespace: 'a', serviceAccount: 'b', audience: 'x', now: T0 + 3 * 3_600_000 });
+    expect(await verifyJwtSvid(ahead, { jwks, audience: 'x', now: T0 })).toEqual({ ok: false, reason: 'JWT-SVID was issued in the future (iat)' });
+    const skewed = await ca.issueJwtSvid({ namespace: 'a', serviceAccount: 'b', audience: 'x', now: T0 + 20_000 });
+    expect(await verifyJwtSvid(skewed, { jwks, audience: 'x', now: T0, clockToleranceSec: 30 })).toMatchObject({ ok: true });
   });
 });

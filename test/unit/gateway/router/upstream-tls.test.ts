@@ -101,4 +101,12 @@ describe('tlsFetcher', () => {
     tlsFetcher(cluster({ mode: 'SIMPLE', insecure_skip_verify: true }, 'another'), {}, url);
     expect(warn).toHaveBeenCalledTimes(3);
   });
+
+  test('subjectAltNames cannot be checked: warned once per cluster, as docs/egress-tls.md says', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const c = cluster({ mode: 'SIMPLE', sni: 'api.partner.test', subject_alt_names: ['spiffe://partner/ns/x/sa/y'] }, 'sans');
+    tlsFetcher(c, {}, url);
+    tlsFetcher(c, {}, url);
+    expect(warn.mock.calls.map((x) => String(x[0]))).toEqual([expect.stringMatching(/subjectAltNames spiffe:\/\/partner\/ns\/x\/sa\/y cannot be checked/)]);
+  });
 });
