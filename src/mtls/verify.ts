@@ -65,6 +65,15 @@ const isCaCert = (c: x509.X509Certificate) => {
   return !!bc?.ca && (!ku || (ku.usages & x509.KeyUsageFlags.keyCertSign) !== 0);
 };
 
+/** RFC 5280 §4.2.1.9: at most pathLenConstraint intermediate CAs may follow a CA certificate. */
+const allowsBelow = (c: x509.X509Certificate, below: number) => {
+  const len = c.getExtension(x509.BasicConstraintsExtension)?.pathLength;
+  return len === undefined || below <= len;
+};
+
+/** OIDs a client certificate's extendedKeyUsage must include one of, when it has one (OpenSSL's `sslclient` purpose). */
+const CLIENT_EKUS: readonly string[] = [x509.ExtendedKeyUsage.clientAuth, '2.5.29.37.0' /* anyExtendedKeyUsage */];
+
 async function signedBy(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
   try {
     return await cert.verify({ publicKey: issuer.publicKey, signatureOnly: true });
@@ -78,17 +87,18 @@ interface Path {
   anchor: TrustAnchor;
 }
 
+/** `depth`: how many intermediates lie between `cert`'s issuer and the leaf (pathLenConstraint). */
 async function buildPath(cert: x509.X509Certificate, intermediates: readonly x509.X509Certificate[], anchors: readonly TrustAnchor[], depth: number): Promise<Path | null> {
   let best: TrustAnchor | null = null;
   for (const a of anchors) {
-    if (a.subject !== cert.issuer) continue;
+    if (a.subject !== cert.issuer || !allowsBelow(a.cert, depth)) continue;
     // Several roots may verify (a root renewed with the same key): the longest-trusted one wins.
     if ((!best || a.notAfter > best.notAfter) && (await signedBy(cert, a.cert))) best = a;
   }
   if (best) return { certs: [], anchor: best };
   if (depth >= MAX_INTERMEDIATES) return null;
   for (const im of intermediates) {
-    if (im.subject !== cert.issuer || im === cert || !isCaCert(im)) continue;
+    if (im.subject !== cert.issuer || im === cert || !isCaCert(im) || !allowsBelow(im, depth)) continue;
     if (!(await signedBy(cert, im))) continue;
     const rest = await buildPath(im, intermediates.filter((c) => c !== im), anchors, depth + 1);
     if (rest) return { certs: [im, ...rest.certs], anchor: rest.anchor };
@@ -132,6 +142,8 @@ export async function checkChain(
   const leaf = parseDer(leafDer, 'certificate');
   if (typeof leaf === 'string') return { ok: false, reason: leaf };
   if (leaf.getExtension(x509.BasicConstraintsExtension)?.ca) return { ok: false, reason: 'certificate is a CA certificate, not a workload certificate' };
+  const eku = leaf.getExtension(x509.ExtendedKeyUsageExtension);
+  if (eku && !eku.usages.some((u) => CLIENT_EKUS.includes(String(u)))) return { ok: false, reason: 'certificate is not for client authentication (its extendedKeyUsage lacks clientAuth)' };
   const san = spiffeIdOf(leaf);
   if (typeof san === 'string') return { ok: false, reason: san };
   if (opts.trustDomains && !opts.trustDomains.includes(san.id.trustDomain)) {
