@@ -46,11 +46,15 @@ export class CaStore {
     this.write('bundle', this.bundle);
   }
 
-  /** The public trust bundle, as snapshots carry it. */
-  trust(now = Date.now()): { roots: string[]; jwks: string } | undefined {
+  /**
+   * The public trust bundle, as snapshots carry it, and when it next changes by itself: the
+   * moment a rotated-out root or JWT key retires, after which snapshots must leave it out.
+   */
+  trust(now = Date.now()): { roots: string[]; jwks: string; changesAt?: number } | undefined {
     if (!this.bundle) return undefined;
     const b = pruneBundle(this.bundle, now);
-    return { roots: b.roots.map((r) => r.pem), jwks: JSON.stringify(bundleJwks(b, now)) };
+    const ends = [...b.roots.map((r) => r.notAfter), ...b.jwtKeys.flatMap((k) => (k.notAfter ? [k.notAfter] : []))].map(Date.parse);
+    return { roots: b.roots.map((r) => r.pem), jwks: JSON.stringify(bundleJwks(b, now)), ...(ends.length ? { changesAt: Math.min(...ends) } : {}) };
   }
 
   bundleView(now = Date.now()): { trustDomain: string; pem: string; jwks: unknown } | undefined {

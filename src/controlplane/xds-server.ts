@@ -61,6 +61,10 @@ export class XdsServer {
   }
 
   snapshotFor(node: Node): Promise<ClassSnapshot> {
+    // A rotated-out root or JWT key retires at a set time, with no config write to say so: the
+    // next discovery after it builds snapshots without it (Istio pushes the new ROOTCA then).
+    const changesAt = this.push?.trustBundle?.changesAt;
+    if (changesAt !== undefined && this.now() >= changesAt) this.invalidate();
     const key = proxyClass(node);
     let p = this.snapshots.get(key);
     if (!p) {

@@ -47,7 +47,8 @@ export interface Service {
 export interface PushContext {
   configVersion: number;
   /** The mesh trust bundle's public half (root certificates, JWT-SVID JWKS), when the control plane has a CA. */
-  trustBundle?: { roots: readonly string[]; jwks?: string };
+  /** The mesh trust bundle; `changesAt`: when a root or JWT key in it retires (epoch ms). */
+  trustBundle?: { roots: readonly string[]; jwks?: string; changesAt?: number };
   mesh: MeshSettings;
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];

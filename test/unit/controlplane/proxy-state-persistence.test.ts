@@ -94,3 +94,19 @@ describe('a NACK is per stream (isolate)', () => {
     expect(full(await server.discover({ node })).snapshot.version).toBe(next.snapshot.version);
   });
 });
+
+describe('trust bundle retirement', () => {
+  test('snapshots leave out a retired root at its retirement time, with no config write in between', async () => {
+    let now = 1_000;
+    const bundle = () => (now < 5_000 ? { roots: ['OLD', 'NEW'], changesAt: 5_000 } : { roots: ['NEW'] });
+    const server = new XdsServer(() => ({ resources: config('a.example.com'), version: 1, trustBundle: bundle() }), () => now);
+    const roots = (r: DiscoveryResponse) => JSON.stringify(full(r).snapshot).includes('OLD');
+    const first = full(await server.discover({ node }));
+    expect(roots(first)).toBe(true);
+    now = 4_999;
+    expect((await server.discover({ node, version_info: first.snapshot.version })).kind).toBe('not-modified');
+    now = 5_000;
+    const after = await server.discover({ node, version_info: first.snapshot.version });
+    expect(roots(after)).toBe(false);
+  });
+});
