@@ -86,10 +86,13 @@ export class XdsServer {
 
   async discover(req: DiscoveryRequest): Promise<DiscoveryResponse> {
     const now = this.now();
-    const state: ProxyState = this.proxies.get(req.node.id) ?? { node: req.node, lastSeen: now, rejected: [] };
+    // `proxy-config --watch` observers come and go (a random id each run): they are not proxies,
+    // so they are neither kept nor listed by syncz.
+    const observer = req.node.id.startsWith(WATCH_NODE_PREFIX);
+    const state: ProxyState = (observer ? undefined : this.proxies.get(req.node.id)) ?? { node: req.node, lastSeen: now, rejected: [] };
     state.node = req.node;
     state.lastSeen = now;
-    this.proxies.set(req.node.id, state);
+    if (!observer) this.proxies.set(req.node.id, state);
     let changed = false;
     if (req.response_nonce && req.response_nonce === state.sentNonce && state.sentVersion) {
       if (req.error_detail) {

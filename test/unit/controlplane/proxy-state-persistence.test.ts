@@ -71,6 +71,8 @@ test('`proxy-config --watch` observers are never written', async () => {
   const server = new XdsServer(() => ({ resources: config('a.example.com'), version: 1 }), Date.now, store);
   full(await server.discover({ node: { ...node, id: `${WATCH_NODE_PREFIX}gw~abc123` } }));
   expect(store.saves).toBe(0);
+  // Nor kept in memory or listed as proxies.
+  expect([server.proxies.size, await server.syncz()]).toEqual([0, []]);
 });
 
 // Every isolate of a gateway shares its node id; in xDS, ACK/NACK state is per stream.
