@@ -117,16 +117,24 @@ export function loadIdentities(text: string, opts: LoadOptions = {}): { identiti
       push([], 'each document needs apiVersion and kind');
       continue;
     }
-    const { group } = splitApiVersion(v.apiVersion);
+    const { group, version } = splitApiVersion(v.apiVersion);
     const def = kindFor(group, v.kind);
     const meta = isObject(v.metadata) ? v.metadata : {};
     if (!def) push(['kind'], `unknown kind "${v.kind}" in ${v.apiVersion}`);
+    else if (!def.versions.includes(version)) push(['apiVersion'], `unknown API version ${v.apiVersion} for ${v.kind}; served versions: ${def.versions.map((x) => (def.group ? `${def.group}/${x}` : x)).join(', ')}`);
+    else if (namespaceMismatch(meta.namespace, opts.namespace)) push(['metadata', 'namespace'], namespaceMismatch(meta.namespace, opts.namespace)!);
     else if (typeof meta.name !== 'string' || !meta.name) push(['metadata', 'name'], 'metadata.name is required');
     else if (meta.namespace !== undefined && meta.namespace !== null && typeof meta.namespace !== 'string') push(['metadata', 'namespace'], 'metadata.namespace must be a string');
     // An empty namespace is unset, as in Kubernetes (and as apply reads it).
     else identities.push({ def, apiVersion: v.apiVersion, name: meta.name, namespace: typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : (opts.namespace ?? DEFAULT_NAMESPACE), document });
   }
   return { identities, issues };
+}
+
+/** A document's namespace that contradicts the one the request names (kubectl refuses it too). */
+function namespaceMismatch(own: unknown, requested: string | undefined): string | undefined {
+  if (typeof own !== 'string' || own === '' || !requested || own === requested) return undefined;
+  return `the namespace of the document (${own}) does not match the namespace of the request (${requested}); drop one of them`;
 }
 
 /**
@@ -249,6 +257,11 @@ export function validateObject(raw: unknown, ctx: ValidateContext): LoadedResour
     }
   }
   const meta = objectMeta.safeParse(value.metadata ?? undefined);
+  const mismatch = isObject(value.metadata) ? namespaceMismatch(value.metadata.namespace, ctx.namespace) : undefined;
+  if (mismatch) {
+    push(['metadata', 'namespace'], mismatch);
+    ok = false;
+  }
   if (value.metadata === undefined) {
     push(['metadata'], 'missing metadata: every resource needs metadata.name');
     ok = false;
