@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Resource } from '../config/meta.ts';
 import { DiscoveryRequest, type Node } from '../xds/protocol.ts';
-import { ConfigStore, ConflictError, NotFoundError, type StoredRef } from './store.ts';
+import { ConfigStore, ConflictError, NotFoundError, TooLargeError, type StoredRef } from './store.ts';
 import { XdsServer } from './xds-server.ts';
 import { ProxyStateStore } from './proxy-state-store.ts';
 import { Debounce } from './debounce.ts';
@@ -191,7 +191,7 @@ function guard<T>(fn: () => T): Outcome<T> {
   } catch (e) {
     if (e instanceof ConflictError) return { ok: false, status: 409, message: e.message };
     if (e instanceof NotFoundError) return { ok: false, status: 404, message: e.message };
-    if (e instanceof RangeError) return { ok: false, status: 413, message: e.message };
+    if (e instanceof TooLargeError) return { ok: false, status: 413, message: e.message };
     throw e;
   }
 }

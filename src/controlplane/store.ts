@@ -22,9 +22,12 @@ export interface WriteResult extends StoredRef {
 
 export class ConflictError extends Error {}
 export class NotFoundError extends Error {}
+/** A resource larger than a row may hold (413). */
+export class TooLargeError extends Error {}
 
 /** Largest stored resource: a DO SQLite row holds at most 2 MB. */
 export const MAX_RESOURCE_BYTES = 1024 * 1024;
+const encoder = new TextEncoder();
 
 const keyOf = (r: StoredRef) => `${r.group}/${r.kind}/${r.namespace}/${r.name}`;
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
@@ -99,7 +102,9 @@ export class ConfigStore {
           spec: input.spec,
         };
         const body = JSON.stringify(stored);
-        if (body.length > MAX_RESOURCE_BYTES) throw new RangeError(`${input.kind} ${ref.namespace}/${ref.name} is ${body.length} bytes stored; the limit is ${MAX_RESOURCE_BYTES}`);
+        // The limit is on bytes (UTF-8), as SQLite's row limit is: `length` counts UTF-16 units.
+        const bytes = body.length * 3 > MAX_RESOURCE_BYTES ? encoder.encode(body).byteLength : body.length;
+        if (bytes > MAX_RESOURCE_BYTES) throw new TooLargeError(`${input.kind} ${ref.namespace}/${ref.name} is ${bytes} bytes stored; the limit is ${MAX_RESOURCE_BYTES}`);
         if (!opts.dryRun) {
           this.storage.sql.exec(
             `INSERT INTO resources (key, grp, kind, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -160,6 +160,15 @@ spec:
     expect(res.status).toBe(413);
   });
 
+  test('a resource over the stored-size limit in UTF-8 bytes (not characters) is 413, and nothing is stored', async () => {
+    // 400,000 euro signs: 1.2 MB of UTF-8, under the 1 MiB limit if counted in characters.
+    const big = pa('big-euro').replace('metadata: {name: big-euro, namespace: default}', `metadata: {name: big-euro, namespace: default, annotations: {note: "${'€'.repeat(400_000)}"}}`);
+    const res = await apply(big);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/PeerAuthentication default\/big-euro is \d+ bytes stored; the limit is 1048576/);
+    expect((await call('/apis/security.istio.io/v1/namespaces/default/peerauthentications/big-euro')).status).toBe(404);
+  });
+
   test('config survives a Durable Object restart', async () => {
     await apply(pa('durable'));
     await abortAllDurableObjects();
