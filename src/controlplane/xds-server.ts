@@ -71,7 +71,9 @@ export class XdsServer {
       const push = this.context();
       p = generateSnapshot(push, node).then(
         (g) => {
-          this.lastGood.set(key, g.snapshot);
+          // A generation that finishes after a newer one (generation awaits crypto) never replaces it.
+          const prev = this.lastGood.get(key);
+          if (!prev || prev.config_version <= g.snapshot.config_version) this.lastGood.set(key, g.snapshot);
           return { snapshot: g.snapshot, warnings: g.warnings };
         },
         (e: Error) => {
