@@ -33,7 +33,12 @@ const errorItem = (i: Partial<Issue> & { message: string }) => ({
   ...(i.line !== undefined ? { line: i.line, column: i.column } : {}), message: i.message,
 });
 const errorBody = (issues: readonly Issue[]) => ({ errors: issues.filter((i) => i.severity === 'error').map(errorItem) });
-const fail = (c: Context, status: 400 | 404 | 409 | 413 | 415, message: string) => c.json({ errors: [errorItem({ message })] }, status);
+const fail = (c: Context, status: 400 | 404 | 409 | 413 | 415, message: string, item: Partial<Issue> = {}) => c.json({ errors: [errorItem({ ...item, message })] }, status);
+/** A store refusal as an error item naming the document, resource and field it is about. */
+const refused = (c: Context, out: { status: 400 | 404 | 409 | 413; message: string; at?: { index: number; kind: string; namespace: string; name: string; path?: string } }, documents: readonly { document: number }[]) => {
+  const a = out.at;
+  return fail(c, out.status, out.message, a ? { kind: a.kind, namespace: a.namespace, name: a.name, ...(documents[a.index] ? { document: documents[a.index]!.document } : {}), ...(a.path ? { path: a.path } : {}) } : {});
+};
 /** `dryRun=true`, or Kubernetes' `dryRun=All`. */
 const isDryRun = (c: Context) => c.req.query('dryRun') === 'true' || c.req.query('dryRun') === 'All';
 /** Any other `dryRun` value is refused, never taken as a real write (Kubernetes answers 400 too). */
@@ -59,7 +64,7 @@ export function createAdminApp() {
     if (issues.some((i) => i.severity === 'error')) return c.json(errorBody(issues), 400);
     if (resources.length === 0) return c.json({ errors: [errorItem({ message: NOTHING })], ...(warnings.length ? { warnings } : {}) }, 400);
     const out = await meshStub(c.env).apply(resources.map((r) => r.resource), { dryRun });
-    if (!out.ok) return fail(c, out.status, out.message);
+    if (!out.ok) return refused(c, out, resources);
     return c.json({
       version: String(out.value.version),
       dryRun,
@@ -121,7 +126,7 @@ export function createAdminApp() {
     const dryRun = isDryRun(c);
     // An empty resourceVersion is no precondition, as in Kubernetes.
     const out: Outcome<{ results: { action: string; resourceVersion: string }[] }> = await stub.apply([one.resource], { checkResourceVersion: !!m.resourceVersion, dryRun });
-    if (!out.ok) return fail(c, out.status, out.message);
+    if (!out.ok) return refused(c, out, resources);
     const result = out.value.results[0]!;
     const stored = (await stub.get({ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! })) as Resource | undefined;
     // A dry run answers with the object as it would be stored, and stores nothing.

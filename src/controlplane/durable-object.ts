@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Resource } from '../config/meta.ts';
 import { DiscoveryRequest, type Node } from '../xds/protocol.ts';
-import { ConfigStore, ConflictError, NotFoundError, TooLargeError, type StoredRef } from './store.ts';
+import { ConfigStore, ConflictError, NotFoundError, ResourceError, TooLargeError, type StoredRef } from './store.ts';
 import { XdsServer } from './xds-server.ts';
 import { ProxyStateStore } from './proxy-state-store.ts';
 import { Debounce } from './debounce.ts';
@@ -10,7 +10,7 @@ import { BootstrapStore, isWorkloadName } from './bootstrap-store.ts';
 import { IDENTITY_AUDIENCE, IDENTITY_TOKEN_TTL_MS, type IdentityTokenResult } from '../mtls/workload-identity.ts';
 import { parseMeshConfig } from '../config/kinds/mesh/mesh-config.ts';
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409 | 413; message: string };
+export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409 | 413; message: string; at?: ResourceError['at'] };
 
 interface SocketAttachment {
   node: Node;
@@ -189,9 +189,10 @@ function guard<T>(fn: () => T): Outcome<T> {
   try {
     return { ok: true, value: fn() };
   } catch (e) {
-    if (e instanceof ConflictError) return { ok: false, status: 409, message: e.message };
-    if (e instanceof NotFoundError) return { ok: false, status: 404, message: e.message };
-    if (e instanceof TooLargeError) return { ok: false, status: 413, message: e.message };
+    const at = e instanceof ResourceError && e.at ? { at: e.at } : {};
+    if (e instanceof ConflictError) return { ok: false, status: 409, message: e.message, ...at };
+    if (e instanceof NotFoundError) return { ok: false, status: 404, message: e.message, ...at };
+    if (e instanceof TooLargeError) return { ok: false, status: 413, message: e.message, ...at };
     throw e;
   }
 }

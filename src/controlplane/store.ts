@@ -20,10 +20,16 @@ export interface WriteResult extends StoredRef {
   action: ApplyAction | 'deleted';
 }
 
-export class ConflictError extends Error {}
-export class NotFoundError extends Error {}
+/** A write refused for one resource of the batch: `index` is its position, `path` the field at fault. */
+export class ResourceError extends Error {
+  constructor(message: string, readonly at?: { index: number; kind: string; namespace: string; name: string; path?: string }) {
+    super(message);
+  }
+}
+export class ConflictError extends ResourceError {}
+export class NotFoundError extends ResourceError {}
 /** A resource larger than a row may hold (413). */
-export class TooLargeError extends Error {}
+export class TooLargeError extends ResourceError {}
 
 /** Largest stored resource: a DO SQLite row holds at most 2 MB. */
 export const MAX_RESOURCE_BYTES = 1024 * 1024;
@@ -70,14 +76,15 @@ export class ConfigStore {
       let version = this.version();
       const now = (opts.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const results: WriteResult[] = [];
-      for (const input of resources) {
+      for (const [index, input] of resources.entries()) {
         const ref: StoredRef = { group: groupOf(input.apiVersion), kind: input.kind, namespace: input.metadata.namespace, name: input.metadata.name };
+        const at = (path?: string) => ({ index, kind: ref.kind, namespace: ref.namespace, name: ref.name, ...(path ? { path } : {}) });
         const prior = this.get(ref);
         const expected = opts.expectResourceVersion?.(input);
         if (expected !== undefined && prior?.metadata.resourceVersion !== expected) {
           throw new ConflictError(prior
             ? `Operation cannot be fulfilled on ${input.kind} ${ref.namespace}/${ref.name}: the object has been modified (resourceVersion ${prior.metadata.resourceVersion}, not ${expected}); get it again and reapply your changes`
-            : `${input.kind} ${ref.namespace}/${ref.name} does not exist, so resourceVersion ${expected} cannot match; omit metadata.resourceVersion to create it`);
+            : `${input.kind} ${ref.namespace}/${ref.name} does not exist, so resourceVersion ${expected} cannot match; omit metadata.resourceVersion to create it`, at('metadata.resourceVersion'));
         }
         const userMeta = { labels: input.metadata.labels, annotations: input.metadata.annotations };
         if (prior && canonicalJson(prior.spec) === canonicalJson(input.spec) && canonicalJson({ labels: prior.metadata.labels, annotations: prior.metadata.annotations }) === canonicalJson(userMeta)) {
@@ -104,7 +111,7 @@ export class ConfigStore {
         const body = JSON.stringify(stored);
         // The limit is on bytes (UTF-8), as SQLite's row limit is: `length` counts UTF-16 units.
         const bytes = body.length * 3 > MAX_RESOURCE_BYTES ? encoder.encode(body).byteLength : body.length;
-        if (bytes > MAX_RESOURCE_BYTES) throw new TooLargeError(`${input.kind} ${ref.namespace}/${ref.name} is ${bytes} bytes stored; the limit is ${MAX_RESOURCE_BYTES}`);
+        if (bytes > MAX_RESOURCE_BYTES) throw new TooLargeError(`${input.kind} ${ref.namespace}/${ref.name} is ${bytes} bytes stored; the limit is ${MAX_RESOURCE_BYTES}`, at());
         if (!opts.dryRun) {
           this.storage.sql.exec(
             `INSERT INTO resources (key, grp, kind, namespace, name, resource_version, body) VALUES (?, ?, ?, ?, ?, ?, ?)

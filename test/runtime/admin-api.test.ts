@@ -84,7 +84,9 @@ spec:
     expect(created.status).toBe(201);
     const rv = ((await created.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
     const stale = gw('put-me', 'a.example.com').replace('namespace: istio-system}', `namespace: istio-system, resourceVersion: "${Number(rv) - 1}"}`);
-    expect((await call(path, { method: 'PUT', body: stale })).status).toBe(409);
+    const conflict = await call(path, { method: 'PUT', body: stale });
+    expect(conflict.status).toBe(409);
+    expect(((await conflict.json()) as { errors: Record<string, unknown>[] }).errors[0]).toMatchObject({ document: 0, kind: 'Gateway', name: 'put-me', path: 'metadata.resourceVersion' });
     const fresh = gw('put-me', 'a.example.com').replace('namespace: istio-system}', `namespace: istio-system, resourceVersion: "${rv}"}`);
     expect((await call(path, { method: 'PUT', body: fresh })).status).toBe(200);
     expect((await call(path, { method: 'PUT', body: gw('other-name') })).status).toBe(400);
@@ -163,9 +165,12 @@ spec:
   test('a resource over the stored-size limit in UTF-8 bytes (not characters) is 413, and nothing is stored', async () => {
     // 400,000 euro signs: 1.2 MB of UTF-8, under the 1 MiB limit if counted in characters.
     const big = pa('big-euro').replace('metadata: {name: big-euro, namespace: default}', `metadata: {name: big-euro, namespace: default, annotations: {note: "${'€'.repeat(400_000)}"}}`);
-    const res = await apply(big);
+    const res = await apply(`${pa('small-first')}---\n${big}`);
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/PeerAuthentication default\/big-euro is \d+ bytes stored; the limit is 1048576/);
+    const [item] = ((await res.json()) as { errors: Record<string, unknown>[] }).errors;
+    // The error names the document and resource, like a validation error does.
+    expect(item).toMatchObject({ document: 1, kind: 'PeerAuthentication', namespace: 'default', name: 'big-euro', message: expect.stringMatching(/PeerAuthentication default\/big-euro is \d+ bytes stored; the limit is 1048576/) });
+    expect((await call('/apis/security.istio.io/v1/namespaces/default/peerauthentications/small-first')).status).toBe(404);
     expect((await call('/apis/security.istio.io/v1/namespaces/default/peerauthentications/big-euro')).status).toBe(404);
   });
 
