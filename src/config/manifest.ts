@@ -177,11 +177,11 @@ function parseObjects(text: string, opts: LoadOptions): { objects: Located[]; is
     return { objects: [], issues: [{ severity: 'error', source, path: '', message: `cannot parse manifest: ${(e as Error).message}` }] };
   }
   const objects: Located[] = [];
-  for (const [di, doc] of docs.entries()) {
+  for (const doc of docs) {
     if (doc.errors.length) {
       for (const err of doc.errors) {
         const lp = lineCounter.linePos(err.pos[0]);
-        issues.push({ severity: 'error', source, document: objects.length, path: '', line: lp.line, column: lp.col, message: `invalid YAML in document ${di}: ${err.message.split('\n')[0]}` });
+        issues.push({ severity: 'error', source, document: objects.length, path: '', line: lp.line, column: lp.col, message: `invalid YAML: ${err.message.split('\n')[0]}` });
       }
       continue;
     }
@@ -189,7 +189,7 @@ function parseObjects(text: string, opts: LoadOptions): { objects: Located[]; is
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (e) {
-      issues.push({ severity: 'error', source, document: objects.length, path: '', message: `invalid YAML in document ${di}: ${(e as Error).message}` });
+      issues.push({ severity: 'error', source, document: objects.length, path: '', message: `invalid YAML: ${(e as Error).message}` });
       continue;
     }
     if (value === null || value === undefined) continue; // empty document between `---`

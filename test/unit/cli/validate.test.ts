@@ -82,7 +82,7 @@ describe('meshgate validate', () => {
     const dir = tempTree({ 'broken.yaml': 'apiVersion: v1\nkind: [unclosed\n' });
     const r = await run(['validate', '-f', 'broken.yaml'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^broken\.yaml:\d+:\d+ document 0: invalid YAML in document 0: /);
+    expect(r.out).toMatch(/^broken\.yaml:\d+:\d+ document 0: invalid YAML: /);
   });
 });
 

@@ -69,3 +69,17 @@ spec: {hosts: [a.example.com], http: [{route: [{destination: {host: a}}]}]}
     expect(loadManifest('x'.repeat(100), { maxBytes: 10 }).issues[0]?.message).toMatch(/more than the 10 allowed/);
   });
 });
+
+test("a YAML syntax error is numbered as the other errors are: by resource, Lists expanded", () => {
+  const list = `apiVersion: v1
+kind: List
+items:
+- {apiVersion: security.istio.io/v1, kind: PeerAuthentication, metadata: {name: a}, spec: {}}
+- {apiVersion: security.istio.io/v1, kind: PeerAuthentication, metadata: {name: b}, spec: {}}
+---
+a: {b: [
+`;
+  const [issue] = loadManifest(list).issues;
+  expect(issue).toMatchObject({ document: 2, line: 8, message: expect.stringMatching(/^invalid YAML: /) });
+  expect(issue!.message).not.toMatch(/document/);
+});
