@@ -68,6 +68,33 @@ export function tlsBindingPlan(tls: UpstreamTls | undefined): TlsBindingPlan | u
   return { mode: tls.mode, binding, required: false, privateCa: binding !== undefined };
 }
 
+/**
+ * Refuses (NACK) a snapshot whose clusters name different credentials that map to one binding:
+ * binding names come from base names (`…/a-certs/tls.crt` and `…/b-certs/tls.crt` are both
+ * MTLS_TLS), and the gateway would present one upstream's client certificate to another. A SIMPLE
+ * cluster pinning its CA through a binding that is another cluster's client certificate would
+ * present that certificate too. Istio keeps each path its own SDS secret.
+ */
+export function checkTlsBindings(clusters: readonly { name: string; tls: UpstreamTls | undefined }[]): void {
+  const uses = new Map<string, { secret: string; cluster: string; client: boolean }[]>();
+  for (const c of clusters) {
+    const plan = tlsBindingPlan(c.tls);
+    if (!plan?.binding || plan.binding === MESH_MTLS_BINDING) continue;
+    const client = plan.mode === 'MUTUAL' && secretBinding(c.tls!.client_certificate_secret) === plan.binding;
+    const secret = (client ? c.tls!.client_certificate_secret : c.tls!.trusted_ca_secret) ?? '';
+    let list = uses.get(plan.binding);
+    if (!list) uses.set(plan.binding, (list = []));
+    list.push({ secret, cluster: c.name, client });
+  }
+  for (const [binding, list] of uses) {
+    const first = list[0]!;
+    const other = list.find((u) => u.secret !== first.secret || u.client !== first.client);
+    if (!other) continue;
+    const what = (u: typeof first) => `${u.cluster} (${u.client ? 'client certificate' : 'trusted CA'} ${u.secret})`;
+    throw new Error(`clusters ${what(first)} and ${what(other)} both map to binding ${binding}, which would present one credential for the other; give each credential a distinct name (credentialName, or distinct file names)`);
+  }
+}
+
 const isFetcher = (v: unknown): v is Fetcher => typeof v === 'object' && v !== null && typeof (v as Fetcher).fetch === 'function';
 
 /** The attempt's Fetcher: a binding, the global fetch (`undefined`), or why there is none. */

@@ -22,6 +22,7 @@ import {
 } from './lb.ts';
 import { clearEjections, compileOutlier, type OutlierConfig, recordOutcome, refreshEjections, type RequestOutcome } from './outlier.ts';
 import { type ClusterState, type ResourceKind, UpstreamState } from './state.ts';
+import { checkTlsBindings } from '../router/upstream-tls.ts';
 
 // The cluster table of a compiled snapshot: per cluster its endpoints (by priority level), its
 // load balancer, circuit breakers and outlier detection. Compiled once per snapshot; per request
@@ -456,6 +457,7 @@ export function compileClusters(clusters: readonly Cluster[], assignments: reado
     specs.push(specOf(c, byName));
   }
 
+  checkTlsBindings(clusters.map((c) => ({ name: c.name, tls: c.transport_socket?.['meshgate.tls'] })));
   state.retain(new Map(specs.map((s) => [s.cluster.name, new Set(s.endpoints.map((e) => e.endpoint.key))])));
   const out = new Map<string, CompiledCluster>();
   for (const spec of specs) {

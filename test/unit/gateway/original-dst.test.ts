@@ -94,3 +94,27 @@ data:
   const ok = await handle(cfg, { request: new Request('http://localhost/secret', { headers: { host: 'localhost' } }), role: 'egress', edgePort: 80, clientIp: '10.0.0.9', internal: true, env: {}, waitUntil: () => {} }, rt);
   expect(ok.status).toBe(502);
 });
+
+test("two DestinationRules whose client certificates share a base name are NACKed, never mixed up", async () => {
+  const dr = (host: string, dir: string) => `---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ${dir}, namespace: default}
+spec:
+  hosts: [${host}]
+  ports: [{number: 443, name: https, protocol: HTTPS}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${dir}, namespace: default}
+spec:
+  host: ${host}
+  trafficPolicy:
+    tls: {mode: MUTUAL, clientCertificate: /etc/istio/${dir}/tls.crt, privateKey: /etc/istio/${dir}/tls.key}
+`;
+  const r = loadManifest(`${dr('a.partner.test', 'a-certs')}${dr('b.partner.test', 'b-certs')}`);
+  expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
+  const { snapshot } = await generateSnapshot(buildPushContext(r.resources.map((x) => x.resource), 1), { id: 'egw', role: 'egress', namespace: 'istio-system', labels: { istio: 'egressgateway' } });
+  expect(() => compileSnapshot(snapshot, new UpstreamState(), testRuntime(7))).toThrow(/both map to binding MTLS_TLS/);
+});

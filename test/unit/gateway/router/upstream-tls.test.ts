@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { mtlsBindingName, resetTlsWarnings, secretBinding, tlsBindingPlan, tlsFetcher } from '../../../../src/gateway/router/upstream-tls.ts';
+import { checkTlsBindings, mtlsBindingName, resetTlsWarnings, secretBinding, tlsBindingPlan, tlsFetcher } from '../../../../src/gateway/router/upstream-tls.ts';
 import type { UpstreamTls } from '../../../../src/xds/resources/cluster.ts';
 
 const fetcher = (name: string) => ({ fetch: async () => new Response(name) });
@@ -23,6 +23,34 @@ describe('binding names', () => {
     expect(secretBinding('file-cert:~')).toBeUndefined();
     expect(secretBinding(undefined)).toBeUndefined();
     expect(secretBinding('something-else')).toBeUndefined();
+  });
+});
+
+describe('checkTlsBindings (snapshot compile: a collision is a NACK)', () => {
+  const mutual = (cert: string): UpstreamTls => ({ mode: 'MUTUAL', client_certificate_secret: cert });
+  test('different credentials with one binding name are refused, naming both and the binding', () => {
+    expect(() => checkTlsBindings([
+      { name: 'a', tls: mutual('file-cert:/etc/istio/a-certs/tls.crt~/etc/istio/a-certs/tls.key') },
+      { name: 'b', tls: mutual('file-cert:/etc/istio/b-certs/tls.crt~/etc/istio/b-certs/tls.key') },
+    ])).toThrow(/clusters a \(client certificate file-cert:\/etc\/istio\/a-certs.*\) and b .* both map to binding MTLS_TLS/);
+    expect(() => checkTlsBindings([{ name: 'a', tls: mutual('kubernetes://team-a/client') }, { name: 'b', tls: mutual('kubernetes://team-b/client') }])).toThrow(/MTLS_CLIENT/);
+  });
+
+  test("a SIMPLE cluster's CA binding that is another cluster's client certificate is refused", () => {
+    expect(() => checkTlsBindings([
+      { name: 'partner', tls: mutual('kubernetes://partner-client') },
+      { name: 'any', tls: { mode: 'SIMPLE', trusted_ca_secret: 'file-root:/tmp/partner-client.pem' } },
+    ])).toThrow(/partner \(client certificate kubernetes:\/\/partner-client\) and any \(trusted CA file-root:\/tmp\/partner-client.pem\)/);
+  });
+
+  test('one credential shared by several clusters, and the mesh certificate, are fine', () => {
+    expect(() => checkTlsBindings([
+      { name: 'a', tls: mutual('kubernetes://partner') },
+      { name: 'b', tls: mutual('kubernetes://partner') },
+      { name: 'm1', tls: { mode: 'ISTIO_MUTUAL' } },
+      { name: 'm2', tls: { mode: 'ISTIO_MUTUAL' } },
+      { name: 'plain', tls: undefined },
+    ])).not.toThrow();
   });
 });
 
