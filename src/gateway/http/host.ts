@@ -57,6 +57,20 @@ export function parseAuthority(authority: string | null | undefined): Authority 
   return { host: host.toLowerCase(), port, ipv6: false };
 }
 
+/**
+ * Whether the host is written as a URL would write it (WHATWG host parsing). `127.0.0.%31`,
+ * `0x7f.0.0.1` or `2130706433` are each 127.0.0.1 to `fetch`: routing and policy must never
+ * judge one spelling while the upstream dials another.
+ */
+export function isCanonicalHost(a: Authority): boolean {
+  const written = a.ipv6 ? `[${a.host}]` : a.host;
+  try {
+    return new URL(`http://${written}/`).hostname === written;
+  } catch {
+    return false;
+  }
+}
+
 /** `host[:port]`, bracketing an IPv6 literal. */
 export function formatAuthority(host: string, port?: number | null): string {
   const h = host.indexOf(':') !== -1 && host.charCodeAt(0) !== 0x5b ? `[${host}]` : host;

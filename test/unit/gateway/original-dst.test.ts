@@ -72,7 +72,7 @@ spec:
   expect(upstreamUrl(cluster, cluster.pick({}) as never, req)).toBe('https://httpbin.org:443/get');
 });
 
-test('a Host that is no valid authority is refused (400), never routed on one host and sent to another', async () => {
+test('a Host that is no valid authority, or not written as a URL writes it, is refused (400), never routed on one host and sent to another', async () => {
   // REGISTRY_ONLY with a wildcard ServiceEntry: each Host below ends in `.example.com`, while the
   // request URL names localhost, where the upstream listens.
   const cfg = await egress(`, targetPort: ${port}`, `---
@@ -84,7 +84,8 @@ data:
     outboundTrafficPolicy: {mode: REGISTRY_ONLY}
 `, '"*.example.com"');
   const before = seen.length;
-  for (const host of ['localhost/.example.com', 'localhost\t.example.com', 'localhost?.example.com', 'localhost#.example.com', 'a b.example.com']) {
+  // Nor one that `fetch` would read as another host: 127.0.0.1 spelt percent-encoded, in hex, as one number.
+  for (const host of ['localhost/.example.com', 'localhost\t.example.com', 'localhost?.example.com', 'localhost#.example.com', 'a b.example.com', '127.0.0.%31', '0x7f.0.0.1', '2130706433']) {
     const request = new Request('http://localhost/secret', { headers: { host } });
     const r = await handle(cfg, { request, role: 'egress', edgePort: 80, clientIp: '10.0.0.9', internal: true, env: {}, waitUntil: () => {} }, rt);
     expect([host, r.status]).toEqual([host, 400]);
