@@ -104,7 +104,18 @@ class RequestFilterContext implements FilterContext {
 
   /** The route as matched now (destination-scoped authorization): an earlier filter may have made another one match. */
   get route(): Route | undefined {
-    return (this.rerouted ? this.vh?.match(this.input) : this.matched)?.route;
+    return this.current()?.route;
+  }
+
+  /** The route once pinned: what later filters change (a destination's claim headers) no longer re-routes. */
+  pinned?: { route: CompiledRoute | undefined };
+  pinRoute(): void {
+    this.pinned ??= { route: this.current() };
+  }
+
+  private current(): CompiledRoute | undefined {
+    if (this.pinned) return this.pinned.route;
+    return this.rerouted ? this.vh?.match(this.input) : this.matched;
   }
 
   get routed(): { path: string; authority: string } | undefined {
@@ -201,7 +212,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     query = input.query; // jwt_authn strips a token passed as a query parameter
     deniedMirrors = fctx.deniedMirrors;
     // Envoy clears the route cache after jwt_authn: claims may now select another route.
-    if (fctx.rerouted) route = vh?.match(input);
+    if (fctx.pinned) route = fctx.pinned.route;
+    else if (fctx.rerouted) route = vh?.match(input);
   }
   action = listener ? (route ? cfg.actions.get(route.route) : undefined) : cfg.passthrough!.action;
   if (!action) return finish(noRoute());

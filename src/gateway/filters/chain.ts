@@ -39,6 +39,11 @@ export interface FilterContext {
   /** The matched route, if any (destination-scoped authorization reads its typed_per_filter_config). */
   route?: Route;
   /**
+   * Fixes the route as it matches now: what filters change afterwards (a destination's claim
+   * headers, a token it takes out of the query) no longer selects another one.
+   */
+  pinRoute?(): void;
+  /**
    * The path and authority the matched route sends upstream (after its `rewrite`): what the
    * destination receives, so what destination-scoped authorization judges.
    */

@@ -110,31 +110,41 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
       // The realm is the URI as received: tokens removed during verification do not change it.
       const originalQuery = ctx.query;
       const run: VerifyRun = { view: ctx, nowMs: ctx.rt.now(), verified: [] };
-      const ran = new Set<Verifier>();
-      // Claims a step verifies may select another route (Envoy clears the route cache after
-      // jwt_authn); the route the request ends on has its own steps run too, each at most once.
-      for (;;) {
-        const next = steps.gateway && !ran.has(steps.gateway) ? steps.gateway : steps.destination && !ran.has(steps.destination) ? steps.destination : undefined;
-        if (!next) return undefined;
-        ran.add(next);
+      const check = async (step: Verifier): Promise<Response | Verified[] | undefined> => {
         const from = run.verified.length;
-        const status = await next(run);
+        const status = await step(run);
         if (status !== JwtStatus.Ok) {
           const challenge = `Bearer realm="${realm(ctx, originalQuery)}"${status === JwtStatus.JwtMissed ? '' : ', error="invalid_token"'}`;
           return localReply(status === JwtStatus.JwtAudienceNotAllowed ? 403 : 401, status, { 'www-authenticate': challenge });
         }
-        // Each step's tokens are the identity of the proxy that step stands for: the gateway's
-        // (routes, gateway and mesh-wide authorization) or the destination's sidecar's.
-        const got = run.verified.length > from ? run.verified.slice(from) : undefined;
-        if (next === steps.destination) {
-          if (got) ctx.metadata[DESTINATION_AUTHN] = publish({}, got);
-          else delete ctx.metadata[DESTINATION_AUTHN];
-        } else if (got) publish(ctx.metadata, got);
-        const now = stepsOf(ctx); // ctx.route matches again once claims or the query changed
+        return run.verified.length > from ? run.verified.slice(from) : undefined;
+      };
+
+      // The gateway's step: its tokens are the request's identity at the gateway (routes, gateway
+      // and mesh-wide authorization).
+      const gateway = steps.gateway;
+      if (gateway) {
+        const got = await check(gateway);
+        if (got instanceof Response) return got;
+        if (got) publish(ctx.metadata, got);
+      }
+      // Routing is final here: claims may have selected another route (Envoy clears the route
+      // cache after jwt_authn), and nothing the destination's step does changes it, as that
+      // destination's sidecar runs after the gateway routed.
+      ctx.pinRoute?.();
+      if (gateway) {
+        const now = stepsOf(ctx);
         if (now.kind === 'error') return failedConfig(now.message);
         if (now.kind === 'disabled') return undefined;
         steps = now;
       }
+      const destination = steps.destination;
+      if (!destination || destination === gateway) return undefined;
+      const got = await check(destination);
+      if (got instanceof Response) return got;
+      // The destination's own tokens are the identity its sidecar would judge.
+      if (got) ctx.metadata[DESTINATION_AUTHN] = publish({}, got);
+      return undefined;
     },
   };
 }

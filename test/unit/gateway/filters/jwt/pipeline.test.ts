@@ -202,6 +202,29 @@ spec:
       expect(await send2('read writer')).toBeUndefined();
     });
 
+    test("what the destination's step sets (its claim headers) never re-routes: its sidecar runs after the gateway routed", async () => {
+      const cfg = await compile(`
+  - match: [{headers: {x-admin-user: {exact: root}}}]
+    route: [{destination: {host: api.shop.svc.cluster.local}}]
+    headers: {request: {set: {x-dest: api}}}
+  - route: [{destination: {host: admin.admin.svc.cluster.local}}]
+    headers: {request: {set: {x-dest: admin}}}`, `
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-alice, namespace: shop}
+spec:
+  action: DENY
+  rules: [{from: [{source: {requestPrincipals: [gw-issuer/alice]}}]}]`);
+      const gw = `Bearer ${await gwToken('users')}`;
+      seen.length = 0;
+      const res = await send(cfg, '/x', { authorization: gw, 'x-admin-token': await sign(destKey, { iss: 'admin-issuer', sub: 'root' }) });
+      expect(res.status).toBe(200);
+      expect([seen[0]!.headers['x-dest'], seen[0]!.headers['x-admin-user']]).toEqual(['admin', 'root']);
+      // A client header that selects the api route is routing as the gateway sees it: shop's DENY applies.
+      expect((await send(cfg, '/x', { authorization: gw, 'x-admin-user': 'root' })).status).toBe(403);
+    });
+
     test("the route they leave has its destination's RequestAuthentication skipped, as Istio's sidecar there never sees the request", async () => {
       // The catch-all goes to admin; a `users` claim selects the api route instead.
       const cfg = await compile(`
