@@ -1,7 +1,7 @@
 import { JwtAuthentication, JwtPerRouteConfig } from '../../xds/filters/jwt-authn.ts';
 import { localReply } from '../http/local-reply.ts';
 import { registerHttpFilter, type CompiledHttpFilter, type FilterContext } from './chain.ts';
-import { DESTINATION_AUTHN, ISTIO_AUTHN, istioAuthnMetadata, normalizedPayload } from './jwt/claims.ts';
+import { DESTINATION_AUTHN, identityMetadata } from './jwt/claims.ts';
 import { tokenParams } from './jwt/extractor.ts';
 import { removeQueryParam } from '../http/query.ts';
 import { JwtStatus } from './jwt/status.ts';
@@ -126,7 +126,7 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
       if (gateway) {
         const got = await check(gateway);
         if (got instanceof Response) return got;
-        if (got) publish(ctx.metadata, got);
+        if (got) Object.assign(ctx.metadata, identityMetadata(got));
       }
       // Routing is final here: claims may have selected another route (Envoy clears the route
       // cache after jwt_authn), and nothing the destination's step does changes it, as that
@@ -142,8 +142,8 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
       if (!destination || destination === gateway) return undefined;
       const got = await check(destination);
       if (got instanceof Response) return got;
-      // The destination's own tokens are the identity its sidecar would judge.
-      if (got) ctx.metadata[DESTINATION_AUTHN] = publish({}, got);
+      // The destination's own tokens are the identity its sidecar would judge (authz/destination.ts).
+      if (got) ctx.metadata[DESTINATION_AUTHN] = { verified: got };
       return undefined;
     },
   };
@@ -151,25 +151,6 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
 
 function failedConfig(message: string): Response {
   return localReply(403, `Failed JWT authentication: ${message}`);
-}
-
-/**
- * Dynamic metadata from the verified tokens, written into `metadata`. Each payload overwrites the
- * one before under its `payload_in_metadata` key, as in Envoy, which verifies a provider's tokens
- * last location first: the last one (a header token before a query or cookie one) gives
- * `istio_authn` too.
- */
-function publish(metadata: Record<string, Record<string, unknown>>, verified: readonly Verified[]): typeof metadata {
-  const payloads: Record<string, unknown> = {};
-  const normalized = (v: Verified) => normalizedPayload(v.jwt.payload, v.provider.config.normalize_payload_in_metadata?.space_delimited_claims);
-  for (const v of verified) {
-    const key = v.provider.config.payload_in_metadata;
-    if (key) payloads[key] = normalized(v);
-  }
-  if (Object.keys(payloads).length) metadata[JWT_AUTHN_FILTER] = payloads;
-  const last = verified[verified.length - 1]!;
-  metadata[ISTIO_AUTHN] = istioAuthnMetadata(last.jwt, normalized(last));
-  return metadata;
 }
 
 registerHttpFilter(JWT_AUTHN_FILTER, compileJwtAuthn);

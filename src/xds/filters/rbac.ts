@@ -138,6 +138,11 @@ const DestinationStage = z.strictObject({
   name: z.string(),
   /** The port the destination receives the request on: its `destination.port` (policy `ports`). */
   port: z.number().int().min(1).max(65535).optional(),
+  /**
+   * Issuers of the RequestAuthentications the destination's sidecar would verify (its own and
+   * the mesh-wide ones): only tokens of these issuers are the request identity it judges.
+   */
+  jwt_issuers: z.array(z.string()).optional(),
   http_filters: z.array(z.strictObject({ name: z.string(), typed_config: z.looseObject({ '@type': z.string() }) })),
 });
 

@@ -1,7 +1,8 @@
 import { DESTINATION_AUTHZ_FILTER, DestinationAuthzFilterConfig, DestinationAuthzPerRoute } from '../../../xds/filters/rbac.ts';
 import { rbacDenied } from '../../http/local-reply.ts';
 import { compileHttpFilters, runFilters, type CompiledHttpFilter, type FilterContext } from '../chain.ts';
-import { DESTINATION_AUTHN } from '../jwt/claims.ts';
+import { DESTINATION_AUTHN, identityMetadata } from '../jwt/claims.ts';
+import type { Verified } from '../jwt/verifier.ts';
 
 // Destination-scoped authorization (docs/security.md "Where a policy applies"): the listener half
 // runs, for the matched route, the stages its typed_per_filter_config carries — the ext_authz /
@@ -9,7 +10,7 @@ import { DESTINATION_AUTHN } from '../jwt/claims.ts';
 // the request through. A route's stages are compiled once per snapshot (the first time the route
 // is used; the snapshot's route objects are the cache keys).
 
-type Stage = { readonly filters: readonly CompiledHttpFilter[]; readonly port: number | undefined };
+type Stage = { readonly filters: readonly CompiledHttpFilter[]; readonly port: number | undefined; readonly issuers: ReadonlySet<string> | undefined };
 interface Stages {
   readonly destinations: readonly Stage[];
   /** Mirror cluster → its stages; a denial drops that mirror only. */
@@ -21,14 +22,16 @@ const compiled = new WeakMap<object, Stages>();
 /** Compiles (and validates) one route's per-route config; throws when it is not usable. */
 export function compileDestinationAuthzPerRoute(config: unknown): Stages {
   const c = DestinationAuthzPerRoute.parse(config);
-  const stages = (list: typeof c.destinations) => list.map((d) => ({ filters: compileHttpFilters(d.http_filters), port: d.port }));
+  const stages = (list: typeof c.destinations) => list.map((d) => ({ filters: compileHttpFilters(d.http_filters), port: d.port, issuers: d.jwt_issuers ? new Set(d.jwt_issuers) : undefined }));
   return { destinations: stages(c.destinations), mirrors: (c.mirrors ?? []).map((m) => ({ cluster: m.cluster, destinations: stages(m.destinations) })) };
 }
 
 /** Whether every stage lets the request through: the first denial, else undefined. */
-async function judge(stages: readonly Stage[], ctx: FilterContext, routed: FilterContext['routed'], authn: FilterContext['metadata'][string] | undefined): Promise<Response | undefined> {
-  for (const { filters, port } of stages) {
-    const res = await runFilters(filters, destinationView(ctx, routed, port, authn));
+async function judge(stages: readonly Stage[], ctx: FilterContext, routed: FilterContext['routed'], verified: readonly Verified[] | undefined): Promise<Response | undefined> {
+  for (const { filters, port, issuers } of stages) {
+    // Of the tokens the destination step verified, this destination's sidecar knows its own issuers' only.
+    const own = verified && issuers ? verified.filter((v) => issuers.has(v.jwt.iss)) : undefined;
+    const res = await runFilters(filters, destinationView(ctx, routed, port, own?.length ? identityMetadata(own) : undefined));
     if (res) return res;
   }
   return undefined;
@@ -50,10 +53,10 @@ function stagesFor(config: object): Stages {
 
 /**
  * The filter context as the destination sees the request; reads and writes of the rest go to
- * `ctx`. `authn` is the identity from the tokens the destination's own RequestAuthentication
- * verified (jwt_authn's DESTINATION_AUTHN), which its sidecar would judge instead of the gateway's.
+ * `ctx`. `authn` is the metadata of the tokens of this destination's own issuers that the route's
+ * destination step verified, which its sidecar would judge instead of the gateway's identity.
  */
-function destinationView(ctx: FilterContext, routed: FilterContext['routed'], port: number | undefined, authn: FilterContext['metadata'][string] | undefined): FilterContext {
+function destinationView(ctx: FilterContext, routed: FilterContext['routed'], port: number | undefined, authn: FilterContext['metadata'] | undefined): FilterContext {
   if (!routed && port === undefined && !authn) return ctx;
   const own: PropertyDescriptorMap = {};
   if (routed) Object.assign(own, { path: { value: routed.path }, authority: { value: routed.authority } });
@@ -79,7 +82,7 @@ export function compileDestinationAuthz(typedConfig: unknown): CompiledHttpFilte
       // A sidecar at the destination sees the request as the route sends it: the rewritten path
       // and authority, on the destination's port.
       const routed = ctx.routed;
-      const denied = await judge(stages.destinations, ctx, routed, ctx.metadata[DESTINATION_AUTHN]);
+      const denied = await judge(stages.destinations, ctx, routed, (ctx.metadata[DESTINATION_AUTHN] as { verified: Verified[] } | undefined)?.verified);
       if (denied) return denied;
       // A mirror's destination judges its copy; a denied copy is not sent (Istio: the mirror's
       // sidecar answers 403 to a copy nobody reads).

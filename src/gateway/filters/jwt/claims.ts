@@ -1,4 +1,5 @@
 import type { ParsedJwt } from './token.ts';
+import type { Verified } from './verifier.ts';
 
 // What a verified token leaves behind: claim headers (envoy authenticator.cc addJWTClaimToHeader)
 // and the `istio_authn` dynamic metadata that route matchers and authorization read
@@ -31,11 +32,31 @@ export function claimHeaderValue(payload: Record<string, unknown>, name: string)
 
 export const ISTIO_AUTHN = 'istio_authn';
 /**
- * Metadata of the tokens the route's destination RequestAuthentication verified (`istio_authn`
- * and `envoy.filters.http.jwt_authn` entries): what that destination's authorization stages see
- * in place of the gateway's, as its sidecar would verify them itself.
+ * `{verified}`: the tokens the route's destination RequestAuthentication verified. A destination's
+ * authorization stage judges those of its own issuers in place of the gateway's identity, as its
+ * sidecar would verify them itself.
  */
 export const DESTINATION_AUTHN = 'meshgate.destination_authn';
+const JWT_AUTHN_METADATA = 'envoy.filters.http.jwt_authn';
+
+/**
+ * The dynamic metadata verified tokens leave. Each payload overwrites the one before under its
+ * `payload_in_metadata` key, as in Envoy, which verifies a provider's tokens last location first:
+ * the last one (a header token before a query or cookie one) gives `istio_authn` too.
+ */
+export function identityMetadata(verified: readonly Verified[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  const payloads: Record<string, unknown> = {};
+  const normalized = (v: Verified) => normalizedPayload(v.jwt.payload, v.provider.config.normalize_payload_in_metadata?.space_delimited_claims);
+  for (const v of verified) {
+    const key = v.provider.config.payload_in_metadata;
+    if (key) payloads[key] = normalized(v);
+  }
+  if (Object.keys(payloads).length) out[JWT_AUTHN_METADATA] = payloads;
+  const last = verified[verified.length - 1];
+  if (last) out[ISTIO_AUTHN] = istioAuthnMetadata(last.jwt, normalized(last));
+  return out;
+}
 
 /**
  * The payload as the metadata carries it: each listed top-level claim that is a string becomes

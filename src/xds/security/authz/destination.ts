@@ -10,6 +10,7 @@ import type { RouteTarget, RouteTranslation } from '../../route/translate.ts';
 import { actionOf, authorizationFilters } from './filters.ts';
 import type { AuthorizationPolicy } from './policy.ts';
 import { authorizationPolicies, destinationPolicies, isMeshWide } from './scope.ts';
+import { destinationPolicies as destinationRequestAuthentications, requestAuthentications } from '../jwt/scope.ts';
 
 // Destination-scoped authorization for one route (scope (c) in ./scope.ts): the filters a
 // sidecar at each destination would run, as the route's typed_per_filter_config for
@@ -74,9 +75,13 @@ function stagesFor(tx: RouteTranslation, dests: readonly StageDestination[], lis
   const gatewayAllow = all.some((p) => !isMeshWide(push, p) && actionOf(p) === 'ALLOW' && [push.mesh.rootNamespace, GATEWAY_PROXY_NAMESPACE].includes(p.metadata.namespace));
   const stages: Stage[] = [];
   const seen = new Set<string>();
+  const authn = requestAuthentications(push);
+  const meshAuthn = authn.filter((p) => p.metadata.namespace === push.mesh.rootNamespace && !p.spec.selector && !p.spec.targetRef && !p.spec.targetRefs?.length);
   for (const d of dests) {
     const s = push.services.get(d.host);
     if (!s) continue;
+    // Whose tokens are this destination's request identity: the issuers its sidecar would verify.
+    const issuers = [...new Set([...meshAuthn, ...destinationRequestAuthentications(push, d.host, d.subset ?? '', authn, tx.proxy)].flatMap((p) => (p.spec.jwtRules ?? []).flatMap((r) => (r.issuer ? [r.issuer] : []))))].sort();
     // The port a sidecar at the destination would see: the service port the route sends to (as
     // resolveDestination picks it), or that port's targetPort.
     const number = d.port ?? (s.ports.length === 1 ? s.ports[0]!.number : listenerPort);
@@ -87,11 +92,11 @@ function stagesFor(tx: RouteTranslation, dests: readonly StageDestination[], lis
       const ownAllow = own.some((p) => actionOf(p) === 'ALLOW');
       if (!own.length && !(meshAllow.length && gatewayAllow)) continue;
       const policies: AuthorizationPolicy[] = [...own, ...(ownAllow || gatewayAllow ? meshAllow : [])];
-      const key = `${port}|${policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(',')}`;
+      const key = `${port}|${policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(',')}|${issuers.join(',')}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const http_filters = authorizationFilters(push, policies).map((f) => ({ name: f.name, typed_config: f.typed_config ?? { '@type': '' } }));
-      if (http_filters.length) stages.push({ name: d.subset ? `${d.host}|${d.subset}` : d.host, port, http_filters });
+      if (http_filters.length) stages.push({ name: d.subset ? `${d.host}|${d.subset}` : d.host, port, ...(issuers.length ? { jwt_issuers: issuers } : {}), http_filters });
     }
   }
   return stages;

@@ -124,7 +124,8 @@ describe('per-route requirement (destination-scoped policies)', () => {
     expect(await f.onRequest(ctx)).toBeUndefined();
     // The entry is the destination's requirement: the identity is the destination's, not the gateway's.
     expect(ctx.metadata.istio_authn).toBeUndefined();
-    expect((ctx.metadata['meshgate.destination_authn']?.istio_authn as Record<string, unknown> | undefined)?.['request.auth.principal']).toBe('dest/d');
+    const verified = ctx.metadata['meshgate.destination_authn']?.verified as { jwt: { iss: string; sub?: string } }[] | undefined;
+    expect(verified?.map((v) => `${v.jwt.iss}/${v.jwt.sub}`)).toEqual(['dest/d']);
   });
 
   test('disabled skips verification; an unknown name is refused (403, fail closed)', async () => {

@@ -153,6 +153,24 @@ spec:
     expect((await send(cfg, '/admin/x', { authorization: gw })).status).toBe(200);
   });
 
+  test("on a weighted route, each destination judges only its own issuers' tokens", async () => {
+    const cfg = await compile(`
+  - route:
+    - {destination: {host: api.shop.svc.cluster.local}, weight: 99}
+    - {destination: {host: admin.admin.svc.cluster.local}, weight: 1}`, `
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-alice, namespace: shop}
+spec:
+  action: DENY
+  rules: [{from: [{source: {requestPrincipals: [gw-issuer/alice]}}]}]`);
+    const gw = `Bearer ${await sign(key, { iss: 'gw-issuer', sub: 'alice' })}`;
+    // The admin token is admin's identity only: shop still sees alice, and its DENY holds.
+    const res = await send(cfg, '/x', { authorization: gw, 'x-admin-token': await sign(destKey, { iss: 'admin-issuer', sub: 'root' }) });
+    expect([res.status, await res.text()]).toEqual([403, 'RBAC: access denied']);
+  });
+
   // Claims the gateway verified may select another route (Envoy clears the route cache after
   // jwt_authn); the destination the request ends at checks it as its sidecar would.
   describe('claims that select another route', () => {
