@@ -13,6 +13,14 @@ import type { ProxyStatePersistence } from './proxy-state-store.ts';
 
 /** Bounds the memory of rejecting isolates kept per rejected version. */
 const MAX_STREAMS_PER_VERSION = 1024;
+/** Responses remembered per node for their ACK/NACK (several isolates poll between them). */
+const MAX_RECENT_SENDS = 64;
+
+interface Sent {
+  version: string;
+  typeVersions?: Record<string, string>;
+  configVersion?: number;
+}
 
 const proxyClass = (n: Node) => `${n.role}|${n.namespace}|${Object.entries(n.labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}`;
 
@@ -31,6 +39,8 @@ export class XdsServer {
   readonly proxies = new Map<string, ProxyState>();
   /** Per node id: rejected version → the streams (isolates) that rejected it. In memory only. */
   private readonly rejectedBy = new Map<string, Map<string, Set<string>>>();
+  /** Per node id: the last responses sent, by nonce, so an ACK or NACK finds its own. In memory only. */
+  private readonly recentSends = new Map<string, Map<string, Sent>>();
 
   constructor(
     private readonly load: () => { resources: Resource[]; version: number; trustBundle?: PushContext['trustBundle'] },
@@ -96,17 +106,19 @@ export class XdsServer {
     state.lastSeen = now;
     if (!observer) this.proxies.set(req.node.id, state);
     let changed = false;
-    if (req.response_nonce && req.response_nonce === state.sentNonce && state.sentVersion) {
+    // What the answered response carried: isolates of one node interleave, so by its nonce.
+    const sent = req.response_nonce ? this.sentBy(state, req.response_nonce) : undefined;
+    if (sent) {
       if (req.error_detail) {
-        // NACK: remember the rejected version and never send it again; the proxy keeps its last good one.
-        if (!state.rejected.includes(state.sentVersion)) state.rejected = [...state.rejected.slice(-15), state.sentVersion];
-        if (req.stream) this.rememberRejection(state, req.stream);
-        state.lastNack = { version: state.sentVersion, error: req.error_detail.message, at: now };
+        // NACK: remember the rejected version and do not send it again; the proxy keeps its last good one.
+        if (!state.rejected.includes(sent.version)) state.rejected = [...state.rejected.slice(-15), sent.version];
+        if (req.stream) this.rememberRejection(state, req.stream, sent.version);
+        state.lastNack = { version: sent.version, error: req.error_detail.message, at: now };
         changed = true;
-      } else if (req.version_info === state.sentVersion && state.ackedVersion !== state.sentVersion) {
-        state.ackedVersion = state.sentVersion;
-        state.ackedTypeVersions = state.sentTypeVersions;
-        if (state.sentConfigVersion !== undefined) state.ackedConfigVersion = state.sentConfigVersion;
+      } else if (req.version_info === sent.version && state.ackedVersion !== sent.version) {
+        state.ackedVersion = sent.version;
+        if (sent.typeVersions) state.ackedTypeVersions = sent.typeVersions;
+        if (sent.configVersion !== undefined) state.ackedConfigVersion = sent.configVersion;
         state.ackedAt = now;
         changed = true;
       }
@@ -121,6 +133,7 @@ export class XdsServer {
       return { kind: 'not-modified', version_info: req.version_info ?? '' };
     }
     const nonce = crypto.randomUUID();
+    if (!observer) this.rememberSent(state, nonce, { version: snapshot.version, typeVersions: snapshot.type_versions, configVersion: snapshot.config_version });
     state.sentVersion = snapshot.version;
     state.sentNonce = nonce;
     state.sentTypeVersions = snapshot.type_versions;
@@ -135,25 +148,40 @@ export class XdsServer {
 
   /**
    * A rejected version is not offered again to the stream that rejected it (istiod ShouldRespond),
-   * which keeps serving its last good snapshot. Other isolates of the node, possibly another build,
-   * still get it, and a request without a version (a cold isolate) always does: it has nothing
-   * else to serve. A request without a stream (the WebSocket, older gateways) is withheld
-   * whatever its node rejected, when it has a version to keep.
+   * which keeps serving its last good snapshot. Other isolates of the node, possibly another
+   * build, and new ones still get it. A request without a stream (the WebSocket, older gateways)
+   * is withheld whatever its node rejected, when it has a version to keep.
    */
   private withheld(state: ProxyState, req: DiscoveryRequest, version: string): boolean {
-    if (!req.version_info || !state.rejected.includes(version)) return false;
-    if (!req.stream) return true;
-    return this.rejectedBy.get(state.node.id)?.get(version)?.has(req.stream) === true;
+    if (!state.rejected.includes(version)) return false;
+    // The stream that rejected it, cold or not, would only fetch it again to reject it again.
+    if (req.stream) return this.rejectedBy.get(state.node.id)?.get(version)?.has(req.stream) === true;
+    return !!req.version_info;
   }
 
-  private rememberRejection(state: ProxyState, stream: string): void {
+  private rememberRejection(state: ProxyState, stream: string, version: string): void {
     let byVersion = this.rejectedBy.get(state.node.id);
     if (!byVersion) this.rejectedBy.set(state.node.id, (byVersion = new Map()));
     for (const v of byVersion.keys()) if (!state.rejected.includes(v)) byVersion.delete(v);
-    let streams = byVersion.get(state.sentVersion!);
-    if (!streams) byVersion.set(state.sentVersion!, (streams = new Set()));
+    let streams = byVersion.get(version);
+    if (!streams) byVersion.set(version, (streams = new Set()));
     if (streams.size >= MAX_STREAMS_PER_VERSION) streams.delete(streams.values().next().value!);
     streams.add(stream);
+  }
+
+  /** The response a nonce answered: one of the node's recent ones (isolates interleave), or the last. */
+  private sentBy(state: ProxyState, nonce: string): Sent | undefined {
+    const recent = this.recentSends.get(state.node.id)?.get(nonce);
+    if (recent) return recent;
+    if (nonce !== state.sentNonce || !state.sentVersion) return undefined;
+    return { version: state.sentVersion, ...(state.sentTypeVersions ? { typeVersions: state.sentTypeVersions } : {}), ...(state.sentConfigVersion !== undefined ? { configVersion: state.sentConfigVersion } : {}) };
+  }
+
+  private rememberSent(state: ProxyState, nonce: string, sent: Sent): void {
+    let recent = this.recentSends.get(state.node.id);
+    if (!recent) this.recentSends.set(state.node.id, (recent = new Map()));
+    if (recent.size >= MAX_RECENT_SENDS) recent.delete(recent.keys().next().value!);
+    recent.set(nonce, sent);
   }
 
   async syncz(): Promise<SyncRow[]> {

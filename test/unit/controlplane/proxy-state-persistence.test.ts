@@ -95,6 +95,21 @@ describe('a NACK is per stream (isolate)', () => {
     expect(full(await server.discover({ node, stream: 'c' })).snapshot.version).toBe(next.snapshot.version);
     expect(full(await server.discover({ node })).snapshot.version).toBe(next.snapshot.version);
   });
+
+  test('a NACK counts though another isolate polled in between; a cold isolate that rejected it is not sent it again', async () => {
+    const server = new XdsServer(() => ({ resources: config('a.example.com'), version: 1 }), Date.now);
+    const a = full(await server.discover({ node, stream: 'a' }));
+    const b = full(await server.discover({ node, stream: 'b' })); // a newer nonce for the node
+    expect(b.nonce).not.toBe(a.nonce);
+    // Isolate a (cold: it has no version) cannot compile it.
+    const nack = await server.discover({ node, stream: 'a', response_nonce: a.nonce, error_detail: { message: 'old build' } });
+    expect(nack).toEqual({ kind: 'not-modified', version_info: '' });
+    expect((await server.syncz())[0]?.lastNack).toMatchObject({ version: a.snapshot.version, error: 'old build' });
+    expect((await server.discover({ node, stream: 'a' })).kind).toBe('not-modified');
+    // Isolate b applied it: its ACK counts too.
+    await server.discover({ node, stream: 'b', version_info: b.snapshot.version, response_nonce: b.nonce });
+    expect((await server.syncz())[0]).toMatchObject({ version: b.snapshot.version });
+  });
 });
 
 describe('trust bundle retirement', () => {
