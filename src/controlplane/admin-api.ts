@@ -130,7 +130,11 @@ export function createAdminApp() {
     const result = out.value.results[0]!;
     const stored = (await stub.get({ group: r.def.group, kind: r.def.kind, namespace: ns!, name: name! })) as Resource | undefined;
     // A dry run answers with the object as it would be stored, and stores nothing.
-    const wouldBe = (prior: Resource['metadata'] | undefined): Resource => ({ ...one.resource, metadata: { ...prior, ...m, resourceVersion: result.resourceVersion } });
+    // Labels and annotations are the body's alone, as a real PUT stores them; the rest is kept.
+    const wouldBe = (prior: Resource['metadata'] | undefined): Resource => {
+      const { labels: _l, annotations: _a, ...kept } = prior ?? { name: m.name, namespace: m.namespace };
+      return { ...one.resource, metadata: { ...kept, ...m, resourceVersion: result.resourceVersion } };
+    };
     return c.json(toWire(dryRun ? wouldBe(stored?.metadata) : stored!, r.def, r.version), result.action === 'created' ? 201 : 200);
   };
 

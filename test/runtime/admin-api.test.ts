@@ -124,7 +124,11 @@ spec:
     expect(put.status).toBe(201);
     expect(((await put.json()) as { metadata: { name: string } }).metadata.name).toBe('dry-k8s');
     expect((await call(path)).status).toBe(404);
-    expect((await call(path, { method: 'PUT', body: pa('dry-k8s') })).status).toBe(201);
+    expect((await call(path, { method: 'PUT', body: pa('dry-k8s').replace('namespace: default', 'namespace: default, labels: {team: a}') })).status).toBe(201);
+    // The answer is what a real PUT would store: the body's labels (none), not the stored ones.
+    const dry = (await (await call(`${path}?dryRun=All`, { method: 'PUT', body: pa('dry-k8s') })).json()) as { metadata: { labels?: unknown } };
+    expect(dry.metadata.labels).toBeUndefined();
+    expect(((await (await call(path)).json()) as { metadata: { labels?: unknown } }).metadata.labels).toEqual({ team: 'a' });
     expect((await call(`${path}?dryRun=All`, { method: 'DELETE' })).status).toBe(200);
     expect((await call(path)).status).toBe(200);
     const odd = await call(`${path}?dryRun=yes`, { method: 'DELETE' });
