@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { port } from '../../syntax/common.ts';
+import { HEADER_NAME, port } from '../../syntax/common.ts';
 import { duration } from '../../syntax/duration.ts';
 import { domainError, isIP, namespacedHostError } from '../../syntax/host.ts';
 
@@ -57,7 +57,7 @@ export const envoyExtAuthzHttp = z
     includeHeadersInCheck: z.array(z.string()).optional(),
     /** Request headers sent to the authorizer (besides Host, Method, Path, Content-Length, Authorization). */
     includeRequestHeadersInCheck: z.array(z.string()).optional(),
-    includeAdditionalHeadersInCheck: z.record(z.string(), z.string()).optional(),
+    includeAdditionalHeadersInCheck: z.record(z.string().regex(HEADER_NAME, 'invalid header name: a header name is an RFC 9110 token'), z.string()).optional(),
     includeRequestBodyInCheck: extAuthzBodySettings.optional(),
     /** Authorizer response headers copied to the upstream request on allow. */
     headersToUpstreamOnAllow: z.array(z.string()).optional(),

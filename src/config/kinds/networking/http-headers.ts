@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HEADER_NAME } from '../../syntax/common.ts';
 
 // Headers / HeaderOperations (virtual_service.proto) with Istio's name and value rules
 // (validation.go ValidateHTTPHeaderWithAuthorityOperationName, ValidateHTTPHeaderOperationName,
@@ -13,7 +14,15 @@ const isInternalHeader = (name: string) => name.startsWith(':') || name.toLowerC
 function requestSetNameError(name: string): string | undefined {
   if (name === '') return 'header name cannot be empty';
   if (isInternalHeader(name) && !isAuthorityHeader(name)) return `invalid header ${JSON.stringify(name)}: header cannot have ":" prefix`;
-  return undefined;
+  return tokenError(name);
+}
+
+/**
+ * Istio checks no more, and Envoy would carry such a name; the Workers runtime cannot (its
+ * Headers take RFC 9110 tokens only), so meshgate refuses it here rather than at every request.
+ */
+function tokenError(name: string): string | undefined {
+  return name.startsWith(':') || HEADER_NAME.test(name) ? undefined : `invalid header name ${JSON.stringify(name)}: a header name is an RFC 9110 token (letters, digits and !#$%&'*+-.^_\`|~)`;
 }
 
 /** Request remove and every response operation. */
@@ -21,7 +30,7 @@ function operationNameError(name: string): string | undefined {
   if (name === '') return 'header name cannot be empty';
   if (name.toLowerCase() === 'host') return `invalid header ${JSON.stringify(name)}: cannot set Host header`;
   if (isInternalHeader(name)) return `invalid header ${JSON.stringify(name)}: header cannot have ":" prefix`;
-  return undefined;
+  return tokenError(name);
 }
 
 // Control characters other than TAB are never valid in a header value.

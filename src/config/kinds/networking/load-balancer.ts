@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../../syntax/duration.ts';
-import { labels } from '../../syntax/common.ts';
+import { HEADER_NAME, labels } from '../../syntax/common.ts';
 
 // LoadBalancerSettings (destination_rule.proto) and the rules of validation.go
 // validateLoadBalancer / validateLocalityLbSetting. Defaults, applied by the translator:
@@ -26,6 +26,8 @@ const httpCookie = z
   })
   .superRefine((c, ctx) => {
     if (!c.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'name required for HttpCookie' });
+    // Written into the generated Set-Cookie as it is: a `;` would add attributes nobody wrote.
+    else if (!HEADER_NAME.test(c.name)) ctx.addIssue({ code: 'custom', path: ['name'], message: `cookie name ${JSON.stringify(c.name)} must be an HTTP token` });
     const seen = new Set<string>();
     for (const [i, a] of (c.attributes ?? []).entries()) {
       if (a.name === '') ctx.addIssue({ code: 'custom', path: ['attributes', i, 'name'], message: 'cookie attribute name cannot be empty' });
@@ -68,6 +70,8 @@ export const consistentHashLB = z
     minimumRingSize: uint64.optional(),
   })
   .superRefine((h, ctx) => {
+    // Istio checks no more; the Workers runtime reads RFC 9110 token header names only.
+    if (h.httpHeaderName !== undefined && !HEADER_NAME.test(h.httpHeaderName)) ctx.addIssue({ code: 'custom', path: ['httpHeaderName'], message: `invalid header name ${JSON.stringify(h.httpHeaderName)}: a header name is an RFC 9110 token` });
     const keys = (['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName'] as const).filter((k) => h[k] !== undefined);
     if (keys.length > 1) ctx.addIssue({ code: 'custom', path: [keys[1]!], message: `only one of httpHeaderName, httpCookie, useSourceIp or httpQueryParameterName may be set (got ${keys.join(', ')})` });
     if (h.ringHash && h.maglev) ctx.addIssue({ code: 'custom', path: ['maglev'], message: 'only one of ringHash or maglev may be set' });

@@ -1,3 +1,4 @@
+import { HEADER_NAME } from '../../syntax/common.ts';
 import { isCIDROrIP } from '../../syntax/host.ts';
 
 // Value syntaxes of AuthorizationPolicy rules, as istio/istio pkg/config/security/security.go
@@ -89,7 +90,7 @@ export function conditionKeyCheck(key: string): { error?: string; kind: ValueKin
   if (exact) return { kind: exact };
   for (const prefix of MAP_PREFIXES) {
     if (key.startsWith(prefix)) {
-      const error = mapKeyError(key, prefix);
+      const error = mapKeyError(key, prefix) ?? (prefix === 'request.headers' ? headerKeyError(key.slice(prefix.length + 1, -1)) : undefined);
       return error ? { error, kind: 'string' } : { kind: 'string' };
     }
   }
@@ -98,6 +99,9 @@ export function conditionKeyCheck(key: string): { error?: string; kind: ValueKin
   if (key === 'destination.name' || key === 'destination.user') return { error: `deprecated attribute ${key}: only supported in v1alpha1`, kind: 'string' };
   return { error: `unknown attribute: ${key}`, kind: 'string' };
 }
+
+/** Istio checks no more than the shape; the Workers runtime reads RFC 9110 token header names only. */
+const headerKeyError = (name: string) => (name.startsWith(':') || HEADER_NAME.test(name) ? undefined : `invalid header name "${name}" in request.headers[${name}]: a header name is an RFC 9110 token`);
 
 /** Keys a CUSTOM (ext_authz) policy cannot use: identities the ext_authz filter does not see. */
 export const isCustomUnsupportedKey = (key: string) =>

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { duration } from '../../syntax/duration.ts';
+import { HEADER_NAME } from '../../syntax/common.ts';
+
+/** Istio checks only non-empty; the Workers runtime takes RFC 9110 tokens only, so meshgate refuses others at apply. */
+const tokenIssue = (v: string) => (HEADER_NAME.test(v) ? undefined : `invalid header name "${v}": a header name is an RFC 9110 token`);
 
 // JWTRule (istio/api security/v1beta1/request_authentication.proto), validated as istio/istio
 // pkg/config/validation/validation.go validateJwtRule does.
@@ -9,6 +13,7 @@ import { duration } from '../../syntax/duration.ts';
 export const jwtHeader = z.strictObject({
   name: z.string().superRefine((v, ctx) => {
     if (v === '') ctx.addIssue({ code: 'custom', message: 'location header name must be non-empty string' });
+    else if (tokenIssue(v)) ctx.addIssue({ code: 'custom', message: tokenIssue(v)! });
   }),
   prefix: z.string().optional(),
 });
@@ -76,7 +81,12 @@ export const jwtRule = z
     fromParams: z.array(z.string()).optional(),
     fromCookies: z.array(z.string()).optional(),
     /** Header to receive the verified payload (base64url JSON). */
-    outputPayloadToHeader: z.string().optional(),
+    outputPayloadToHeader: z
+      .string()
+      .superRefine((v, ctx) => {
+        if (v !== '' && tokenIssue(v)) ctx.addIssue({ code: 'custom', message: tokenIssue(v)! });
+      })
+      .optional(),
     /** Default false: the token is removed before the request goes upstream. */
     forwardOriginalToken: z.boolean().optional(),
     outputClaimToHeaders: z.array(claimToHeader).optional(),

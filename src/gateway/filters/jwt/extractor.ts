@@ -58,6 +58,9 @@ function afterPrefix(value: string, from: number): string {
 
 const byName = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
+/** RFC 9110 token: the only header names the runtime's headers take. */
+const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 export function compileExtractor(providers: readonly JwtProvider[]): Extractor {
   const headers = new Map<string, { name: string; prefix: string; issuers: IssuerSet }>();
   const params = new Map<string, IssuerSet>();
@@ -76,6 +79,10 @@ export function compileExtractor(providers: readonly JwtProvider[]): Extractor {
     s.add(iss);
   };
   for (const p of providers) {
+    // Checked once per snapshot (a NACK), never left to throw on every request.
+    for (const name of [...(p.from_headers ?? []).map((h) => h.name), p.forward_payload_header ?? 'x', ...(p.claim_to_headers ?? []).map((c) => c.header_name)]) {
+      if (!HEADER_TOKEN.test(name)) throw new Error(`jwt_authn: "${name}" is not a valid header name`);
+    }
     for (const h of p.from_headers ?? []) addHeader(h.name, h.value_prefix ?? '', p.issuer);
     for (const q of p.from_params ?? []) add(params, q, p.issuer);
     for (const c of p.from_cookies ?? []) add(cookieNames, c, p.issuer);
