@@ -41,7 +41,19 @@ export const gateway = defineKind({
     const name = r.metadata.name;
     if (!isDNS1123Label(name)) report(['metadata', 'name'], `invalid gateway name: "${name}"`);
     for (const [i, s] of r.spec.servers.entries()) {
+      const proto = s.port.protocol.toUpperCase();
+      // Workers serve HTTP behind Cloudflare's TLS: nothing reaches a TCP or passthrough server.
+      if (proto === 'TCP' || proto === 'MONGO' || proto === 'REDIS' || (proto === 'TLS' && ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(s.tls?.mode ?? ''))) {
+        report(['spec', 'servers', i, 'port', 'protocol'], `a ${proto}${proto === 'TLS' ? ` ${s.tls!.mode}` : ''} server is not served by meshgate's gateways, which serve HTTP behind Cloudflare's TLS`, 'info');
+      }
       if (!s.tls) continue;
+      const tlsAt = ['spec', 'servers', i, 'tls'];
+      if (s.tls.mode === 'MUTUAL' || s.tls.mode === 'OPTIONAL_MUTUAL') {
+        report([...tlsAt, 'mode'], `tls.mode ${s.tls.mode} is not enforced by meshgate's gateways: Cloudflare terminates TLS, so clients without a certificate are not refused here. Require client certificates with Cloudflare mTLS and a PeerAuthentication STRICT (or an AuthorizationPolicy on principals) selecting the gateway`, 'warning');
+      }
+      for (const f of ['subjectAltNames', 'minProtocolVersion', 'maxProtocolVersion', 'cipherSuites', 'verifyCertificateSpki', 'verifyCertificateHash'] as const) {
+        if (s.tls[f] !== undefined) report([...tlsAt, f], `tls.${f} has no effect at meshgate's gateways: Cloudflare terminates TLS (set it in the zone's TLS settings)`, 'info');
+      }
       if (s.tls.httpsRedirect && !isHTTPProtocol(parseProtocol(s.port.protocol))) report(['spec', 'servers', i, 'tls', 'httpsRedirect'], 'tls.httpsRedirect should only be used with http servers', 'warning');
       serverTLSWarnings(s.tls, ['spec', 'servers', i, 'tls'], report);
     }

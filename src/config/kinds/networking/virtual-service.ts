@@ -148,6 +148,10 @@ function check(spec: VirtualServiceSpec, namespace: string, report: Report) {
 
   const exp = spec.exportTo ?? [];
   if (exp.includes('.') && exp.includes(namespace)) report(at('exportTo', exp.indexOf(namespace)), `duplicate entries in exportTo: . and current namespace ${namespace}`);
+  // Workers serve HTTP behind Cloudflare's TLS: these routes are kept, and never used.
+  for (const l4 of ['tcp', 'tls'] as const) {
+    if (spec[l4]?.length) report(at(l4), `${l4} routes are not served by meshgate's gateways, which serve HTTP behind Cloudflare's TLS`, 'info');
+  }
 
   const legacy = (path: PathSegment[], refs: readonly string[] | undefined) => {
     for (const [i, ref] of (refs ?? []).entries()) {
