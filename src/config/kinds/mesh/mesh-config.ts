@@ -11,8 +11,8 @@ import { meshHttpRetry } from './http-retry.ts';
 import { meshgateSettings } from './meshgate-settings.ts';
 
 // MeshConfig (istio/api mesh/v1alpha1/config.proto), the part meshgate reads, kept as Istio keeps
-// it: the ConfigMap `istio` in `istio-system`, whose `data.mesh` is MeshConfig YAML. Fields
-// meshgate does not use are rejected by name so a setting is never silently ignored.
+// it: the ConfigMap `istio` in `istio-system`, whose `data.mesh` is MeshConfig YAML. Istio's
+// fields meshgate does not use are accepted with an info; other unknown names are errors.
 // https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/
 
 export { extensionProvider, envoyExtAuthzHttp, PROVIDER_TYPES } from './extension-provider.ts';
@@ -87,6 +87,30 @@ interface MeshIssue {
   message: string;
 }
 
+/**
+ * MeshConfig fields (config.proto) meshgate accepts and does not read: sidecar, ingress-controller,
+ * CA and cluster settings that an installed mesh's ConfigMap carries. They are reported with an
+ * info, so a pasted ConfigMap applies; any other unknown name is an error (usually a typo).
+ */
+const UNUSED_MESH_FIELDS = new Set([
+  'proxyListenPort', 'proxyInboundListenPort', 'proxyHttpPort', 'connectTimeout', 'protocolDetectionTimeout', 'tcpKeepalive',
+  'ingressClass', 'ingressService', 'ingressControllerMode', 'ingressSelector', 'enableEnvoyAccessLogService', 'disableEnvoyListenerLog',
+  'inboundTrafficPolicy', 'configSources', 'caCertificates', 'localityLbSetting', 'dnsRefreshRate', 'h2UpgradePolicy',
+  'inboundClusterStatName', 'outboundClusterStatName', 'certificates', 'serviceSettings', 'enablePrometheusMerge',
+  'verifyCertificateAtClient', 'ca', 'discoverySelectors', 'meshMTLS', 'tlsDefaults', 'serviceScopeConfigs', 'thriftConfig',
+]);
+
+/** The MeshConfig fields in `text` that meshgate accepts and does not read (see UNUSED_MESH_FIELDS). */
+export function unusedMeshFields(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  try {
+    const v: unknown = parseDocument(text, { uniqueKeys: true, prettyErrors: false }).toJS({ maxAliasCount: 100 });
+    return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).filter((k) => UNUSED_MESH_FIELDS.has(k)) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Parses and validates MeshConfig YAML; issues carry paths inside the MeshConfig. */
 export function readMeshConfig(text: string | undefined): { config?: MeshConfig; issues: MeshIssue[] } {
   if (text === undefined) return { config: {}, issues: [] };
@@ -100,13 +124,13 @@ export function readMeshConfig(text: string | undefined): { config?: MeshConfig;
   }
   if (value === null || value === undefined) return { config: {}, issues: [] };
   if (typeof value !== 'object' || Array.isArray(value)) return { issues: [{ path: [], message: 'data.mesh must hold MeshConfig as a YAML mapping (e.g. "outboundTrafficPolicy:\\n  mode: REGISTRY_ONLY")' }] };
-  const r = meshConfig.safeParse(pruneNulls(value));
+  const r = meshConfig.safeParse(Object.fromEntries(Object.entries(pruneNulls(value) as Record<string, unknown>).filter(([k]) => !UNUSED_MESH_FIELDS.has(k))));
   if (r.success) return { config: r.data, issues: [] };
   const issues: MeshIssue[] = [];
   for (const zi of r.error.issues) {
     const path = zi.path.filter((p): p is PathSegment => typeof p !== 'symbol');
     if (zi.code === 'unrecognized_keys') {
-      const known = fieldsAt(meshConfig, path) ?? [];
+      const known = [...(fieldsAt(meshConfig, path) ?? []), ...(path.length === 0 ? UNUSED_MESH_FIELDS : [])];
       for (const key of zi.keys) {
         const near = nearest(key, known);
         issues.push({ path: [...path, key], message: `unknown field "${key}"${near ? ` (did you mean "${near}"?)` : ''}${path.length === 0 ? '; meshgate reads only the MeshConfig fields it implements' : ''}` });
@@ -159,6 +183,7 @@ export const meshConfigMap = defineKind({
   spec: meshConfigMapData,
   check: (r, report) => {
     const { namespace, name } = r.metadata;
+    for (const f of unusedMeshFields(r.spec.mesh)) report(['data', 'mesh', f], `${f} has no effect at meshgate's gateways (accepted so an installed mesh's ConfigMap applies as it is)`, 'info');
     if (namespace === MESH_CONFIGMAP_NAMESPACE && name === MESH_CONFIGMAP_NAME) return;
     report(['metadata', namespace !== MESH_CONFIGMAP_NAMESPACE ? 'namespace' : 'name'], `ConfigMap ${namespace}/${name} is not accepted: meshgate reads mesh-wide settings only from ConfigMap ${MESH_CONFIGMAP_NAMESPACE}/${MESH_CONFIGMAP_NAME} (data.mesh holds the MeshConfig YAML)`);
   },

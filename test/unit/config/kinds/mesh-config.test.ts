@@ -57,13 +57,20 @@ meshgate: {mirrorHostSuffix: true, refreshIntervalMs: 1000, trustedProxies: {cid
   });
 
   test('unknown MeshConfig fields are errors naming data.mesh.<field>, with the line of mesh:', () => {
-    const r = loadManifest(cm('enableTracing: true\nlocalityLbSetting: {enabled: true}\nenableAutoMtl: true'));
+    const r = loadManifest(cm('enableTracing: true\nbogusSetting: {enabled: true}\nenableAutoMtl: true'));
     expect(r.issues.map((i) => [i.path, i.line, i.message])).toEqual([
-      ['data.mesh.localityLbSetting', 5, 'unknown field "localityLbSetting"; meshgate reads only the MeshConfig fields it implements'],
+      ['data.mesh.bogusSetting', 5, 'unknown field "bogusSetting"; meshgate reads only the MeshConfig fields it implements'],
       ['data.mesh.enableAutoMtl', 5, 'unknown field "enableAutoMtl" (did you mean "enableAutoMtls"?); meshgate reads only the MeshConfig fields it implements'],
     ]);
     expect(errors('defaultHttpRetryPolicy: {attempt: 1}')).toEqual([['data.mesh.defaultHttpRetryPolicy.attempt', 'unknown field "attempt" (did you mean "attempts"?)']]);
     expect(issues('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata: {mesh: "a: [", foo: bar}\n').map((i) => i[1])).toEqual(['data.foo', 'data.mesh']);
+  });
+
+  test("Istio's MeshConfig fields meshgate does not read apply with an info (an installed mesh's ConfigMap)", () => {
+    const r = loadManifest(cm('accessLogFile: /dev/stdout\nenablePrometheusMerge: true\nlocalityLbSetting: {enabled: true}\ndefaultConfig: {discoveryAddress: "istiod.istio-system.svc:15012"}\nrootNamespace: istio-system'));
+    expect(r.resources).toHaveLength(1);
+    expect(r.issues.map((i) => [i.severity, i.path])).toEqual([['info', 'data.mesh.enablePrometheusMerge'], ['info', 'data.mesh.localityLbSetting']]);
+    expect(parseMeshConfig('enablePrometheusMerge: true\nrootNamespace: mesh-root').rootNamespace).toBe('mesh-root');
   });
 
   test('field rules: types, enums, retry policy, providers, meshgate block', () => {
