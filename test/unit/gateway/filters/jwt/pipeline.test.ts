@@ -97,6 +97,16 @@ spec:
   return compileSnapshot(snapshot, new UpstreamState(), testRuntime(7, START));
 }
 
+/** A DENY in the shop namespace on the gateway token's principal `gw-issuer/alice`. */
+const DENY_ALICE_IN_SHOP = `
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-alice, namespace: shop}
+spec:
+  action: DENY
+  rules: [{from: [{source: {requestPrincipals: [gw-issuer/alice]}}]}]`;
+
 const send = (cfg: CompiledConfig, path: string, headers: Record<string, string> = {}) =>
   handle(cfg, { request: new Request(`http://shop.example.com${path}`, { headers }), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: {}, waitUntil: () => {} }, testRuntime(3, START));
 
@@ -157,14 +167,7 @@ spec:
     const cfg = await compile(`
   - route:
     - {destination: {host: api.shop.svc.cluster.local}, weight: 99}
-    - {destination: {host: admin.admin.svc.cluster.local}, weight: 1}`, `
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: deny-alice, namespace: shop}
-spec:
-  action: DENY
-  rules: [{from: [{source: {requestPrincipals: [gw-issuer/alice]}}]}]`);
+    - {destination: {host: admin.admin.svc.cluster.local}, weight: 1}`, DENY_ALICE_IN_SHOP);
     const gw = `Bearer ${await sign(key, { iss: 'gw-issuer', sub: 'alice' })}`;
     // The admin token is admin's identity only: shop still sees alice, and its DENY holds.
     const res = await send(cfg, '/x', { authorization: gw, 'x-admin-token': await sign(destKey, { iss: 'admin-issuer', sub: 'root' }) });
@@ -226,14 +229,7 @@ spec:
     route: [{destination: {host: api.shop.svc.cluster.local}}]
     headers: {request: {set: {x-dest: api}}}
   - route: [{destination: {host: admin.admin.svc.cluster.local}}]
-    headers: {request: {set: {x-dest: admin}}}`, `
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: deny-alice, namespace: shop}
-spec:
-  action: DENY
-  rules: [{from: [{source: {requestPrincipals: [gw-issuer/alice]}}]}]`);
+    headers: {request: {set: {x-dest: admin}}}`, DENY_ALICE_IN_SHOP);
       const gw = `Bearer ${await gwToken('users')}`;
       seen.length = 0;
       const res = await send(cfg, '/x', { authorization: gw, 'x-admin-token': await sign(destKey, { iss: 'admin-issuer', sub: 'root' }) });
