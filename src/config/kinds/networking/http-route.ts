@@ -16,13 +16,23 @@ import { destination, weight, weightedList } from './vs-destination.ts';
 // directResponse | delegate. Rules that need the whole VirtualService (delegate VS, JWT claim
 // matches) live in virtual-service.ts.
 
-export const httpRouteDestination = z.strictObject({
-  destination,
-  /** Relative; omitted on a single destination ⇒ 100%. */
-  weight: weight.optional(),
-  /** Applied for this destination only. */
-  headers: headers.optional(),
-});
+export const httpRouteDestination = z
+  .strictObject({
+    destination,
+    /** Relative; omitted on a single destination ⇒ 100%. */
+    weight: weight.optional(),
+    /** Applied for this destination only. */
+    headers: headers.optional(),
+  })
+  .superRefine((d, ctx) => {
+    // Istio validateHTTPRouteDestinations (ValidateHTTPHeaderWithHostOperationName): a destination
+    // may set `Host`, never a pseudo-header such as `:authority`.
+    for (const op of ['set', 'add'] as const) {
+      for (const name of Object.keys(d.headers?.request?.[op] ?? {})) {
+        if (name.startsWith(':')) ctx.addIssue({ code: 'custom', path: ['headers', 'request', op, name], message: `invalid header ${JSON.stringify(name)}: header cannot have ":" prefix` });
+      }
+    }
+  });
 export type HTTPRouteDestination = z.infer<typeof httpRouteDestination>;
 
 /** Points a root VirtualService route at a delegate VirtualService (namespace default: the root's). */

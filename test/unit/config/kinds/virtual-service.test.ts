@@ -176,6 +176,9 @@ describe('header operations', () => {
   });
   test('destination headers are validated too', () => {
     rejects(vs([{ route: [{ ...dest(), headers: { response: { remove: [':status'] } } }] }]), 'spec.http[0].route[0].headers.response.remove[0]', 'header cannot have ":" prefix');
+    // A destination may set Host but not :authority (Istio ValidateHTTPHeaderWithHostOperationName).
+    rejects(vs([{ route: [{ ...dest(), headers: { request: { set: { ':authority': 'x.com' } } } }] }]), 'spec.http[0].route[0].headers.request.set.:authority', 'header cannot have ":" prefix');
+    expect(errors(vs([{ route: [{ ...dest(), headers: { request: { set: { Host: 'x.com' } } } }] }]))).toEqual([]);
   });
 });
 

@@ -48,12 +48,12 @@ describe('destination headers', () => {
     headers: {request: {set: {x-route: r}}}
     route:
     - destination: {host: a.example.com}
-      headers: {request: {set: {x-dest: d, ':authority': dest.example.com}}, response: {add: {x-resp: d}}}
+      headers: {request: {set: {x-dest: d, Host: dest.example.com}}, response: {add: {x-resp: d}}}
   - match: [{uri: {prefix: /two}}]
     headers: {request: {set: {':authority': route.example.com}}}
     route:
     - destination: {host: a.example.com}
-      headers: {request: {set: {':authority': dest.example.com}}}`);
+      headers: {request: {set: {Host: dest.example.com}}}`);
     expect(routes[0]!.request_headers_to_add).toEqual([
       { header: { key: 'x-route', value: 'r' }, append_action: SET },
       { header: { key: 'x-dest', value: 'd' }, append_action: SET },
@@ -68,7 +68,7 @@ describe('destination headers', () => {
     route:
     - destination: {host: a.example.com}
       weight: 60
-      headers: {request: {set: {':authority': a-host.example.com, x-a: '1'}, remove: [x-r]}, response: {set: {x-s: '2'}}}
+      headers: {request: {set: {Host: a-host.example.com, x-a: '1'}, remove: [x-r]}, response: {set: {x-s: '2'}}}
     - destination: {host: b.example.com}
       weight: 40`);
     expect(routes[0]!.route!.weighted_clusters).toEqual({
@@ -89,7 +89,7 @@ describe('destination headers', () => {
 
   test('weighted without a route-level authority: the destination authority rewrites its own cluster only', () => {
     const { routes } = translate(`  - route:
-    - {destination: {host: a.example.com}, weight: 60, headers: {request: {set: {':authority': a-host.example.com}}}}
+    - {destination: {host: a.example.com}, weight: 60, headers: {request: {set: {Host: a-host.example.com}}}}
     - {destination: {host: b.example.com}, weight: 40}`);
     expect(routes[0]!.route!.weighted_clusters!.clusters).toEqual([
       { name: 'outbound|80||a.example.com', weight: 60, host_rewrite_literal: 'a-host.example.com' },
