@@ -139,10 +139,10 @@ const DestinationStage = z.strictObject({
   /** The port the destination receives the request on: its `destination.port` (policy `ports`). */
   port: z.number().int().min(1).max(65535).optional(),
   /**
-   * Issuers of the RequestAuthentications the destination's sidecar would verify (its own and
-   * the mesh-wide ones): only tokens of these issuers are the request identity it judges.
+   * The listener jwt_authn providers of the RequestAuthentications the destination's sidecar would
+   * run (its own and the mesh-wide ones): only tokens these verified are the identity it judges.
    */
-  jwt_issuers: z.array(z.string()).optional(),
+  jwt_providers: z.array(z.string()).optional(),
   http_filters: z.array(z.strictObject({ name: z.string(), typed_config: z.looseObject({ '@type': z.string() }) })),
 });
 

@@ -51,15 +51,33 @@ function destinationSets(push: PushContext, all: RequestAuthentication[], proxy:
   return sets;
 }
 
-export function buildJwtAuthnFilters(push: PushContext, node: Node): HttpFilter[] {
-  const all = requestAuthentications(push);
-  if (!all.length) return [];
-  const gateway = gatewayPolicies(push, node);
-  const sets = destinationSets(push, all, node);
-  if (!gateway.length && !sets.size) return [];
+interface JwtPlan {
+  /** Provider name per JWTRule: the gateway's rules first, numbered as Istio numbers them for the gateway (`origins-<i>` in issuer order), then every further destination rule. */
+  names: Map<JWTRule, string>;
+  providers: Record<string, JwtProvider>;
+  gatewayRequirement: JwtRequirement | undefined;
+  requirementMap: Record<string, JwtRequirement>;
+}
 
-  // Provider names: the gateway's rules first, numbered as Istio numbers them for the gateway
-  // (`origins-<i>` in issuer order), then every further destination rule.
+/** One plan per push context and proxy view: the listener filter and every route's stages agree on provider names. */
+const plans = new WeakMap<PushContext, Map<string, JwtPlan | null>>();
+
+function jwtPlan(push: PushContext, proxy: ProxyView): JwtPlan | null {
+  let byProxy = plans.get(push);
+  if (!byProxy) plans.set(push, (byProxy = new Map()));
+  const key = `${proxy.namespace}|${Object.entries(proxy.labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}`;
+  let plan = byProxy.get(key);
+  if (plan === undefined) byProxy.set(key, (plan = buildPlan(push, proxy)));
+  return plan;
+}
+
+function buildPlan(push: PushContext, proxy: ProxyView): JwtPlan | null {
+  const all = requestAuthentications(push);
+  if (!all.length) return null;
+  const gateway = gatewayPolicies(push, proxy);
+  const sets = destinationSets(push, all, proxy);
+  if (!gateway.length && !sets.size) return null;
+
   const names = new Map<JWTRule, string>();
   const providers: Record<string, JwtProvider> = {};
   const name = (ref: RuleRef) => {
@@ -79,14 +97,31 @@ export function buildJwtAuthnFilters(push: PushContext, node: Node): HttpFilter[
     const destination = istioRequirement(sortedRules(all.filter((p) => workload.has(p))).map(name))!;
     requirementMap[key] = gatewayRequirement ? { requires_all: { requirements: [gatewayRequirement, destination] } } : destination;
   }
+  return { names, providers, gatewayRequirement, requirementMap };
+}
+
+export function buildJwtAuthnFilters(push: PushContext, node: Node): HttpFilter[] {
+  const plan = jwtPlan(push, node);
+  if (!plan) return [];
   const config: JwtAuthentication = {
     '@type': JWT_AUTHN_TYPE,
-    providers,
-    ...(gatewayRequirement ? { rules: [{ match: { prefix: '/' }, requires: gatewayRequirement }] } : {}),
-    ...(Object.keys(requirementMap).length ? { requirement_map: requirementMap } : {}),
+    providers: plan.providers,
+    ...(plan.gatewayRequirement ? { rules: [{ match: { prefix: '/' }, requires: plan.gatewayRequirement }] } : {}),
+    ...(Object.keys(plan.requirementMap).length ? { requirement_map: plan.requirementMap } : {}),
     bypass_cors_preflight: true,
   };
   return [{ name: JWT_AUTHN_FILTER, typed_config: config }];
+}
+
+/**
+ * The jwt_authn provider names of the RequestAuthentications a destination's sidecar would run
+ * (its own and the mesh-wide ones): the tokens they verified are its request identity. Names
+ * come from the same plan as the listener filter's providers.
+ */
+export function destinationJwtProviders(push: PushContext, proxy: ProxyView, policies: readonly RequestAuthentication[]): string[] {
+  const plan = jwtPlan(push, proxy);
+  if (!plan) return [];
+  return [...new Set(policies.flatMap((p) => (p.spec.jwtRules ?? []).flatMap((r) => plan.names.get(r) ?? [])))].sort();
 }
 
 /**

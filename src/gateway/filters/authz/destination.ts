@@ -10,7 +10,7 @@ import type { Verified } from '../jwt/verifier.ts';
 // the request through. A route's stages are compiled once per snapshot (the first time the route
 // is used; the snapshot's route objects are the cache keys).
 
-type Stage = { readonly filters: readonly CompiledHttpFilter[]; readonly port: number | undefined; readonly issuers: ReadonlySet<string> | undefined };
+type Stage = { readonly filters: readonly CompiledHttpFilter[]; readonly port: number | undefined; readonly providers: ReadonlySet<string> | undefined };
 interface Stages {
   readonly destinations: readonly Stage[];
   /** Mirror cluster → its stages; a denial drops that mirror only. */
@@ -22,15 +22,15 @@ const compiled = new WeakMap<object, Stages>();
 /** Compiles (and validates) one route's per-route config; throws when it is not usable. */
 export function compileDestinationAuthzPerRoute(config: unknown): Stages {
   const c = DestinationAuthzPerRoute.parse(config);
-  const stages = (list: typeof c.destinations) => list.map((d) => ({ filters: compileHttpFilters(d.http_filters), port: d.port, issuers: d.jwt_issuers ? new Set(d.jwt_issuers) : undefined }));
+  const stages = (list: typeof c.destinations) => list.map((d) => ({ filters: compileHttpFilters(d.http_filters), port: d.port, providers: d.jwt_providers ? new Set(d.jwt_providers) : undefined }));
   return { destinations: stages(c.destinations), mirrors: (c.mirrors ?? []).map((m) => ({ cluster: m.cluster, destinations: stages(m.destinations) })) };
 }
 
 /** Whether every stage lets the request through: the first denial, else undefined. */
 async function judge(stages: readonly Stage[], ctx: FilterContext, routed: FilterContext['routed'], verified: readonly Verified[] | undefined): Promise<Response | undefined> {
-  for (const { filters, port, issuers } of stages) {
-    // Of the tokens the destination step verified, this destination's sidecar knows its own issuers' only.
-    const own = verified && issuers ? verified.filter((v) => issuers.has(v.jwt.iss)) : undefined;
+  for (const { filters, port, providers } of stages) {
+    // Of the tokens the destination step verified, this destination's sidecar accepts those its own providers verified.
+    const own = verified && providers ? verified.filter((v) => providers.has(v.provider.name)) : undefined;
     const res = await runFilters(filters, destinationView(ctx, routed, port, own?.length ? identityMetadata(own) : undefined));
     if (res) return res;
   }
@@ -53,7 +53,7 @@ function stagesFor(config: object): Stages {
 
 /**
  * The filter context as the destination sees the request; reads and writes of the rest go to
- * `ctx`. `authn` is the metadata of the tokens of this destination's own issuers that the route's
+ * `ctx`. `authn` is the metadata of the tokens this destination's own providers verified in the route's
  * destination step verified, which its sidecar would judge instead of the gateway's identity.
  */
 function destinationView(ctx: FilterContext, routed: FilterContext['routed'], port: number | undefined, authn: FilterContext['metadata'] | undefined): FilterContext {

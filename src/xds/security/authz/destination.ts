@@ -11,6 +11,7 @@ import { actionOf, authorizationFilters } from './filters.ts';
 import type { AuthorizationPolicy } from './policy.ts';
 import { authorizationPolicies, destinationPolicies, isMeshWide } from './scope.ts';
 import { destinationPolicies as destinationRequestAuthentications, requestAuthentications } from '../jwt/scope.ts';
+import { destinationJwtProviders } from '../jwt-authn.ts';
 
 // Destination-scoped authorization for one route (scope (c) in ./scope.ts): the filters a
 // sidecar at each destination would run, as the route's typed_per_filter_config for
@@ -80,8 +81,9 @@ function stagesFor(tx: RouteTranslation, dests: readonly StageDestination[], lis
   for (const d of dests) {
     const s = push.services.get(d.host);
     if (!s) continue;
-    // Whose tokens are this destination's request identity: the issuers its sidecar would verify.
-    const issuers = [...new Set([...meshAuthn, ...destinationRequestAuthentications(push, d.host, d.subset ?? '', authn, tx.proxy)].flatMap((p) => (p.spec.jwtRules ?? []).flatMap((r) => (r.issuer ? [r.issuer] : []))))].sort();
+    // Whose tokens are this destination's request identity: those its sidecar's providers verify.
+    const proxy = tx.proxy ?? { namespace: GATEWAY_PROXY_NAMESPACE, labels: {} };
+    const providers = authn.length ? destinationJwtProviders(push, proxy, [...meshAuthn, ...destinationRequestAuthentications(push, d.host, d.subset ?? '', authn, tx.proxy)]) : [];
     // The port a sidecar at the destination would see: the service port the route sends to (as
     // resolveDestination picks it), or that port's targetPort.
     const number = d.port ?? (s.ports.length === 1 ? s.ports[0]!.number : listenerPort);
@@ -92,11 +94,11 @@ function stagesFor(tx: RouteTranslation, dests: readonly StageDestination[], lis
       const ownAllow = own.some((p) => actionOf(p) === 'ALLOW');
       if (!own.length && !(meshAllow.length && gatewayAllow)) continue;
       const policies: AuthorizationPolicy[] = [...own, ...(ownAllow || gatewayAllow ? meshAllow : [])];
-      const key = `${port}|${policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(',')}|${issuers.join(',')}`;
+      const key = `${port}|${policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(',')}|${providers.join(',')}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const http_filters = authorizationFilters(push, policies).map((f) => ({ name: f.name, typed_config: f.typed_config ?? { '@type': '' } }));
-      if (http_filters.length) stages.push({ name: d.subset ? `${d.host}|${d.subset}` : d.host, port, ...(issuers.length ? { jwt_issuers: issuers } : {}), http_filters });
+      if (http_filters.length) stages.push({ name: d.subset ? `${d.host}|${d.subset}` : d.host, port, ...(providers.length ? { jwt_providers: providers } : {}), http_filters });
     }
   }
   return stages;

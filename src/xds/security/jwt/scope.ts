@@ -38,7 +38,7 @@ const selects = (p: RequestAuthentication, labels: Readonly<Record<string, strin
 const isMeshWide = (push: PushContext, p: RequestAuthentication) => p.metadata.namespace === push.mesh.rootNamespace && !p.spec.selector && !hasTargetRef(p);
 
 /** (a) + (b): the policies every request at this gateway is checked against. */
-export function gatewayPolicies(push: PushContext, node: Node): RequestAuthentication[] {
+export function gatewayPolicies(push: PushContext, node: ProxyView): RequestAuthentication[] {
   return requestAuthentications(push).filter((p) => {
     if (isMeshWide(push, p)) return true;
     // targetRefs name Kubernetes Gateways or services, never an Istio gateway deployment.

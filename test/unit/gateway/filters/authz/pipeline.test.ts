@@ -235,3 +235,29 @@ ${ap('shop-only', 'shop', '  rules: [{from: [{source: {requestPrincipals: ["shop
     expect(seen.sort()).toEqual(['shadow /x', 'shop /x']);
   });
 });
+
+describe("a destination's identity on a weighted route, one issuer for every service", () => {
+  test("is a token its own RequestAuthentication accepts: another service's audience is not admin's identity", async () => {
+    const key = await makeKey('ES256', 'idp');
+    const ra = (ns: string, aud: string) => `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: ${ns}}
+spec:
+  jwtRules: [{issuer: idp, audiences: [${aud}], jwks: '${jwks(key)}'}]
+---
+`;
+    const yaml = `${GATEWAY}${workerEntry('api', 'shop', 'API')}${workerEntry('admin', 'admin', 'ADMIN')}${SHOP_VS}  - route:
+    - {destination: {host: api.shop.svc.cluster.local}, weight: 50}
+    - {destination: {host: admin.admin.svc.cluster.local}, weight: 50}
+---
+${ra('shop', 'api')}${ra('admin', 'admin')}${ap('admin-allow', 'admin', '  rules: [{from: [{source: {requestPrincipals: ["idp/*"]}}]}]')}`;
+    const { snapshot } = await generateSnapshot(pushOf(yaml), ingress);
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1, START));
+    const ok = { fetch: async () => new Response('ok') };
+    const send = async (aud: string) => {
+      const headers = { authorization: `Bearer ${await sign(key, { iss: 'idp', sub: 'u', aud })}` };
+      return (await handle(cfg, { request: new Request('http://app.example.com/x', { headers }), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { API: ok, ADMIN: ok }, waitUntil: () => {} }, testRuntime(2, START))).status;
+    };
+    expect([await send('admin'), await send('api')]).toEqual([200, 403]);
+  });
+});
