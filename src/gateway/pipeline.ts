@@ -3,7 +3,7 @@ import type { CompiledConfig } from './compile.ts';
 import type { CompiledRoute, CompiledVirtualHost, MatchInput } from './routing/index.ts';
 import type { Route } from '../xds/resources/route.ts';
 import { MESHGATE_PATH_MODE, normalizePath } from './http/path.ts';
-import { formatAuthority, isCanonicalHost, parseAuthority } from './http/host.ts';
+import { formatAuthority, isCanonicalHost, isMappedIpv4, parseAuthority } from './http/host.ts';
 import { ensureRequestId } from './http/request-id.ts';
 import { propagateTrace } from './http/tracing.ts';
 import { applyForwardedHeaders, isInternalCaller } from './http/forwarded.ts';
@@ -160,7 +160,7 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
   const authority = incoming.get('host') ?? url.host;
   const parsed = parseAuthority(authority);
   // The runtime already wrote the URL's host canonically; a Host that differs is checked too.
-  if (!parsed || (authority !== url.host && !isCanonicalHost(parsed))) return finish(badRequest());
+  if (!parsed || (authority !== url.host && !isCanonicalHost(parsed)) || isMappedIpv4(parsed)) return finish(badRequest());
   const host = parsed.host;
   const listener = cfg.listeners.get(g.edgePort);
   if (!listener) {

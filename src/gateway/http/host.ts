@@ -71,6 +71,12 @@ export function isCanonicalHost(a: Authority): boolean {
   }
 }
 
+/**
+ * An IPv4-mapped IPv6 literal (`::ffff:7f00:1`): the socket dials the IPv4 address, which policy
+ * written for `127.0.0.1` would never see. Refused like the other second spellings.
+ */
+export const isMappedIpv4 = (a: Authority) => a.ipv6 && a.host.startsWith('::ffff:');
+
 /** `host[:port]`, bracketing an IPv6 literal. */
 export function formatAuthority(host: string, port?: number | null): string {
   const h = host.indexOf(':') !== -1 && host.charCodeAt(0) !== 0x5b ? `[${host}]` : host;

@@ -68,15 +68,19 @@ export function tlsBindingPlan(tls: UpstreamTls | undefined): TlsBindingPlan | u
   return { mode: tls.mode, binding, required: false, privateCa: binding !== undefined };
 }
 
+/** A credential's identity: a client certificate by its certificate file (the key path aside), else the secret name. */
+const credentialOf = (secret: string) => (secret.startsWith('file-cert:') ? secret.slice('file-cert:'.length).split('~')[0]! : secret);
+
 /**
- * Refuses (NACK) a snapshot whose clusters name different credentials that map to one binding:
- * binding names come from base names (`…/a-certs/tls.crt` and `…/b-certs/tls.crt` are both
- * MTLS_TLS), and the gateway would present one upstream's client certificate to another. A SIMPLE
- * cluster pinning its CA through a binding that is another cluster's client certificate would
- * present that certificate too. Istio keeps each path its own SDS secret.
+ * Refuses (NACK) a snapshot in which a client certificate's binding is also reached by another
+ * credential: binding names come from base names (`…/a-certs/tls.crt` and `…/b-certs/tls.crt` are
+ * both MTLS_TLS), so the gateway would present one upstream's client certificate to another, or a
+ * SIMPLE cluster pinning another CA through that binding would present it. Istio keeps each path
+ * its own SDS secret. Clusters without a client certificate at stake (SIMPLE with SIMPLE) are
+ * left alone: at worst they pin the wrong CA, and fail closed.
  */
 export function checkTlsBindings(clusters: readonly { name: string; tls: UpstreamTls | undefined }[]): void {
-  const uses = new Map<string, { secret: string; cluster: string; client: boolean }[]>();
+  const uses = new Map<string, { credential: string; cluster: string; client: boolean }[]>();
   for (const c of clusters) {
     const plan = tlsBindingPlan(c.tls);
     if (!plan?.binding || plan.binding === MESH_MTLS_BINDING) continue;
@@ -84,14 +88,14 @@ export function checkTlsBindings(clusters: readonly { name: string; tls: Upstrea
     const secret = (client ? c.tls!.client_certificate_secret : c.tls!.trusted_ca_secret) ?? '';
     let list = uses.get(plan.binding);
     if (!list) uses.set(plan.binding, (list = []));
-    list.push({ secret, cluster: c.name, client });
+    list.push({ credential: credentialOf(secret), cluster: c.name, client });
   }
   for (const [binding, list] of uses) {
-    const first = list[0]!;
-    const other = list.find((u) => u.secret !== first.secret || u.client !== first.client);
-    if (!other) continue;
-    const what = (u: typeof first) => `${u.cluster} (${u.client ? 'client certificate' : 'trusted CA'} ${u.secret})`;
-    throw new Error(`clusters ${what(first)} and ${what(other)} both map to binding ${binding}, which would present one credential for the other; give each credential a distinct name (credentialName, or distinct file names)`);
+    const client = list.find((u) => u.client);
+    const other = client && list.find((u) => u.credential !== client.credential);
+    if (!client || !other) continue;
+    const what = (u: typeof client) => `${u.cluster} (${u.client ? 'client certificate' : 'trusted CA'} ${u.credential})`;
+    throw new Error(`clusters ${what(client)} and ${what(other)} both map to binding ${binding}: the gateway would present that client certificate for both; give each credential a distinct name (credentialName, or distinct file names)`);
   }
 }
 

@@ -85,7 +85,7 @@ data:
 `, '"*.example.com"');
   const before = seen.length;
   // Nor one that `fetch` would read as another host: 127.0.0.1 spelt percent-encoded, in hex, as one number.
-  for (const host of ['localhost/.example.com', 'localhost\t.example.com', 'localhost?.example.com', 'localhost#.example.com', 'a b.example.com', '127.0.0.%31', '0x7f.0.0.1', '2130706433']) {
+  for (const host of ['localhost/.example.com', 'localhost\t.example.com', 'localhost?.example.com', 'localhost#.example.com', 'a b.example.com', '127.0.0.%31', '0x7f.0.0.1', '2130706433', '[::ffff:7f00:1]', '[::ffff:127.0.0.1]']) {
     const request = new Request('http://localhost/secret', { headers: { host } });
     const r = await handle(cfg, { request, role: 'egress', edgePort: 80, clientIp: '10.0.0.9', internal: true, env: {}, waitUntil: () => {} }, rt);
     expect([host, r.status]).toEqual([host, 400]);

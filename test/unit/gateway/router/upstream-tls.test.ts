@@ -32,7 +32,7 @@ describe('checkTlsBindings (snapshot compile: a collision is a NACK)', () => {
     expect(() => checkTlsBindings([
       { name: 'a', tls: mutual('file-cert:/etc/istio/a-certs/tls.crt~/etc/istio/a-certs/tls.key') },
       { name: 'b', tls: mutual('file-cert:/etc/istio/b-certs/tls.crt~/etc/istio/b-certs/tls.key') },
-    ])).toThrow(/clusters a \(client certificate file-cert:\/etc\/istio\/a-certs.*\) and b .* both map to binding MTLS_TLS/);
+    ])).toThrow(/clusters a \(client certificate \/etc\/istio\/a-certs\/tls.crt\) and b \(client certificate \/etc\/istio\/b-certs\/tls.crt\) both map to binding MTLS_TLS/);
     expect(() => checkTlsBindings([{ name: 'a', tls: mutual('kubernetes://team-a/client') }, { name: 'b', tls: mutual('kubernetes://team-b/client') }])).toThrow(/MTLS_CLIENT/);
   });
 
@@ -47,6 +47,14 @@ describe('checkTlsBindings (snapshot compile: a collision is a NACK)', () => {
     expect(() => checkTlsBindings([
       { name: 'a', tls: mutual('kubernetes://partner') },
       { name: 'b', tls: mutual('kubernetes://partner') },
+      // The same secret for a SIMPLE rule (its CA) is the operator's own choice.
+      { name: 's', tls: { mode: 'SIMPLE', trusted_ca_secret: 'kubernetes://partner' } },
+      // One certificate file with another key path is the same certificate.
+      { name: 'f1', tls: mutual('file-cert:/etc/c/client.pem~/etc/c/key1.pem') },
+      { name: 'f2', tls: mutual('file-cert:/etc/c/client.pem~/etc/c/key2.pem') },
+      // No client certificate at stake: two CAs with one base name at most pin the wrong CA.
+      { name: 'ca1', tls: { mode: 'SIMPLE', trusted_ca_secret: 'file-root:/etc/istio/a-ca/ca.crt' } },
+      { name: 'ca2', tls: { mode: 'SIMPLE', trusted_ca_secret: 'file-root:/etc/istio/b-ca/ca.crt' } },
       { name: 'm1', tls: { mode: 'ISTIO_MUTUAL' } },
       { name: 'm2', tls: { mode: 'ISTIO_MUTUAL' } },
       { name: 'plain', tls: undefined },
