@@ -115,7 +115,8 @@ export class XdsServer {
         if (req.stream) this.rememberRejection(state, req.stream, sent.version);
         state.lastNack = { version: sent.version, error: req.error_detail.message, at: now };
         changed = true;
-      } else if (req.version_info === sent.version && state.ackedVersion !== sent.version) {
+      } else if (req.version_info === sent.version && state.ackedVersion !== sent.version && (sent.configVersion ?? 0) >= (state.ackedConfigVersion ?? 0)) {
+        // A late ACK of an older send (another isolate is already further) does not move it back.
         state.ackedVersion = sent.version;
         if (sent.typeVersions) state.ackedTypeVersions = sent.typeVersions;
         if (sent.configVersion !== undefined) state.ackedConfigVersion = sent.configVersion;

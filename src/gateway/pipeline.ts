@@ -13,6 +13,7 @@ import { badRequest, blackHole, directResponse, noRoute, redirect, toGrpcLocalRe
 import { answerPreflight, decorateResponse, isPreflight } from './filters/cors.ts';
 import { drawFault } from './filters/fault.ts';
 import { runFilters, type FilterContext } from './filters/chain.ts';
+import { ISTIO_AUTHN } from './filters/jwt/claims.ts';
 import { applyHeaderOps } from './router/header-ops.ts';
 import { pickTarget, type CompiledAction } from './router/compile-action.ts';
 import { redirectResponse } from './router/redirect.ts';
@@ -87,9 +88,12 @@ class RequestFilterContext implements FilterContext {
     if (g.peer) this.peer = g.peer;
   }
 
-  /** True once a filter changed what routing sees (jwt_authn claims, a token taken out of the query). */
+  /**
+   * True once jwt_authn changed what routing sees: verified claims, or a token taken out of the
+   * query. Other filters never re-route (Envoy's ext_authz and rbac leave the route cache alone).
+   */
   get rerouted(): boolean {
-    return this.queryChanged || Object.keys(this.metadata).length > 0;
+    return this.queryChanged || ISTIO_AUTHN in this.metadata;
   }
   private queryChanged = false;
 
@@ -113,7 +117,8 @@ class RequestFilterContext implements FilterContext {
     this.pinned ??= { route: this.current() };
   }
 
-  private current(): CompiledRoute | undefined {
+  /** The route the request goes to, as the filters left it. */
+  current(): CompiledRoute | undefined {
     if (this.pinned) return this.pinned.route;
     return this.rerouted ? this.vh?.match(this.input) : this.matched;
   }
@@ -204,6 +209,8 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     const fctx = new RequestFilterContext(req, headers, path, scheme, authority, g, metadata, rt, vh, input, route, cfg.actions);
     const ran = runFilters(filters, fctx);
     const denied = ran instanceof Promise ? await ran : ran;
+    // Envoy clears the route cache after jwt_authn: claims may now select another route.
+    route = fctx.current();
     if (denied) {
       // Once a route is chosen, Envoy's local replies get its response headers and CORS.
       const chosen = route ? cfg.actions.get(route.route) : undefined;
@@ -211,9 +218,6 @@ export async function handle(cfg: CompiledConfig, g: GatewayRequest, rt: Runtime
     }
     query = input.query; // jwt_authn strips a token passed as a query parameter
     deniedMirrors = fctx.deniedMirrors;
-    // Envoy clears the route cache after jwt_authn: claims may now select another route.
-    if (fctx.pinned) route = fctx.pinned.route;
-    else if (fctx.rerouted) route = vh?.match(input);
   }
   action = listener ? (route ? cfg.actions.get(route.route) : undefined) : cfg.passthrough!.action;
   if (!action) return finish(noRoute());

@@ -105,7 +105,10 @@ export function compileJwtAuthn(typedConfig: Record<string, unknown>): CompiledH
     async onRequest(ctx) {
       if (bypassPreflight && isCorsPreflight(ctx)) return undefined;
       let steps = stepsOf(ctx);
-      if (steps.kind !== 'steps' || (!steps.gateway && !steps.destination)) return steps.kind === 'error' ? failedConfig(steps.message) : undefined;
+      if (steps.kind !== 'steps' || (!steps.gateway && !steps.destination)) {
+        ctx.pinRoute?.(); // nothing here changes routing, and nothing after may
+        return steps.kind === 'error' ? failedConfig(steps.message) : undefined;
+      }
 
       // The realm is the URI as received: tokens removed during verification do not change it.
       const originalQuery = ctx.query;

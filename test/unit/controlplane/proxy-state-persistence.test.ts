@@ -110,6 +110,18 @@ describe('a NACK is per stream (isolate)', () => {
     await server.discover({ node, stream: 'b', version_info: b.snapshot.version, response_nonce: b.nonce });
     expect((await server.syncz())[0]).toMatchObject({ version: b.snapshot.version });
   });
+
+  test("a late ACK of an older send does not move the node's applied version back", async () => {
+    let cfg = { resources: config('a.example.com'), version: 1 };
+    const server = new XdsServer(() => cfg, Date.now);
+    const a = full(await server.discover({ node, stream: 'a' }));
+    cfg = { resources: config('b.example.com'), version: 2 };
+    server.invalidate();
+    const b = full(await server.discover({ node, stream: 'b' }));
+    await server.discover({ node, stream: 'b', version_info: b.snapshot.version, response_nonce: b.nonce });
+    await server.discover({ node, stream: 'a', version_info: a.snapshot.version, response_nonce: a.nonce });
+    expect((await server.syncz())[0]).toMatchObject({ version: b.snapshot.version, configVersion: '2', status: 'SYNCED' });
+  });
 });
 
 describe('trust bundle retirement', () => {

@@ -239,6 +239,17 @@ spec:
       expect((await send(cfg, '/x', { authorization: gw, 'x-admin-user': 'root' })).status).toBe(403);
     });
 
+    test("a refusal by the selected route's destination gets that route's response headers", async () => {
+      const cfg = await compile(`
+  - match: [{headers: {"@request.auth.claims.group": {exact: admin}}}]
+    route: [{destination: {host: admin.admin.svc.cluster.local}}]
+    headers: {response: {set: {x-route: admin}}}
+  - route: [{destination: {host: api.shop.svc.cluster.local}}]
+    headers: {response: {set: {x-route: api}}}`);
+      const res = await send(cfg, '/x', { authorization: `Bearer ${await gwToken('admin')}`, 'x-admin-token': await sign(destKey, { iss: 'admin-issuer', sub: 'root' }, { expIn: -3600 }) });
+      expect([res.status, res.headers.get('x-route')]).toEqual([401, 'admin']);
+    });
+
     test("the route they leave has its destination's RequestAuthentication skipped, as Istio's sidecar there never sees the request", async () => {
       // The catch-all goes to admin; a `users` claim selects the api route instead.
       const cfg = await compile(`
