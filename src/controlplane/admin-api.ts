@@ -35,7 +35,7 @@ const errorItem = (i: Partial<Issue> & { message: string }) => ({
 const errorBody = (issues: readonly Issue[]) => ({ errors: issues.filter((i) => i.severity === 'error').map(errorItem) });
 const fail = (c: Context, status: 400 | 404 | 409 | 413 | 415, message: string, item: Partial<Issue> = {}) => c.json({ errors: [errorItem({ ...item, message })] }, status);
 /** A store refusal as an error item naming the document, resource and field it is about. */
-const refused = (c: Context, out: { status: 400 | 404 | 409 | 413; message: string; at?: { index: number; kind: string; namespace: string; name: string; path?: string } }, documents: readonly { document: number }[]) => {
+const refused = (c: Context, out: Extract<Outcome<unknown>, { ok: false }>, documents: readonly { document: number }[]) => {
   const a = out.at;
   return fail(c, out.status, out.message, a ? { kind: a.kind, namespace: a.namespace, name: a.name, ...(documents[a.index] ? { document: documents[a.index]!.document } : {}), ...(a.path ? { path: a.path } : {}) } : {});
 };

@@ -9,7 +9,8 @@ import type { ProxyStatePersistence } from './proxy-state-store.ts';
 
 // Serving snapshots (Istio pilot/pkg/xds, go-control-plane pkg/server): one push context per
 // config version, one snapshot per proxy class (role, namespace, labels) per config version,
-// generated lazily and cached — never per discovery request. NACKed versions are never re-sent.
+// generated lazily and cached — never per discovery request. A NACKed version is not re-sent to
+// the stream (isolate) that rejected it.
 
 /** Bounds the memory of rejecting isolates kept per rejected version. */
 const MAX_STREAMS_PER_VERSION = 1024;
