@@ -4,7 +4,7 @@ import { compileSnapshot } from '../../../../../src/gateway/compile.ts';
 import { handle } from '../../../../../src/gateway/pipeline.ts';
 import { UpstreamState } from '../../../../../src/gateway/upstream/index.ts';
 import { testRuntime } from '../../../../../src/gateway/runtime.ts';
-import { ap, ingress, pushOf } from './helpers.ts';
+import { ap, ingress, meshConfig, pushOf } from './helpers.ts';
 import { jwks, makeKey, sign, START } from '../jwt/helpers.ts';
 
 // The authorization filters as the pipeline runs them: listener policies and the destination stage
@@ -259,5 +259,33 @@ ${ra('shop', 'api')}${ra('admin', 'admin')}${ap('admin-allow', 'admin', '  rules
       return (await handle(cfg, { request: new Request('http://app.example.com/x', { headers }), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { API: ok, ADMIN: ok }, waitUntil: () => {} }, testRuntime(2, START))).status;
     };
     expect([await send('admin'), await send('api')]).toEqual([200, 403]);
+  });
+});
+
+// Only jwt_authn re-selects the route (Envoy clears the route cache after it). A header an
+// ext_authz server adds upstream (headersToUpstreamOnAllow) never does, as Envoy's ext_authz
+// leaves the route cache alone: the request would reach a destination whose policies never judged it.
+describe('an ext_authz header on the upstream request', () => {
+  test("does not re-route past the other destination's policies", async () => {
+    const yaml = `${meshConfig(`
+extensionProviders:
+- name: authz
+  envoyExtAuthzHttp: {service: authz.internal, port: 80, headersToUpstreamOnAllow: [x-tenant]}`)}${GATEWAY}${workerEntry('authz', 'foo', 'AUTHZ', 80, 'authz.internal')}${workerEntry('api', 'shop', 'API')}${workerEntry('admin', 'admin', 'ADMIN')}${SHOP_VS}  - match: [{headers: {x-tenant: {exact: admin}}}]
+    route: [{destination: {host: admin.admin.svc.cluster.local}}]
+  - route: [{destination: {host: api.shop.svc.cluster.local}}]
+---
+${ap('ext', 'shop', '  action: CUSTOM\n  provider: {name: authz}\n  rules: [{to: [{operation: {paths: ["/*"]}}]}]')}${ap('deny-all', 'admin', '  action: DENY\n  rules: [{}]')}`;
+    const { snapshot } = await generateSnapshot(pushOf(yaml), ingress);
+    const cfg = compileSnapshot(snapshot, new UpstreamState(), testRuntime(1));
+    const seen: string[] = [];
+    const upstream = (name: string) => ({ fetch: async (_url: string, init?: RequestInit) => { seen.push(`${name} ${new Headers(init?.headers).get('x-tenant')}`); return new Response('ok'); } });
+    const AUTHZ = { fetch: async () => new Response(null, { status: 200, headers: { 'x-tenant': 'admin' } }) };
+    const send = (headers: Record<string, string>) =>
+      handle(cfg, { request: new Request('http://app.example.com/x', { headers }), role: 'ingress', edgePort: 80, clientIp: '203.0.113.9', internal: false, env: { AUTHZ, API: upstream('api'), ADMIN: upstream('admin') }, waitUntil: () => {} }, testRuntime(2));
+    // The route matched before the authorizer answered: api, with the authorizer's header.
+    expect((await send({})).status).toBe(200);
+    expect(seen).toEqual(['api admin']);
+    // A client that sends the header up front is routed to admin, whose DENY applies.
+    expect((await send({ 'x-tenant': 'admin' })).status).toBe(403);
   });
 });
