@@ -6,6 +6,7 @@ import { compileCidr } from './cidr.ts';
 import { compileUriTemplate } from './uri-template.ts';
 import { authzRequest, headerValue, metadataValue, type AuthzRequest } from './request.ts';
 import type { FilterContext } from '../chain.ts';
+import { TOKEN } from '../../http/header-map.ts';
 
 // Envoy RBAC permissions and principals compiled once per snapshot into predicates (regexes,
 // CIDR ranges and URI templates included), so a request only evaluates.
@@ -38,12 +39,9 @@ function one<T extends object>(m: T, what: string): keyof T {
   return set[0]!;
 }
 
-/** RFC 9110 token (or a pseudo-header): the only names the runtime's headers can look up. */
-const HEADER_TOKEN = /^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 function compileHeader(h: HeaderMatcher): Pred {
   // Checked once per snapshot (a NACK), never left to throw on every request.
-  if (!HEADER_TOKEN.test(h.name)) throw new Error(`header matcher: "${h.name}" is not a valid header name`);
+  if (!TOKEN.test(h.name.startsWith(':') ? h.name.slice(1) : h.name)) throw new Error(`header matcher: "${h.name}" is not a valid header name`);
   const name = h.name.toLowerCase();
   const sm = h.string_match ? compileString(h.string_match) : undefined;
   const base: Pred = (r) => {

@@ -1,5 +1,5 @@
 import type { JwtProvider } from '../../../xds/filters/jwt-authn.ts';
-import type { HeaderBag } from '../../http/header-map.ts';
+import { TOKEN, type HeaderBag } from '../../http/header-map.ts';
 import { cookieValue } from '../../http/cookie.ts';
 import { firstQueryValue, removeQueryParam } from '../../http/query.ts';
 
@@ -58,9 +58,6 @@ function afterPrefix(value: string, from: number): string {
 
 const byName = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-/** RFC 9110 token: the only header names the runtime's headers take. */
-const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 export function compileExtractor(providers: readonly JwtProvider[]): Extractor {
   const headers = new Map<string, { name: string; prefix: string; issuers: IssuerSet }>();
   const params = new Map<string, IssuerSet>();
@@ -81,7 +78,7 @@ export function compileExtractor(providers: readonly JwtProvider[]): Extractor {
   for (const p of providers) {
     // Checked once per snapshot (a NACK), never left to throw on every request.
     for (const name of [...(p.from_headers ?? []).map((h) => h.name), p.forward_payload_header ?? 'x', ...(p.claim_to_headers ?? []).map((c) => c.header_name)]) {
-      if (!HEADER_TOKEN.test(name)) throw new Error(`jwt_authn: "${name}" is not a valid header name`);
+      if (!TOKEN.test(name)) throw new Error(`jwt_authn: "${name}" is not a valid header name`);
     }
     for (const h of p.from_headers ?? []) addHeader(h.name, h.value_prefix ?? '', p.issuer);
     for (const q of p.from_params ?? []) add(params, q, p.issuer);
