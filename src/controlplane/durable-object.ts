@@ -157,10 +157,15 @@ export class MeshControlPlane extends DurableObject {
     ws.send(JSON.stringify(res));
   }
 
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    // With web_socket_auto_reply_to_close on, the runtime completes the close handshake itself.
-    void ws;
-    void code;
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Complete the close handshake (RFC 6455 §5.5.1): a hibernatable socket is not auto-answered
+    // in local workerd, and a client left in CLOSING (`proxy-config --watch` on Ctrl-C) never
+    // exits. Where the runtime already answered, close() is a no-op. 1005/1006 cannot be sent.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
   }
 
   override async alarm(): Promise<void> {

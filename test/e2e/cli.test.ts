@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,44 @@ describe('meshgate CLI against a running mesh', () => {
     const clusters = JSON.parse(json.out) as { name: string }[];
     expect(clusters.map((c) => c.name)).toContain('outbound|9080||productpage.default.svc.cluster.local');
   });
+
+  test('proxy-config --watch over the WebSocket reprints on a push and exits 0 on the first Ctrl-C', async () => {
+    // A separate process: only a real exit shows the control plane completed the close handshake
+    // (a client left in CLOSING kept the watch alive after Ctrl-C).
+    const child = spawn(process.execPath, [join(repo, 'bin/meshgate.js'), 'proxy-config', 'clusters', 'istio-egressgateway', '--watch', '--server', mesh.adminUrl, '--token', mesh.token], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const probe = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: watch-probe, namespace: istio-system}
+spec: {hosts: [watch-probe.example.com], location: MESH_EXTERNAL, resolution: DNS, ports: [{number: 80, name: http, protocol: HTTP}]}
+`;
+    try {
+      let out = '';
+      let err = '';
+      let wake = () => {};
+      child.stderr.on('data', (d) => (err += d));
+      child.stdout.on('data', (d) => {
+        out += d;
+        wake();
+      });
+      const printed = (text: string) =>
+        new Promise<void>((resolve, reject) => {
+          wake = () => out.includes(text) && resolve();
+          wake();
+          child.once('exit', () => reject(new Error(`watch exited early: ${err}`)));
+        });
+      await printed('SERVICE FQDN');
+      // Only the WebSocket stream reprints: once it has, the stream is open and Ctrl-C is handled.
+      await mesh.apply(probe);
+      await printed('watch-probe.example.com');
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(err).not.toContain('polling');
+    } finally {
+      child.kill('SIGKILL');
+      await fetch(`${mesh.adminUrl}/v1/delete`, { method: 'POST', headers: { authorization: `Bearer ${mesh.token}` }, body: probe });
+    }
+  }, 30_000);
 
   test('ca bundle prints the roots; ca issue writes a certificate and a 0600 key', async () => {
     const bundle = await cli('ca', 'bundle');
