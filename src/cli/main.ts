@@ -13,7 +13,7 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO(), comman
     // Global flags come before the command name: `meshgate --help`, `meshgate --version`.
     const first = argv.findIndex((a) => !a.startsWith('-') || a === '-');
     const globalArgv = first < 0 ? argv : argv.slice(0, first);
-    const global = parseFlags(globalArgv, GLOBAL_FLAGS, PROGRAM);
+    const global = globalFlags(argv, globalArgv, commands);
     if (flagSet(global, 'version')) {
       print.out(`${PROGRAM} ${packageVersion()}`);
       return EXIT_OK;
@@ -48,5 +48,20 @@ export async function main(argv: readonly string[], io: CliIO = nodeIO(), comman
     if (io.env.MESHGATE_DEBUG && err?.stack) print.err(err.stack);
     else print.err('set MESHGATE_DEBUG=1 for the stack trace; this is a bug in meshgate, please report it');
     return EXIT_ERROR;
+  }
+}
+
+/**
+ * The flags before the command name. kubectl users write `meshgate -n shop get vs`; meshgate
+ * takes command flags after the command, and says so with the command line to run instead.
+ */
+function globalFlags(argv: readonly string[], globalArgv: readonly string[], commands: readonly Command[]) {
+  try {
+    return parseFlags(globalArgv, GLOBAL_FLAGS, PROGRAM);
+  } catch (e) {
+    const at = argv.findIndex((a) => findCommand(commands, a) !== undefined);
+    if (!(e instanceof UsageError) || at < 0) throw e;
+    const fixed = [argv[at]!, ...argv.slice(at + 1), ...argv.slice(0, at)].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`));
+    throw new UsageError(e.message, `flags go after the command: ${PROGRAM} ${fixed.join(' ')}`);
   }
 }

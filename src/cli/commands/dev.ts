@@ -7,7 +7,7 @@ import { loadManifest } from '../../config/manifest.ts';
 import { DEFAULT_PORTS, defaultBuildDir, MeshStartAborted, MeshStartError, startMesh, type RunningMesh, type TlsBinding } from '../dev/mesh.ts';
 import { bookinfoDemo, type Demo } from '../dev/demo.ts';
 import { tmpdir } from 'node:os';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { mtlsBindingName } from '../../gateway/router/upstream-tls.ts';
 import { issueLine } from './validate.ts';
@@ -109,6 +109,7 @@ export const dev: Command = {
     if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw new UsageError('invalid --token: use printable characters without spaces', "Run 'meshgate dev --help' for usage.");
     const state = flagValue(args, 'state');
     if (state === '') throw new UsageError('empty --state: pass a directory', "Run 'meshgate dev --help' for usage.");
+    if (state !== undefined) usableStateDir(state);
 
     // Manifests are validated here first, so errors point at file:line:col (the server sees only a body).
     const specs = flagValues(args, 'file');
@@ -223,3 +224,14 @@ export const dev: Command = {
     return EXIT_OK;
   },
 };
+
+/** `--state DIR` must be a directory this user can create or write: refused before anything starts. */
+function usableStateDir(dir: string): void {
+  try {
+    mkdirSync(path.resolve(dir), { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'it, or a folder on its path, is a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    throw new UsageError(`cannot use --state "${dir}": ${why}`, 'pass a directory you can write, or leave --state out to keep the state in a temporary one');
+  }
+}

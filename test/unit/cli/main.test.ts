@@ -62,6 +62,10 @@ describe('meshgate (top level)', () => {
     const g = await run(['--verison']);
     expect(g.code).toBe(2);
     expect(g.err).toContain('error: unknown flag "--verison" for "meshgate" (did you mean "--version"?)');
+    // kubectl's habit of flags before the command gets the command line to run instead.
+    const before = await run(['-n', 'shop', '--server', 'http://127.0.0.1:1', 'get', 'vs']);
+    expect(before.code).toBe(2);
+    expect(before.err).toBe(`error: unknown flag "-n" for "meshgate"\nflags go after the command: meshgate get vs -n shop --server http://127.0.0.1:1\n`);
     const o = await run(['validate', '-o', 'json', '-f', 'x']);
     expect(o.code).toBe(2);
     expect(o.err).toContain('unknown flag "-o" for "meshgate validate"');
