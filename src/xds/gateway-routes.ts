@@ -5,9 +5,10 @@ import { gatewaysForProxy, splitServerHost, virtualServicesForGateway } from './
 import { intersectHosts, resolveShortName } from './hosts.ts';
 import { translateHttpRoutes, type RouteTranslation } from './route/translate.ts';
 import { sortCatchAllLast } from './route/catch-all.ts';
+import { isHTTPServer } from '../config/kinds/networking/gw-server.ts';
 
 // Gateway route tables (Istio pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig):
-// one RouteConfiguration per gateway port; for each server, the VirtualServices its Gateway binds
+// one RouteConfiguration per gateway port; for each HTTP server, the VirtualServices its Gateway binds
 // (VirtualServicesForGateway order) add their routes to one virtual host per (server host ∩
 // VirtualService host); a VirtualService with no route for the port adds no virtual host (so it
 // cannot hide a wildcard one); catch-alls last; a route-less require_tls vhost for each
@@ -32,6 +33,9 @@ export function buildGatewayRoutes(push: PushContext, node: Node, tx: RouteTrans
     const gwName = `${gw.metadata.namespace}/${gw.metadata.name}`;
     const bound = virtualServicesForGateway(push, node.namespace, gwName);
     for (const server of gw.spec.servers) {
+      // A TCP, TLS or passthrough server takes no HTTP routes (Istio IsHTTPServer); a port with
+      // only such servers gets no listener, so requests there find no route (404).
+      if (!isHTTPServer(server)) continue;
       const port = server.port.number;
       const vhosts = ports.get(port) ?? new Map<string, VHostAcc>();
       ports.set(port, vhosts);

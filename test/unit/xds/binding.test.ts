@@ -42,6 +42,22 @@ describe('ingress gateway binding', () => {
     expect(t).toEqual({ '*:80': [['/', 301]] });
   });
 
+  test('TCP, TLS and passthrough servers take no http routes (Istio IsHTTPServer); an HTTPS server that terminates TLS does', async () => {
+    const servers = [
+      '  - {port: {number: 443, name: https-pt, protocol: HTTPS}, hosts: ["pt.example.com"], tls: {mode: PASSTHROUGH}}',
+      '  - {port: {number: 443, name: https, protocol: HTTPS}, hosts: ["simple.example.com"], tls: {mode: SIMPLE, credentialName: simple-cert}}',
+      '  - {port: {number: 8443, name: https-unset, protocol: HTTPS}, hosts: ["*"], tls: {}}',
+      '  - {port: {number: 2053, name: tls, protocol: TLS}, hosts: ["*"], tls: {mode: SIMPLE, credentialName: tls-cert}}',
+      '  - {port: {number: 2083, name: tcp, protocol: TCP}, hosts: ["*"]}',
+    ].join('\n');
+    const texts = [gateway('gw', 'istio-system', `${servers}\n`), vs('all', 'default', ['*'], ['istio-system/gw'], '  - directResponse: {status: 200}\n')];
+    const { snapshot } = await generateSnapshot(push(...texts), ingress);
+    expect(snapshot.resources.route.map((r) => r.name).sort()).toEqual(['http.443', 'http.80']);
+    expect(snapshot.resources.listener.map((l) => l.name).sort()).toEqual(['0.0.0.0_443', '0.0.0.0_80']);
+    // On 443 only the terminating server's host is routed; the passthrough host is not.
+    expect(await table(texts, ingress, 'http.443')).toEqual({ 'simple.example.com:443': [['/', 200]] });
+  });
+
   test("a match's own gateways never bind a VirtualService: only its top-level gateways do (getGatewayNames)", async () => {
     const t = await table([gateway(), vs('a', 'default', ['a.example.com'], undefined, `  - match: [{uri: {prefix: /x}, gateways: [istio-system/gw]}]\n${direct(200)}\n`)]);
     expect(t).toEqual({ 'blackhole:80': [] });

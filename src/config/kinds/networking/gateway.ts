@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineKind } from '../types.ts';
 import { labels } from '../../syntax/common.ts';
 import { isDNS1123Label } from '../../syntax/host.ts';
-import { server } from './gw-server.ts';
+import { isHTTPServer, server } from './gw-server.ts';
 import { serverTLSWarnings } from './server-tls.ts';
 import { isHTTPProtocol, parseProtocol } from './se-port.ts';
 
@@ -42,9 +42,11 @@ export const gateway = defineKind({
     if (!isDNS1123Label(name)) report(['metadata', 'name'], `invalid gateway name: "${name}"`);
     for (const [i, s] of r.spec.servers.entries()) {
       const proto = s.port.protocol.toUpperCase();
-      // Workers serve HTTP behind Cloudflare's TLS: nothing reaches a TCP or passthrough server.
-      if (proto === 'TCP' || proto === 'MONGO' || proto === 'REDIS' || (proto === 'TLS' && ['PASSTHROUGH', 'AUTO_PASSTHROUGH'].includes(s.tls?.mode ?? ''))) {
-        report(['spec', 'servers', i, 'port', 'protocol'], `a ${proto}${proto === 'TLS' ? ` ${s.tls!.mode}` : ''} server is not served by meshgate's gateways, which serve HTTP behind Cloudflare's TLS`, 'info');
+      // Workers serve HTTP behind Cloudflare's TLS: nothing reaches a TCP, TLS or passthrough
+      // server, and none gets HTTP routes (Istio IsHTTPServer).
+      if (parseProtocol(s.port.protocol) !== 'Unsupported' && !isHTTPServer(s)) {
+        const mode = s.tls && (proto === 'TLS' || proto === 'HTTPS') ? ` ${s.tls.mode ?? 'PASSTHROUGH'}` : '';
+        report(['spec', 'servers', i, 'port', 'protocol'], `a ${proto}${mode} server is not served by meshgate's gateways, which serve HTTP behind Cloudflare's TLS: its VirtualServices' http routes are not applied on it`, 'info');
       }
       if (!s.tls) continue;
       const tlsAt = ['spec', 'servers', i, 'tls'];

@@ -66,3 +66,18 @@ export const server = z
     }
   });
 export type Server = z.infer<typeof server>;
+
+/** Istio model.IsPassThroughServer: TLS settings whose mode (PASSTHROUGH when unset) leaves TLS to the backend. */
+export function isPassThroughServer(s: Server): boolean {
+  const mode = s.tls ? (s.tls.mode ?? 'PASSTHROUGH') : undefined;
+  return mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH';
+}
+
+/**
+ * Istio model.IsHTTPServer: an HTTP-family port, or HTTPS that terminates TLS. Only these servers
+ * get HTTP routes; a TCP, TLS or passthrough server takes none of its VirtualServices' `http` routes.
+ */
+export function isHTTPServer(s: Server): boolean {
+  const p = parseProtocol(s.port.protocol);
+  return isHTTPProtocol(p) || (p === 'HTTPS' && !isPassThroughServer(s));
+}

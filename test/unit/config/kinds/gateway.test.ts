@@ -20,6 +20,15 @@ describe('Gateway', () => {
     expect((r.resources[0]!.resource.spec as GatewaySpec).servers[1]?.tls?.credentialName).toBe('bookinfo-cert');
   });
 
+  test('servers that are not HTTP servers (Istio IsHTTPServer) are named with an info: TCP, TLS, and HTTPS passthrough (tls.mode unset means PASSTHROUGH)', () => {
+    const infos = (servers: string) => gw(servers).issues.map((i) => `${i.severity} ${i.path}: ${i.message.split(' server is')[0]}`);
+    expect(infos('  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ["*"]\n    tls: {mode: PASSTHROUGH}\n')).toEqual(['info spec.servers[0].port.protocol: a HTTPS PASSTHROUGH']);
+    expect(infos('  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ["*"]\n    tls: {}\n')).toEqual(['info spec.servers[0].port.protocol: a HTTPS PASSTHROUGH']);
+    expect(infos('  - port: {number: 2053, name: tls, protocol: TLS}\n    hosts: ["*"]\n    tls: {mode: SIMPLE, credentialName: c}\n')).toEqual(['info spec.servers[0].port.protocol: a TLS SIMPLE']);
+    expect(infos('  - port: {number: 2083, name: tcp, protocol: TCP}\n    hosts: ["*"]\n')).toEqual(['info spec.servers[0].port.protocol: a TCP']);
+    expect(gw(`${http}  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ["*"]\n    tls: {mode: SIMPLE, credentialName: c}\n`).issues).toEqual([]);
+  });
+
   test('targetPort: 0 (what some generators write) is accepted; a real targetPort is an error (validateServerPort)', () => {
     expect(errors('  - port: {number: 80, name: http, protocol: HTTP, targetPort: 0}\n    hosts: ["*"]\n')).toEqual([]);
     expect(errors('  - port: {number: 80, name: http, protocol: HTTP, targetPort: 8080}\n    hosts: ["*"]\n').map((e) => e.message)).toEqual(['targetPort is not supported in Gateway']);
