@@ -51,7 +51,7 @@ export const meshConfig = z
     /** Routes without `retries`; unset ⇒ built-in default (attempts 2, connect-failure,refused-stream,unavailable,cancelled). */
     defaultHttpRetryPolicy: meshHttpRetry.optional(),
     pathNormalization: z.strictObject({ normalization: pathNormalizationMode.optional() }).optional(),
-    /** `/dev/stdout` turns on access logs (meshgate: the Worker's log). */
+    /** Validated, not applied yet (NOT_APPLIED_MESH_FIELDS), like the four below it. */
     accessLogFile: z.string().optional(),
     accessLogEncoding: z.enum(['TEXT', 'JSON']).optional(),
     /** Envoy format string; empty ⇒ Istio's default format. */
@@ -100,12 +100,18 @@ const UNUSED_MESH_FIELDS = new Set([
   'verifyCertificateAtClient', 'ca', 'discoverySelectors', 'meshMTLS', 'tlsDefaults', 'serviceScopeConfigs', 'thriftConfig',
 ]);
 
-/** The MeshConfig fields in `text` that meshgate accepts and does not read (see UNUSED_MESH_FIELDS). */
+/**
+ * MeshConfig fields meshgate validates (so a typo inside them is still an error) and does not
+ * apply yet: access logs, tracing, telemetry defaults, ProxyConfig and auto mTLS.
+ */
+const NOT_APPLIED_MESH_FIELDS = new Set(['accessLogFile', 'accessLogEncoding', 'accessLogFormat', 'enableTracing', 'defaultConfig', 'defaultProviders', 'enableAutoMtls']);
+
+/** The MeshConfig fields in `text` that meshgate accepts and does not read (see UNUSED_MESH_FIELDS, NOT_APPLIED_MESH_FIELDS). */
 export function unusedMeshFields(text: string | undefined): string[] {
   if (text === undefined) return [];
   try {
     const v: unknown = parseDocument(text, { uniqueKeys: true, prettyErrors: false }).toJS({ maxAliasCount: 100 });
-    return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).filter((k) => UNUSED_MESH_FIELDS.has(k)) : [];
+    return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).filter((k) => UNUSED_MESH_FIELDS.has(k) || NOT_APPLIED_MESH_FIELDS.has(k)) : [];
   } catch {
     return [];
   }
@@ -184,6 +190,11 @@ export const meshConfigMap = defineKind({
   check: (r, report) => {
     const { namespace, name } = r.metadata;
     for (const f of unusedMeshFields(r.spec.mesh)) report(['data', 'mesh', f], `${f} has no effect at meshgate's gateways (accepted so an installed mesh's ConfigMap applies as it is)`, 'info');
+    // trustedProxies only says whose client-certificate header to believe: without one, nothing.
+    const tp = readMeshConfig(r.spec.mesh).config?.meshgate?.trustedProxies;
+    if (tp?.cidrs?.length && (tp.clientCertHeader ?? 'none') === 'none') {
+      report(['data', 'mesh', 'meshgate', 'trustedProxies', 'clientCertHeader'], 'trustedProxies has no effect without clientCertHeader (xfcc or rfc9440): it names the header through which those proxies pass the client certificate', 'warning');
+    }
     if (namespace === MESH_CONFIGMAP_NAMESPACE && name === MESH_CONFIGMAP_NAME) return;
     report(['metadata', namespace !== MESH_CONFIGMAP_NAMESPACE ? 'namespace' : 'name'], `ConfigMap ${namespace}/${name} is not accepted: meshgate reads mesh-wide settings only from ConfigMap ${MESH_CONFIGMAP_NAMESPACE}/${MESH_CONFIGMAP_NAME} (data.mesh holds the MeshConfig YAML)`);
   },

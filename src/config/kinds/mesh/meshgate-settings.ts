@@ -5,7 +5,7 @@ import { isCIDROrIP } from '../../syntax/host.ts';
 // "Mesh-wide settings and decisions"). Defaults are applied by the translator, not here.
 
 export const trustedProxies = z.strictObject({
-  /** Peers (IP or CIDR) whose forwarding headers and client-certificate header are believed. */
+  /** Peers (IP or CIDR) whose client-certificate header (clientCertHeader) is believed. */
   cidrs: z
     .array(z.string())
     .superRefine((list, ctx) => {
@@ -14,7 +14,7 @@ export const trustedProxies = z.strictObject({
       }
     })
     .optional(),
-  /** How a trusted front proxy passes the client certificate: none, Envoy's `x-forwarded-client-cert`, or RFC 9440 `Client-Cert`. */
+  /** How a trusted front proxy passes the client certificate: none (the default; then `cidrs` do nothing), Envoy's `x-forwarded-client-cert`, or RFC 9440 `Client-Cert`. */
   clientCertHeader: z.enum(['none', 'xfcc', 'rfc9440']).optional(),
 });
 export type TrustedProxies = z.infer<typeof trustedProxies>;

@@ -32,7 +32,8 @@ enableAutoMtls: false
 meshgate: {mirrorHostSuffix: true, refreshIntervalMs: 1000, trustedProxies: {cidrs: [10.0.0.0/8], clientCertHeader: rfc9440}, retryBufferBytes: 0, internalHeaderOverrides: false}
 `;
     const r = loadManifest(cm(mesh));
-    expect(r.issues).toEqual([]);
+    // Validated and stored, but not applied yet: each named with an info.
+    expect(r.issues.map((i) => [i.severity, i.path])).toEqual(['accessLogFile', 'accessLogEncoding', 'accessLogFormat', 'enableTracing', 'defaultConfig', 'enableAutoMtls'].map((f) => ['info', `data.mesh.${f}`]));
     const text = (r.resources[0]!.resource.spec as { mesh: string }).mesh;
     const config: MeshConfig = parseMeshConfig(text);
     expect(config.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
@@ -47,11 +48,19 @@ meshgate: {mirrorHostSuffix: true, refreshIntervalMs: 1000, trustedProxies: {cid
     expect(issues('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n')).toEqual([]);
   });
 
+  test('trustedProxies without a clientCertHeader is warned about: it would do nothing', () => {
+    const warned = (tp: string) => loadManifest(cm(`meshgate: {trustedProxies: ${tp}}`)).issues.map((i) => [i.severity, i.path]);
+    expect(warned('{cidrs: [10.0.0.0/8]}')).toEqual([['warning', 'data.mesh.meshgate.trustedProxies.clientCertHeader']]);
+    expect(warned('{cidrs: [10.0.0.0/8], clientCertHeader: none}')).toEqual([['warning', 'data.mesh.meshgate.trustedProxies.clientCertHeader']]);
+    expect(warned('{cidrs: [10.0.0.0/8], clientCertHeader: xfcc}')).toEqual([]);
+    expect(warned('{cidrs: []}')).toEqual([]);
+  });
+
   test('only ConfigMap istio-system/istio is accepted', () => {
-    expect(issues(cm('enableTracing: true', 'name: my-config, namespace: istio-system'))).toEqual([
+    expect(issues(cm('rootNamespace: istio-system', 'name: my-config, namespace: istio-system'))).toEqual([
       ['error', 'metadata.name', 'ConfigMap istio-system/my-config is not accepted: meshgate reads mesh-wide settings only from ConfigMap istio-system/istio (data.mesh holds the MeshConfig YAML)'],
     ]);
-    expect(issues(cm('enableTracing: true', 'name: istio'))).toEqual([
+    expect(issues(cm('rootNamespace: istio-system', 'name: istio'))).toEqual([
       ['error', 'metadata.namespace', 'ConfigMap default/istio is not accepted: meshgate reads mesh-wide settings only from ConfigMap istio-system/istio (data.mesh holds the MeshConfig YAML)'],
     ]);
   });
@@ -69,7 +78,7 @@ meshgate: {mirrorHostSuffix: true, refreshIntervalMs: 1000, trustedProxies: {cid
   test("Istio's MeshConfig fields meshgate does not read apply with an info (an installed mesh's ConfigMap)", () => {
     const r = loadManifest(cm('accessLogFile: /dev/stdout\nenablePrometheusMerge: true\nlocalityLbSetting: {enabled: true}\ndefaultConfig: {discoveryAddress: "istiod.istio-system.svc:15012"}\nrootNamespace: istio-system'));
     expect(r.resources).toHaveLength(1);
-    expect(r.issues.map((i) => [i.severity, i.path])).toEqual([['info', 'data.mesh.enablePrometheusMerge'], ['info', 'data.mesh.localityLbSetting']]);
+    expect(r.issues.map((i) => [i.severity, i.path])).toEqual([['info', 'data.mesh.accessLogFile'], ['info', 'data.mesh.enablePrometheusMerge'], ['info', 'data.mesh.localityLbSetting'], ['info', 'data.mesh.defaultConfig']]);
     expect(parseMeshConfig('enablePrometheusMerge: true\nrootNamespace: mesh-root').rootNamespace).toBe('mesh-root');
   });
 
