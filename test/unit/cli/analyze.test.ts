@@ -33,19 +33,17 @@ describe('meshgate analyze', () => {
     expect(calls[0]!.map((l) => l.resource.metadata.name)).toEqual(['a', 'b']);
   });
 
-  test('findings grouped Error, Warning, Info; validation errors included; exit 1', async () => {
+  test('findings in istioctl\'s message format, errors first; validation errors included; exit 1', async () => {
     findings = [finding('info', 'fyi'), finding('warning', 'careful', 'IST0101'), finding('error', 'broken ref')];
     const dir = tempTree({ 'a.yaml': pa('a'), 'bad.yaml': BAD_PA });
     const r = await run(['analyze', '-f', '.'], { cwd: dir });
     expect(r.code).toBe(1);
+    // One line per finding as istioctl prints its messages (diag/message.go), errors first.
     expect(r.out).toBe([
-      'Error (2):',
-      `  ${BAD_PA_LINE('bad.yaml')}`,
-      '  a.yaml:5:1 PeerAuthentication/default/a spec: broken ref',
-      'Warning (1):',
-      '  a.yaml:5:1 PeerAuthentication/default/a spec: careful [IST0101]',
-      'Info (1):',
-      '  a.yaml:5:1 PeerAuthentication/default/a spec: fyi',
+      'Error (PeerAuthentication bad.default bad.yaml:5) metadata.namspace: unknown field "namspace" (did you mean "namespace"?)',
+      'Error (PeerAuthentication a.default a.yaml:5) spec: broken ref',
+      'Warning [IST0101] (PeerAuthentication a.default a.yaml:5) spec: careful',
+      'Info (PeerAuthentication a.default a.yaml:5) spec: fyi',
       '✘ 2 errors, 1 warning, 1 info when analyzing 1 resource in 2 files.',
       '',
     ].join('\n'));
@@ -56,7 +54,7 @@ describe('meshgate analyze', () => {
     findings = [finding('warning', 'w1'), finding('warning', 'w2'), finding('info', 'i')];
     const r = await run(['analyze', '-f', '-'], { stdin: pa('a') });
     expect(r.code).toBe(0);
-    expect(r.out).toContain('Warning (2):\n');
+    expect(r.out.match(/^Warning \(PeerAuthentication a\.default [^)]+\) spec: w\d$/gm)).toHaveLength(2);
     expect(r.out).toMatch(/✔ 2 warnings, 1 info when analyzing 1 resource in 1 file\.\n$/);
   });
 
@@ -65,7 +63,12 @@ describe('meshgate analyze', () => {
     const dir = tempTree({ 'a.yaml': pa('a') });
     const j = await run(['analyze', '-f', 'a.yaml', '-o', 'json'], { cwd: dir });
     expect(j.code).toBe(1);
-    expect(JSON.parse(j.out)).toEqual([finding('error', 'broken ref')]);
+    // istioctl's message fields first (scripts written for `istioctl analyze -o json` read them), then meshgate's.
+    const parsed = JSON.parse(j.out) as Record<string, unknown>[];
+    expect(parsed).toEqual([{ level: 'Error', origin: 'PeerAuthentication a.default', reference: 'a.yaml:5', ...finding('error', 'broken ref') }]);
+    expect(Object.keys(parsed[0]!).slice(0, 4)).toEqual(['level', 'origin', 'reference', 'message']);
+    findings = [finding('warning', 'dangling', 'IST0101')];
+    expect(JSON.parse((await run(['analyze', '-f', 'a.yaml', '-o', 'json'], { cwd: dir })).out)[0]).toMatchObject({ code: 'IST0101', level: 'Warning', documentationUrl: 'https://istio.io/latest/docs/reference/config/analysis/ist0101/' });
     findings = [];
     const y = await run(['analyze', '-f', 'a.yaml', '-o', 'yaml'], { cwd: dir });
     expect(y).toMatchObject({ code: 0, out: '[]\n' });
@@ -94,7 +97,7 @@ describe('meshgate analyze over several files', () => {
     const r = await run(['analyze', '-f', '.'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(calls[0]!.map((l) => [l.resource.metadata.name, l.source])).toEqual([['b', 'a.yaml'], ['a', 'z.yaml']]);
-    expect(r.out).toContain('Warning (1):\n  z.yaml:');
-    expect(r.out).toContain('PeerAuthentication/default/a metadata.name: also defined in a.yaml; this later definition is the one analyzed, as apply would leave it');
+    expect(r.out).toContain('Warning (PeerAuthentication a.default z.yaml:');
+    expect(r.out).toContain('(PeerAuthentication a.default z.yaml:4) metadata.name: also defined in a.yaml; this later definition is the one analyzed, as apply would leave it');
   });
 });
