@@ -14,7 +14,13 @@ import type { ProxyStatePersistence } from './proxy-state-store.ts';
 
 /** Bounds the memory of rejecting isolates kept per rejected version. */
 const MAX_STREAMS_PER_VERSION = 1024;
-/** Responses remembered per node for their ACK/NACK (several isolates poll between them). */
+/**
+ * Streams (isolates) remembered per node with the response each is to answer: an isolate has one
+ * response outstanding at a time, so hundreds of isolates interleaving never lose their ACKs or
+ * NACKs, as a node-wide ring of recent sends did.
+ */
+const MAX_STREAMS_PER_NODE = 4096;
+/** Responses remembered per node for requests without a stream (the WebSocket, older gateways). */
 const MAX_RECENT_SENDS = 64;
 
 interface Sent {
@@ -40,7 +46,9 @@ export class XdsServer {
   readonly proxies = new Map<string, ProxyState>();
   /** Per node id: rejected version → the streams (isolates) that rejected it. In memory only. */
   private readonly rejectedBy = new Map<string, Map<string, Set<string>>>();
-  /** Per node id: the last responses sent, by nonce, so an ACK or NACK finds its own. In memory only. */
+  /** Per node id: each stream's last response (nonce and what it carried), so its ACK or NACK finds it. In memory only. */
+  private readonly sentToStream = new Map<string, Map<string, { nonce: string; sent: Sent }>>();
+  /** Per node id: the last responses sent without a stream, by nonce. In memory only. */
   private readonly recentSends = new Map<string, Map<string, Sent>>();
 
   constructor(
@@ -108,7 +116,7 @@ export class XdsServer {
     if (!observer) this.proxies.set(req.node.id, state);
     let changed = false;
     // What the answered response carried: isolates of one node interleave, so by its nonce.
-    const sent = req.response_nonce ? this.sentBy(state, req.response_nonce) : undefined;
+    const sent = req.response_nonce ? this.sentBy(state, req.response_nonce, req.stream) : undefined;
     if (sent) {
       if (req.error_detail) {
         // NACK: remember the rejected version and do not send it again; the proxy keeps its last good one.
@@ -135,7 +143,7 @@ export class XdsServer {
       return { kind: 'not-modified', version_info: req.version_info ?? '' };
     }
     const nonce = crypto.randomUUID();
-    if (!observer) this.rememberSent(state, nonce, { version: snapshot.version, typeVersions: snapshot.type_versions, configVersion: snapshot.config_version });
+    if (!observer) this.rememberSent(state, nonce, { version: snapshot.version, typeVersions: snapshot.type_versions, configVersion: snapshot.config_version }, req.stream);
     state.sentVersion = snapshot.version;
     state.sentNonce = nonce;
     state.sentTypeVersions = snapshot.type_versions;
@@ -171,15 +179,25 @@ export class XdsServer {
     streams.add(stream);
   }
 
-  /** The response a nonce answered: one of the node's recent ones (isolates interleave), or the last. */
-  private sentBy(state: ProxyState, nonce: string): Sent | undefined {
+  /** The response a nonce answered: the stream's last one, one of the node's recent ones, or the node's last. */
+  private sentBy(state: ProxyState, nonce: string, stream: string | undefined): Sent | undefined {
+    const own = stream !== undefined ? this.sentToStream.get(state.node.id)?.get(stream) : undefined;
+    if (own?.nonce === nonce) return own.sent;
     const recent = this.recentSends.get(state.node.id)?.get(nonce);
     if (recent) return recent;
     if (nonce !== state.sentNonce || !state.sentVersion) return undefined;
     return { version: state.sentVersion, ...(state.sentTypeVersions ? { typeVersions: state.sentTypeVersions } : {}), ...(state.sentConfigVersion !== undefined ? { configVersion: state.sentConfigVersion } : {}) };
   }
 
-  private rememberSent(state: ProxyState, nonce: string, sent: Sent): void {
+  private rememberSent(state: ProxyState, nonce: string, sent: Sent, stream: string | undefined): void {
+    if (stream !== undefined) {
+      let streams = this.sentToStream.get(state.node.id);
+      if (!streams) this.sentToStream.set(state.node.id, (streams = new Map()));
+      streams.delete(stream); // re-inserted last: the least recently served stream goes first
+      if (streams.size >= MAX_STREAMS_PER_NODE) streams.delete(streams.keys().next().value!);
+      streams.set(stream, { nonce, sent });
+      return;
+    }
     let recent = this.recentSends.get(state.node.id);
     if (!recent) this.recentSends.set(state.node.id, (recent = new Map()));
     if (recent.size >= MAX_RECENT_SENDS) recent.delete(recent.keys().next().value!);

@@ -111,6 +111,17 @@ describe('a NACK is per stream (isolate)', () => {
     expect((await server.syncz())[0]).toMatchObject({ version: b.snapshot.version });
   });
 
+  test('hundreds of isolates interleaving: every NACK is matched, so no isolate is sent the rejected version again', async () => {
+    const server = new XdsServer(() => ({ resources: config('a.example.com'), version: 1 }), Date.now);
+    const streams = Array.from({ length: 300 }, (_, i) => `s${i}`);
+    // Every isolate is sent the snapshot before any NACK arrives (compile time and transit).
+    const sends = [];
+    for (const stream of streams) sends.push(full(await server.discover({ node, stream })));
+    for (const [i, stream] of streams.entries()) await server.discover({ node, stream, response_nonce: sends[i]!.nonce, error_detail: { message: 'old build' } });
+    for (const stream of streams) expect((await server.discover({ node, stream })).kind).toBe('not-modified');
+    expect((await server.syncz())[0]?.lastNack).toMatchObject({ version: sends[0]!.snapshot.version, error: 'old build' });
+  });
+
   test("a late ACK of an older send does not move the node's applied version back", async () => {
     let cfg = { resources: config('a.example.com'), version: 1 };
     const server = new XdsServer(() => cfg, Date.now);
