@@ -36,6 +36,18 @@ export interface GatewayOptions {
 }
 
 const COLD_WAIT_MS = 3000;
+const DEFAULT_REFRESH_MS = 500;
+
+/**
+ * `MESHGATE_REFRESH_MS`: milliseconds, also written as a duration (`500ms`, `1s`). Anything else
+ * would stop refreshes for good (NaN never elapses), so it is logged and the default used.
+ */
+export function refreshMsOf(raw: string | undefined): number {
+  const m = raw === undefined ? undefined : /^\s*(\d{1,9})(ms|s)?\s*$/.exec(raw);
+  if (m) return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  if (raw !== undefined) console.warn(`meshgate: MESHGATE_REFRESH_MS="${raw}" is not a number of milliseconds (e.g. 500 or 500ms); polling every ${DEFAULT_REFRESH_MS} ms`);
+  return DEFAULT_REFRESH_MS;
+}
 
 /**
  * meshgate's equivalent of Envoy's status port (15021 `/healthz/ready`): requests to the reserved
@@ -55,7 +67,7 @@ function isStatusAuthority(authority: string): boolean {
 const STATUS_POLL_GAP_MS = 100;
 
 async function status(client: SnapshotClient<CompiledConfig>, xds: XdsBinding, request: Request, rt: Runtime): Promise<Response> {
-  if (!client.busy && rt.now() - client.lastPollAt >= STATUS_POLL_GAP_MS) await client.poll(xds, true);
+  if (!client.busy && rt.now() - client.lastPollAt >= STATUS_POLL_GAP_MS) await client.poll(xds);
   const applied = client.applied;
   const body = { ready: !!applied, node: client.node.id, version: applied?.snapshot.version ?? null, configVersion: applied?.snapshot.config_version ?? null, lastError: client.lastError ?? null };
   const path = new URL(request.url).pathname;
@@ -74,7 +86,7 @@ export function createGateway(opts: GatewayOptions): ExportedHandler<GatewayEnv>
       client ??= new SnapshotClient<CompiledConfig>(
         { id: env.MESHGATE_NODE_ID ?? `istio-${opts.role}gateway`, role: opts.role, namespace: 'istio-system', labels: opts.labels },
         (snapshot) => compileSnapshot(snapshot, state, rt),
-        { refreshMs: Number(env.MESHGATE_REFRESH_MS ?? 500), coldWaitMs: COLD_WAIT_MS, refreshOf: (c: CompiledConfig) => c.refreshMs },
+        { refreshMs: refreshMsOf(env.MESHGATE_REFRESH_MS), coldWaitMs: COLD_WAIT_MS, refreshOf: (c: CompiledConfig) => c.refreshMs },
         rt,
       );
       const url = new URL(request.url);

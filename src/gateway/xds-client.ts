@@ -24,12 +24,22 @@ export interface SnapshotClientOptions<C = unknown> {
   refreshOf?: (compiled: C) => number | undefined;
   /** How long the first request of a cold isolate waits for a snapshot. */
   coldWaitMs: number;
+  /** A discovery round trip not answered in this long is given up; the next request starts another. Default 10 s. */
+  discoverTimeoutMs?: number;
 }
+
+const DISCOVER_TIMEOUT_MS = 10_000;
+/** How often a cold request that finds another request's load in flight looks for its result. */
+const COLD_CHECK_MS = 10;
+/** Newer snapshots applied in reply to an ACK within one poll, at most (then the next poll goes on). */
+const MAX_CHAINED = 2;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class SnapshotClient<C> {
   private current?: Applied<C>;
   private lastPoll = -Infinity;
-  private polling = false;
+  /** The discovery round trip in flight. A token, not a flag: one abandoned with its request never blocks later ones. */
+  private inflight?: { started: number };
   /** The answer owed to the control plane for the last response (ACK or NACK). */
   private pending?: { nonce: string; error?: string };
   /** This isolate's xDS stream: its NACKs withhold a version from it alone. */
@@ -47,9 +57,13 @@ export class SnapshotClient<C> {
     return this.current;
   }
 
-  /** True while a discovery round trip is in flight; `lastPollAt` is when the last one started. */
+  /** True while a discovery round trip is in flight (and not yet past its deadline); `lastPollAt` is when the last one started. */
   get busy(): boolean {
-    return this.polling;
+    return this.inflight !== undefined && this.rt.now() - this.inflight.started < this.discoverTimeoutMs;
+  }
+
+  private get discoverTimeoutMs(): number {
+    return this.opts.discoverTimeoutMs ?? DISCOVER_TIMEOUT_MS;
   }
 
   get lastPollAt(): number {
@@ -64,42 +78,78 @@ export class SnapshotClient<C> {
   get(xds: XdsBinding, waitUntil: (p: Promise<unknown>) => void): C | Promise<C | undefined> {
     if (this.current) {
       const every = this.opts.refreshOf?.(this.current.compiled) ?? this.opts.refreshMs;
-      if (!this.polling && this.rt.now() - this.lastPoll >= every) waitUntil(this.poll(xds));
+      if (!this.busy && this.rt.now() - this.lastPoll >= every) waitUntil(this.poll(xds));
       return this.current.compiled; // warm: no promise, no await on the hot path
     }
-    return this.load(xds);
+    return this.load(xds, waitUntil);
   }
 
-  private async load(xds: XdsBinding): Promise<C | undefined> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.opts.coldWaitMs)));
-    await Promise.race([this.poll(xds, true), timeout]);
+  /**
+   * A cold isolate: one load at a time, however many requests arrive together. The request that
+   * starts it waits on it; the others watch isolate memory for its result (a request never awaits
+   * another request's I/O), each for at most `coldWaitMs`.
+   */
+  private async load(xds: XdsBinding, waitUntil: (p: Promise<unknown>) => void): Promise<C | undefined> {
+    let expired = false;
+    const timer = setTimeout(() => (expired = true), this.opts.coldWaitMs);
+    let timeout: Promise<void> | undefined;
+    while (!this.current && !expired) {
+      if (this.busy) {
+        await sleep(COLD_CHECK_MS);
+        continue;
+      }
+      // Kept alive past this request's answer, so a slow load still serves the requests after it.
+      const p = this.poll(xds);
+      waitUntil(p);
+      timeout ??= new Promise<void>((resolve) => setTimeout(resolve, this.opts.coldWaitMs));
+      await Promise.race([p, timeout]);
+      if (!this.current) break; // answered without a snapshot (or too late): 503, the next request tries again
+    }
     clearTimeout(timer);
     return this.applied?.compiled;
   }
 
-  /** One discovery round trip: answer the last response, apply what comes back, ACK/NACK it. */
-  async poll(xds: XdsBinding, force = false): Promise<void> {
-    if (this.polling && !force) return;
-    this.polling = true;
-    this.lastPoll = this.rt.now();
+  /**
+   * One discovery round trip: answer the last response, apply what comes back, ACK/NACK it. The
+   * answer to the ACK may carry a newer snapshot: it is applied and answered too, as an xDS client
+   * handles every response on its stream.
+   */
+  async poll(xds: XdsBinding): Promise<void> {
+    if (this.busy) return;
+    const mine = (this.inflight = { started: this.rt.now() });
+    this.lastPoll = mine.started;
     try {
-      const res = await xds.discover(this.request());
+      let res = await this.discover(xds);
       this.pending = undefined;
-      if (res.kind === 'error') {
-        this.lastError = `control plane refused the discovery request: ${res.message}`;
-        return;
+      for (let chained = 0; ; chained++) {
+        if (res.kind === 'error') {
+          this.lastError = `control plane refused the discovery request: ${res.message}`;
+          return;
+        }
+        this.pending = undefined;
+        if (res.kind !== 'full' || chained > MAX_CHAINED) return; // this client asks for full snapshots only
+        const outcome = this.apply(res.snapshot);
+        this.pending = { nonce: res.nonce, ...(outcome ? { error: outcome } : {}) };
+        // Answer at once so the control plane's syncz reflects the change without waiting a poll.
+        res = await this.discover(xds);
       }
-      if (res.kind === 'not-modified' || res.kind === 'delta') return; // this client asks for full snapshots only
-      const outcome = this.apply(res.snapshot);
-      this.pending = { nonce: res.nonce, ...(outcome ? { error: outcome } : {}) };
-      // Answer at once so the control plane's syncz reflects the change without waiting a poll.
-      const ack = await xds.discover(this.request());
-      if (ack.kind !== 'error') this.pending = undefined;
     } catch (e) {
       this.lastError = `control plane unreachable: ${(e as Error).message}`;
     } finally {
-      this.polling = false;
+      if (this.inflight === mine) this.inflight = undefined;
+    }
+  }
+
+  /** A discovery request with a deadline: a control plane that never answers cannot stall refreshes. */
+  private async discover(xds: XdsBinding): ReturnType<XdsBinding['discover']> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${this.discoverTimeoutMs} ms`)), this.discoverTimeoutMs);
+    });
+    try {
+      return await Promise.race([xds.discover(this.request()), deadline]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -120,6 +170,8 @@ export class SnapshotClient<C> {
       const i = parsed.error.issues[0]!;
       return (this.lastError = `snapshot does not match the schema at ${i.path.join('.')}: ${i.message}`);
     }
+    // The version already serving (a repeated answer): nothing to compile, only an ACK to send.
+    if (parsed.data.version === this.current?.snapshot.version) return undefined;
     try {
       const compiled = this.compile(parsed.data, this.current?.compiled);
       this.current = { snapshot: parsed.data, compiled, appliedAt: this.rt.now() };

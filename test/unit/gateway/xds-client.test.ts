@@ -27,7 +27,7 @@ spec:
   http: [{match: [{uri: {prefix: ${prefix}}}], directResponse: {status: 200}}]
 `;
 
-function harness() {
+function harness(opts: { compiles?: { n: number } } = {}) {
   let resources: Resource[] = [];
   let version = 0;
   const server = new XdsServer(() => ({ resources, version }));
@@ -41,6 +41,7 @@ function harness() {
   let rejectNext = false;
   const client = new SnapshotClient<CompiledConfig>(node, (s) => {
     if (rejectNext) throw new Error('cannot compile: simulated data-plane limit');
+    if (opts.compiles) opts.compiles.n++;
     return compileSnapshot(s, new UpstreamState(), rt);
   }, { refreshMs: 0, coldWaitMs: 1000 }, rt);
   return { server, set, binding, client, rejectNext: (v: boolean) => (rejectNext = v) };
@@ -93,6 +94,82 @@ describe('SnapshotClient', () => {
   });
 });
 
+describe('SnapshotClient under a slow, stuck or busy control plane', () => {
+  const delayed = (inner: XdsBinding, ms: number, calls: { n: number }): XdsBinding => ({
+    discover: async (req) => {
+      calls.n++;
+      await new Promise((r) => setTimeout(r, ms));
+      return inner.discover(req);
+    },
+  });
+
+  test('requests arriving together on a cold isolate share one load: one discovery, one ACK, one compile', async () => {
+    const compiles = { n: 0 };
+    const h = harness({ compiles });
+    h.set(vs('/a'));
+    const calls = { n: 0 };
+    const slow = delayed(h.binding, 50, calls);
+    const got = await Promise.all(Array.from({ length: 20 }, () => h.client.get(slow, () => {})));
+    expect(got.every((c) => c?.listeners.get(80) !== undefined)).toBe(true);
+    expect({ discoveries: calls.n, compiles: compiles.n }).toEqual({ discoveries: 2, compiles: 1 });
+  });
+
+  test('while the control plane is down, a cold isolate keeps one discovery in flight, not one per request', async () => {
+    const calls = { n: 0 };
+    const hung: XdsBinding = { discover: () => (calls.n++, new Promise(() => {})) };
+    const client = new SnapshotClient<CompiledConfig>(node, (s) => compileSnapshot(s, new UpstreamState(), testRuntime(3)), { refreshMs: 0, coldWaitMs: 100, discoverTimeoutMs: 60_000 }, testRuntime(3));
+    const got = await Promise.all(Array.from({ length: 10 }, () => client.get(hung, () => {})));
+    expect(got).toEqual(Array(10).fill(undefined));
+    expect(calls.n).toBe(1);
+  });
+
+  test('a refresh that never answers is given up at its deadline: later requests refresh again and apply the change', async () => {
+    const h = harness();
+    h.set(vs('/a'));
+    const rt = testRuntime(4);
+    const client = new SnapshotClient<CompiledConfig>(node, (s) => compileSnapshot(s, new UpstreamState(), rt), { refreshMs: 0, coldWaitMs: 1000, discoverTimeoutMs: 50 }, rt);
+    await client.get(h.binding, () => {});
+    const first = client.applied!.snapshot.version;
+    let stuck = true;
+    const flaky: XdsBinding = { discover: (req) => (stuck ? new Promise(() => {}) : h.binding.discover(req)) };
+    const scheduled: Promise<unknown>[] = [];
+    client.get(flaky, (p) => scheduled.push(p));
+    expect(scheduled).toHaveLength(1);
+    rt.advance(10);
+    client.get(flaky, (p) => scheduled.push(p));
+    expect(scheduled).toHaveLength(1); // one refresh in flight at a time
+    await scheduled[0]; // given up after 50 ms
+    expect(client.lastError).toMatch(/control plane unreachable: no answer in 50 ms/);
+    stuck = false;
+    h.set(vs('/b'));
+    rt.advance(10);
+    client.get(flaky, (p) => scheduled.push(p));
+    expect(scheduled).toHaveLength(2);
+    await scheduled[1];
+    expect(client.applied!.snapshot.version).not.toBe(first);
+  });
+
+  test('a newer snapshot sent in reply to the ACK is applied and ACKed in the same poll', async () => {
+    const h = harness();
+    h.set(vs('/a'));
+    let changed = false;
+    const changing: XdsBinding = {
+      discover: (req) => {
+        // The config changes while the gateway compiles: its ACK is answered with the newer snapshot.
+        if (req.response_nonce && !changed) {
+          changed = true;
+          h.set(vs('/b'));
+        }
+        return h.binding.discover(req);
+      },
+    };
+    await h.client.poll(changing);
+    const [row] = await h.server.syncz();
+    expect(row).toMatchObject({ status: 'SYNCED', version: h.client.applied?.snapshot.version, latest: h.client.applied?.snapshot.version });
+    expect(row?.configVersion).toBe('2');
+  });
+});
+
 describe('SnapshotClient poll interval', () => {
   test('a snapshot asking for its own interval (refreshOf) overrides the gateway default', async () => {
     const server = new XdsServer(() => ({ resources: loadManifest(vs('/a')).resources.map((r) => r.resource), version: 1 }));
@@ -105,6 +182,7 @@ describe('SnapshotClient poll interval', () => {
     };
     const client = new SnapshotClient<{ every?: number }>(node, () => ({ every: 1000 }), { refreshMs: 100, coldWaitMs: 1000, refreshOf: (c) => c.every }, rt);
     await client.get(binding, schedule); // cold: loads
+    polls.length = 0;
     rt.advance(500);
     client.get(binding, schedule);
     expect(polls).toEqual([]); // 500 ms > the default 100, but the snapshot asked for 1000
