@@ -44,7 +44,17 @@ export class SnapshotClient<C> {
   private pending?: { nonce: string; error?: string };
   /** This isolate's xDS stream: its NACKs withhold a version from it alone. */
   private readonly stream = crypto.randomUUID();
-  lastError?: string;
+  /** Why the control plane could not be reached or refused the request; cleared by its next answer. */
+  private reachError?: string;
+  /** Why the last snapshot offered was not applied; cleared when one is. */
+  private applyError?: string;
+  /** Resolves the cold load waiting for a snapshot, as soon as one is applied (before its ACK). */
+  private onApplied?: () => void;
+
+  /** The current problem, if any: reaching the control plane first, then applying its snapshot. */
+  get lastError(): string | undefined {
+    return this.reachError ?? this.applyError;
+  }
 
   constructor(
     readonly node: Node,
@@ -91,18 +101,25 @@ export class SnapshotClient<C> {
    */
   private async load(xds: XdsBinding, waitUntil: (p: Promise<unknown>) => void): Promise<C | undefined> {
     let expired = false;
-    const timer = setTimeout(() => (expired = true), this.opts.coldWaitMs);
-    let timeout: Promise<void> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        expired = true;
+        resolve();
+      }, this.opts.coldWaitMs);
+    });
     while (!this.current && !expired) {
       if (this.busy) {
         await sleep(COLD_CHECK_MS);
         continue;
       }
       // Kept alive past this request's answer, so a slow load still serves the requests after it.
+      const applied = new Promise<void>((resolve) => (this.onApplied = resolve));
       const p = this.poll(xds);
       waitUntil(p);
-      timeout ??= new Promise<void>((resolve) => setTimeout(resolve, this.opts.coldWaitMs));
-      await Promise.race([p, timeout]);
+      // Served as soon as the snapshot is applied; its ACK goes on in waitUntil.
+      await Promise.race([p, applied, deadline]);
+      this.onApplied = undefined; // never resolved from a later request's poll
       if (!this.current) break; // answered without a snapshot (or too late): 503, the next request tries again
     }
     clearTimeout(timer);
@@ -123,9 +140,10 @@ export class SnapshotClient<C> {
       this.pending = undefined;
       for (let chained = 0; ; chained++) {
         if (res.kind === 'error') {
-          this.lastError = `control plane refused the discovery request: ${res.message}`;
+          this.reachError = `control plane refused the discovery request: ${res.message}`;
           return;
         }
+        this.reachError = undefined;
         this.pending = undefined;
         if (res.kind !== 'full' || chained > MAX_CHAINED) return; // this client asks for full snapshots only
         const outcome = this.apply(res.snapshot);
@@ -134,7 +152,7 @@ export class SnapshotClient<C> {
         res = await this.discover(xds);
       }
     } catch (e) {
-      this.lastError = `control plane unreachable: ${(e as Error).message}`;
+      this.reachError = `control plane unreachable: ${(e as Error).message}`;
     } finally {
       if (this.inflight === mine) this.inflight = undefined;
     }
@@ -168,17 +186,19 @@ export class SnapshotClient<C> {
     const parsed = Snapshot.safeParse(raw);
     if (!parsed.success) {
       const i = parsed.error.issues[0]!;
-      return (this.lastError = `snapshot does not match the schema at ${i.path.join('.')}: ${i.message}`);
+      return (this.applyError = `snapshot does not match the schema at ${i.path.join('.')}: ${i.message}`);
     }
     // The version already serving (a repeated answer): nothing to compile, only an ACK to send.
     if (parsed.data.version === this.current?.snapshot.version) return undefined;
     try {
       const compiled = this.compile(parsed.data, this.current?.compiled);
       this.current = { snapshot: parsed.data, compiled, appliedAt: this.rt.now() };
-      this.lastError = undefined;
+      this.applyError = undefined;
+      this.onApplied?.();
+      this.onApplied = undefined;
       return undefined;
     } catch (e) {
-      return (this.lastError = `cannot compile snapshot ${parsed.data.version}: ${(e as Error).message}`);
+      return (this.applyError = `cannot compile snapshot ${parsed.data.version}: ${(e as Error).message}`);
     }
   }
 }

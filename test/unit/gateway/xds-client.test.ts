@@ -128,7 +128,9 @@ describe('SnapshotClient under a slow, stuck or busy control plane', () => {
     h.set(vs('/a'));
     const rt = testRuntime(4);
     const client = new SnapshotClient<CompiledConfig>(node, (s) => compileSnapshot(s, new UpstreamState(), rt), { refreshMs: 0, coldWaitMs: 1000, discoverTimeoutMs: 50 }, rt);
-    await client.get(h.binding, () => {});
+    const loading: Promise<unknown>[] = [];
+    await client.get(h.binding, (p) => loading.push(p));
+    await Promise.all(loading); // the cold load's ACK
     const first = client.applied!.snapshot.version;
     let stuck = true;
     const flaky: XdsBinding = { discover: (req) => (stuck ? new Promise(() => {}) : h.binding.discover(req)) };
@@ -147,6 +149,33 @@ describe('SnapshotClient under a slow, stuck or busy control plane', () => {
     expect(scheduled).toHaveLength(2);
     await scheduled[1];
     expect(client.applied!.snapshot.version).not.toBe(first);
+  });
+
+  test('a cold request is served once the snapshot is applied, without waiting for its ACK; the ACK still goes out', async () => {
+    const h = harness();
+    h.set(vs('/a'));
+    let releaseAck = () => {};
+    const ackHeld = new Promise<void>((r) => (releaseAck = r));
+    const slowAck: XdsBinding = { discover: async (req) => (req.response_nonce ? (await ackHeld, h.binding.discover(req)) : h.binding.discover(req)) };
+    const later: Promise<unknown>[] = [];
+    // A cold wait far beyond the test's own timeout: only an early answer passes.
+    const client = new SnapshotClient<CompiledConfig>(node, (s) => compileSnapshot(s, new UpstreamState(), testRuntime(5)), { refreshMs: 0, coldWaitMs: 600_000 }, testRuntime(5));
+    const cfg = await client.get(slowAck, (p) => later.push(p));
+    expect(cfg?.listeners.get(80)).toBeDefined();
+    expect((await h.server.syncz())[0]?.status).not.toBe('SYNCED');
+    releaseAck();
+    await Promise.all(later);
+    expect((await h.server.syncz())[0]?.status).toBe('SYNCED');
+  });
+
+  test('an unreachable control plane is no longer reported once it answers again', async () => {
+    const h = harness();
+    h.set(vs('/a'));
+    await h.client.poll(h.binding);
+    await h.client.poll({ discover: () => Promise.reject(new Error('connection refused')) });
+    expect(h.client.lastError).toMatch(/control plane unreachable/);
+    await h.client.poll(h.binding); // not modified, but answered
+    expect(h.client.lastError).toBeUndefined();
   });
 
   test('a newer snapshot sent in reply to the ACK is applied and ACKed in the same poll', async () => {
@@ -176,12 +205,14 @@ describe('SnapshotClient poll interval', () => {
     const binding: XdsBinding = { discover: (req) => server.discover(req) };
     const rt = testRuntime(1);
     const polls: number[] = [];
+    const running: Promise<unknown>[] = [];
     const schedule = (p: Promise<unknown>) => {
       polls.push(rt.now());
-      void p;
+      running.push(p);
     };
     const client = new SnapshotClient<{ every?: number }>(node, () => ({ every: 1000 }), { refreshMs: 100, coldWaitMs: 1000, refreshOf: (c) => c.every }, rt);
     await client.get(binding, schedule); // cold: loads
+    await Promise.all(running); // and ACKs
     polls.length = 0;
     rt.advance(500);
     client.get(binding, schedule);
