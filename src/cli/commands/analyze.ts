@@ -30,7 +30,7 @@ function reference(i: Issue): string | undefined {
 }
 
 /** One line, as istioctl prints a message: `Level [CODE] (origin reference) path: message`. */
-export function analyzeLine(i: Issue): string {
+function analyzeLine(i: Issue): string {
   const where = [origin(i) ?? `document ${i.document ?? 0}`, reference(i)].filter((x) => x !== undefined).join(' ');
   return `${LEVEL.get(i.severity)}${i.code ? ` [${i.code}]` : ''} (${where}) ${i.path ? `${i.path}: ` : ''}${i.message}`;
 }

@@ -51,7 +51,7 @@ export const meshConfig = z
     /** Routes without `retries`; unset ⇒ built-in default (attempts 2, connect-failure,refused-stream,unavailable,cancelled). */
     defaultHttpRetryPolicy: meshHttpRetry.optional(),
     pathNormalization: z.strictObject({ normalization: pathNormalizationMode.optional() }).optional(),
-    /** Validated, not applied yet (NOT_APPLIED_MESH_FIELDS), like the four below it. */
+    /** Validated, not applied yet: NOT_APPLIED_MESH_FIELDS lists this and the other such fields. */
     accessLogFile: z.string().optional(),
     accessLogEncoding: z.enum(['TEXT', 'JSON']).optional(),
     /** Envoy format string; empty ⇒ Istio's default format. */
